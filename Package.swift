@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "statehouse",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "statehouse", targets: ["statehouse"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C boundaries: module maps only.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // The hand-written HTTP/1.1 server. Knows nothing about Terraform.
+        .target(
+            name: "HTTPServer",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+
+        // The hexagon: pure domain values and rules.
+        .target(name: "Domain"),
+
+        // Driving adapter: routes, auth, error mapping.
+        .target(
+            name: "WebAPI",
+            dependencies: [
+                "Domain",
+                "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Composition root: configuration, CLI, wiring.
+        .executableTarget(
+            name: "statehouse",
+            dependencies: [
+                "CLibPQ",
+                "CZlib",
+                "HTTPServer",
+                "WebAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "WebAPITests", dependencies: ["WebAPI", "HTTPServer"]),
+        .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer"]),
+    ]
+)

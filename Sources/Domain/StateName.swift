@@ -1,0 +1,58 @@
+/// The name of a state: one or more `/`-separated segments of `[A-Za-z0-9._-]`, such as
+/// `team/app/prod`, at most 255 bytes, with no empty, `.` or `..` segment.
+public struct StateName: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The longest name accepted, in bytes.
+    public static let maxLength = 255
+
+    /// The validated name.
+    public let rawValue: String
+
+    /// Validates `rawValue`, throwing an error that says what is wrong.
+    public init(_ rawValue: String) throws(StateNameError) {
+        let bytes = rawValue.utf8
+        guard !bytes.isEmpty else { throw StateNameError("state name is empty") }
+        guard bytes.count <= StateName.maxLength else {
+            throw StateNameError("state name is longer than \(StateName.maxLength) bytes")
+        }
+        for segment in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            if segment.isEmpty {
+                throw StateNameError("state name has an empty segment")
+            }
+            if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) {
+                throw StateNameError("state name has a '.' or '..' segment")
+            }
+            guard segment.allSatisfy(StateName.isAllowed) else {
+                throw StateNameError("state name may contain only letters, digits, '.', '_', '-' and '/'")
+            }
+        }
+        self.rawValue = rawValue
+    }
+
+    /// The name itself.
+    public var description: String { self.rawValue }
+
+    /// Orders names by their bytes.
+    public static func < (lhs: StateName, rhs: StateName) -> Bool {
+        lhs.rawValue.utf8.lexicographicallyPrecedes(rhs.rawValue.utf8)
+    }
+
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            true
+        default: false
+        }
+    }
+}
+
+/// Why a string is not a valid ``StateName``.
+public struct StateNameError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A sentence for the client.
+    public let reason: String
+
+    init(_ reason: String) { self.reason = reason }
+
+    /// The reason.
+    public var description: String { self.reason }
+}

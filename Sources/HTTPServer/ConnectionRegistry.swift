@@ -1,0 +1,54 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Counts and tracks open connections: enforces the cap and lets shutdown wait for them.
+final class ConnectionRegistry: Sendable {
+    private let open = Mutex<Set<Int32>>([])
+    private let group = DispatchGroup()
+
+    /// The number of open connections.
+    var count: Int { self.open.withLock { $0.count } }
+
+    /// Records `fd` unless `limit` connections are already open.
+    func register(_ fd: Int32, limit: Int) -> Bool {
+        let accepted = self.open.withLock { open in
+            guard open.count < limit else { return false }
+            open.insert(fd)
+            return true
+        }
+        if accepted { self.group.enter() }
+        return accepted
+    }
+
+    /// Forgets `fd` and closes it. The removal happens first, under the lock, so a forced
+    /// shutdown can never touch a descriptor number that has been reused.
+    func close(_ fd: Int32, lingering: Duration?) {
+        self.open.withLock { _ = $0.remove(fd) }
+        if let lingering {
+            Socket.lingeringClose(fd, for: lingering)
+        } else {
+            closeDescriptor(fd)
+        }
+        self.group.leave()
+    }
+
+    /// Waits until every connection has closed, or `timeout` passes. Returns whether all closed.
+    func waitForAll(timeout: Duration) -> Bool {
+        self.group.wait(timeout: .now() + .milliseconds(Int(milliseconds(timeout)))) == .success
+    }
+
+    /// Shuts down (without closing) every open connection so its thread wakes and exits.
+    func abortAll() {
+        self.open.withLock { open in
+            for fd in open {
+                _ = try? syscall("shutdown") { shutdown(fd, Int32(SHUT_RDWR)) }
+            }
+        }
+    }
+}

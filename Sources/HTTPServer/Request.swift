@@ -1,0 +1,33 @@
+import Logging
+
+/// A complete request handed to the responder: head, whole body and connection details.
+public struct Request: Sendable {
+    /// The parsed request line and headers.
+    public var head: RequestHead
+    /// The body bytes, already de-chunked; empty when there was none.
+    public var body: [UInt8]
+    /// The request id: the client's `X-Request-Id` when it is a short token, otherwise generated.
+    public var id: String
+    /// The peer address, such as `127.0.0.1:52100` or `[::1]:52100`.
+    public var remoteAddress: String
+    /// A logger carrying `request.id` in its metadata.
+    public var logger: Logger
+
+    /// Creates a request.
+    public init(head: RequestHead, body: [UInt8], id: String, remoteAddress: String, logger: Logger) {
+        self.head = head
+        self.body = body
+        self.id = id
+        self.remoteAddress = remoteAddress
+        self.logger = logger
+    }
+
+    /// The method token.
+    public var method: String { self.head.method }
+    /// The percent-decoded path.
+    public var path: String { self.head.target.path }
+    /// The header fields.
+    public var headers: HTTPHeaders { self.head.headers }
+    /// The first value of the query parameter `name`, or `nil`.
+    public func queryValue(_ name: String) -> String? { self.head.target.queryValue(name) }
+}

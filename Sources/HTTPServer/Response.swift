@@ -1,0 +1,19 @@
+/// What a responder answers. The server adds the framing headers itself (`Content-Length`,
+/// `Date`, `Server`, `Connection`) and sends the body bytes untouched, whatever their
+/// `Content-Encoding`.
+public struct Response: Sendable {
+    /// The status.
+    public var status: HTTPStatus
+    /// Headers set by the responder. `Content-Length`, `Transfer-Encoding`, `Date`, `Server`
+    /// and `Connection` are owned by the server and replaced.
+    public var headers: HTTPHeaders
+    /// The body bytes. For `HEAD` requests the server sends only their length.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}

@@ -1,0 +1,228 @@
+import HTTPServer
+import Logging
+import TOMLKit
+
+/// Reads `config.toml` and applies `STATEHOUSE_<SECTION>_<KEY>` environment overrides.
+///
+/// Every key is checked: an unknown key, a value of the wrong type or out of range stops
+/// startup with a ``ConfigurationError`` that names the key and its origin.
+struct ConfigurationLoader {
+    /// The environment variable that names the config file.
+    static let configPathVariable = "STATEHOUSE_CONFIG"
+
+    private var values: [String: TOMLValueConvertible] = [:]
+    private var consumed: Set<String> = []
+    private var consumedVariables: Set<String> = []
+    private let file: String?
+    private let environment: [String: String]
+
+    private init(file: String?, table: TOMLTable?, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+        if let table {
+            ConfigurationLoader.flatten(table, prefix: "", into: &self.values)
+        }
+    }
+
+    /// Loads the configuration from `toml` (the contents of `file`, or `nil` for defaults only)
+    /// and `environment`.
+    static func load(
+        file: String?, toml: String?, environment: [String: String]
+    ) throws(ConfigurationError) -> StatehouseConfiguration {
+        var table: TOMLTable? = nil
+        if let toml {
+            do {
+                table = try TOMLTable(string: toml)
+            } catch let error as TOMLParseError {
+                throw ConfigurationError(
+                    origin: file ?? "config", key: nil,
+                    problem: "not valid TOML at line \(error.source.begin.line): \(error.description)")
+            } catch {
+                throw ConfigurationError(origin: file ?? "config", key: nil, problem: "not valid TOML: \(error)")
+            }
+        }
+        var loader = ConfigurationLoader(file: file, table: table, environment: environment)
+        let configuration = try loader.read()
+        try loader.rejectUnknown()
+        return configuration
+    }
+
+    private mutating func read() throws(ConfigurationError) -> StatehouseConfiguration {
+        var configuration = StatehouseConfiguration()
+        let defaults = configuration.server
+        var server = defaults
+        server.host = try self.string("server.host", default: defaults.host)
+        server.port = try self.integer("server.port", default: defaults.port, in: 0...65535)
+        server.maxConnections = try self.integer(
+            "server.max_connections", default: defaults.maxConnections, in: 1...1_000_000)
+        server.limits.maxRequestLineBytes = try self.integer(
+            "server.max_request_line_bytes", default: defaults.limits.maxRequestLineBytes, in: 64...1 << 20)
+        server.limits.maxHeaderBytes = try self.integer(
+            "server.max_header_bytes", default: defaults.limits.maxHeaderBytes, in: 256...1 << 24)
+        server.limits.maxHeaderCount = try self.integer(
+            "server.max_header_count", default: defaults.limits.maxHeaderCount, in: 1...10_000)
+        server.limits.maxBodyBytes = try self.integer(
+            "server.max_body_bytes", default: defaults.limits.maxBodyBytes, in: 0...1 << 40)
+        server.idleTimeout = try self.seconds("server.idle_timeout", default: defaults.idleTimeout)
+        server.headerTimeout = try self.seconds("server.header_timeout", default: defaults.headerTimeout)
+        server.readTimeout = try self.seconds("server.read_timeout", default: defaults.readTimeout)
+        server.writeTimeout = try self.seconds("server.write_timeout", default: defaults.writeTimeout)
+        configuration.server = server
+        configuration.drainTimeout = try self.seconds("server.drain_timeout", default: configuration.drainTimeout)
+
+        let level = try self.choice(
+            "log.level", default: configuration.logLevel.rawValue, among: Logger.Level.allCases.map(\.rawValue))
+        configuration.logLevel = Logger.Level(rawValue: level)!
+        let format = try self.choice(
+            "log.format", default: configuration.logFormat.rawValue,
+            among: StatehouseConfiguration.LogFormat.allCases.map(\.rawValue))
+        configuration.logFormat = StatehouseConfiguration.LogFormat(rawValue: format)!
+        return configuration
+    }
+
+    // MARK: - Typed reads
+
+    private enum Raw {
+        case file(TOMLValueConvertible)
+        case environment(variable: String, value: String)
+    }
+
+    /// The value for `key`: the environment variable wins over the file.
+    private mutating func raw(_ key: String) -> Raw? {
+        self.consumed.insert(key)
+        let variable = ConfigurationLoader.variableName(for: key)
+        self.consumedVariables.insert(variable)
+        if let value = self.environment[variable] {
+            return .environment(variable: variable, value: value)
+        }
+        return self.values[key].map(Raw.file)
+    }
+
+    private func error(_ key: String, _ raw: Raw, _ problem: String) -> ConfigurationError {
+        switch raw {
+        case .file: ConfigurationError(origin: self.file ?? "config", key: key, problem: problem)
+        case .environment(let variable, _): ConfigurationError(origin: variable, key: key, problem: problem)
+        }
+    }
+
+    private mutating func integer(_ key: String, default value: Int, in range: ClosedRange<Int>) throws(ConfigurationError)
+        -> Int
+    {
+        guard let raw = self.raw(key) else { return value }
+        let parsed: Int?
+        switch raw {
+        case .file(let toml):
+            guard toml.type == .int else {
+                throw self.error(key, raw, "expected an integer, got a \(toml.type)")
+            }
+            parsed = toml.int
+        case .environment(_, let text):
+            parsed = Int(text)
+            if parsed == nil { throw self.error(key, raw, "expected an integer, got \"\(text)\"") }
+        }
+        guard let parsed, range.contains(parsed) else {
+            throw self.error(key, raw, "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return parsed
+    }
+
+    private mutating func seconds(_ key: String, default value: Duration) throws(ConfigurationError) -> Duration {
+        guard let raw = self.raw(key) else { return value }
+        let parsed: Double?
+        switch raw {
+        case .file(let toml):
+            guard toml.type == .int || toml.type == .double else {
+                throw self.error(key, raw, "expected a number of seconds, got a \(toml.type)")
+            }
+            parsed = toml.double ?? toml.int.map(Double.init)
+        case .environment(_, let text):
+            parsed = Double(text)
+        }
+        guard let parsed, parsed > 0, parsed <= 86_400 * 365 else {
+            throw self.error(key, raw, "expected a number of seconds greater than 0")
+        }
+        return .milliseconds(Int64((parsed * 1000).rounded()))
+    }
+
+    private mutating func string(_ key: String, default value: String) throws(ConfigurationError) -> String {
+        guard let raw = self.raw(key) else { return value }
+        return try self.text(key, raw)
+    }
+
+    private mutating func choice(_ key: String, default value: String, among allowed: [String])
+        throws(ConfigurationError) -> String
+    {
+        guard let raw = self.raw(key) else { return value }
+        let text = try self.text(key, raw)
+        guard allowed.contains(text) else {
+            throw self.error(key, raw, "must be one of \(allowed.joined(separator: ", ")), got \"\(text)\"")
+        }
+        return text
+    }
+
+    private func text(_ key: String, _ raw: Raw) throws(ConfigurationError) -> String {
+        switch raw {
+        case .file(let toml):
+            guard let text = toml.string else {
+                throw self.error(key, raw, "expected a string, got a \(toml.type)")
+            }
+            return text
+        case .environment(_, let text):
+            return text
+        }
+    }
+
+    // MARK: - Unknown keys
+
+    private func rejectUnknown() throws(ConfigurationError) {
+        if let unknown = self.values.keys.filter({ !self.consumed.contains($0) }).sorted().first {
+            throw ConfigurationError(origin: self.file ?? "config", key: unknown, problem: "unknown key")
+        }
+        let unknownVariable = self.environment.keys.filter {
+            $0.hasPrefix("STATEHOUSE_") && $0 != ConfigurationLoader.configPathVariable
+                && !self.consumedVariables.contains($0)
+        }.sorted().first
+        if let unknownVariable {
+            throw ConfigurationError(
+                origin: unknownVariable, key: nil, problem: "unknown setting (see README, Configuration)")
+        }
+    }
+
+    /// `server.max_body_bytes` → `STATEHOUSE_SERVER_MAX_BODY_BYTES`.
+    static func variableName(for key: String) -> String {
+        "STATEHOUSE_" + key.uppercased().replacingOccurrences(".", with: "_")
+    }
+
+    private static func flatten(_ table: TOMLTable, prefix: String, into values: inout [String: TOMLValueConvertible]) {
+        for (key, value) in table {
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            if let nested = value.table {
+                self.flatten(nested, prefix: path, into: &values)
+            } else {
+                values[path] = value
+            }
+        }
+    }
+}
+
+/// A configuration problem, naming where it came from and which key.
+struct ConfigurationError: Error, CustomStringConvertible {
+    /// The file path or environment variable.
+    let origin: String
+    /// The dotted key, such as `server.port`.
+    let key: String?
+    /// What is wrong.
+    let problem: String
+
+    /// `config.toml: server.port: must be between 0 and 65535`.
+    var description: String {
+        if let key { return "\(self.origin): \(key): \(self.problem)" }
+        return "\(self.origin): \(self.problem)"
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: Character, with replacement: String) -> String {
+        self.split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

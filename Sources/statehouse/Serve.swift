@@ -1,0 +1,119 @@
+import ArgumentParser
+import HTTPServer
+import Logging
+import WebAPI
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `statehouse serve`: runs the server until SIGTERM or SIGINT, then drains and exits 0.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the state server.",
+        discussion: """
+            Settings come from the config file (default ./config.toml, or $STATEHOUSE_CONFIG) and \
+            are overridden by STATEHOUSE_<SECTION>_<KEY> environment variables, for example \
+            STATEHOUSE_SERVER_PORT=9000.
+            """)
+
+    @Option(name: .long, help: "Path to the config file (default: config.toml, or $STATEHOUSE_CONFIG).")
+    var config: String?
+
+    func run() throws {
+        SignalWaiter.blockShutdownSignals()
+        let environment = ProcessEnvironment.current
+        let (path, configuration) = try Serve.loadConfiguration(flag: self.config, environment: environment)
+
+        let output = LineLogHandler.Output(fd: STDOUT_FILENO)
+        LoggingSystem.bootstrap { _ in
+            LineLogHandler(format: configuration.logFormat, output: output, logLevel: configuration.logLevel)
+        }
+        let logger = Logger(label: "statehouse")
+
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration: configuration.server, responder: StatehouseAPI(), logger: logger)
+            try server.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+        logger.notice(
+            "statehouse listening",
+            metadata: [
+                "addresses": .string(server.addresses.map(\.description).joined(separator: ",")),
+                "config": .string(path ?? "(defaults)"),
+                "version": .string(Statehouse.version),
+            ])
+
+        let signal = SignalWaiter.wait()
+        logger.notice(
+            "shutting down",
+            metadata: ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"), "drain_timeout_ms": "\(configuration.drainTimeout.components.seconds * 1000 + configuration.drainTimeout.components.attoseconds / 1_000_000_000_000_000)"])
+        let drained = server.shutdown(drainTimeout: configuration.drainTimeout)
+        logger.notice("stopped", metadata: ["drained": "\(drained)"])
+    }
+
+    /// Reads the config file named by the flag, `$STATEHOUSE_CONFIG` or `./config.toml`.
+    /// A missing default file means built-in defaults; a missing named file is an error.
+    static func loadConfiguration(
+        flag: String?, environment: [String: String]
+    ) throws -> (path: String?, configuration: StatehouseConfiguration) {
+        let named = flag ?? environment[ConfigurationLoader.configPathVariable]
+        let path = named ?? "config.toml"
+        let toml: String?
+        do {
+            toml = try readFile(path)
+        } catch {
+            if named != nil || error.code != ENOENT {
+                throw ValidationError("cannot read config file \(path): \(error)")
+            }
+            toml = nil
+        }
+        do {
+            let configuration = try ConfigurationLoader.load(
+                file: toml == nil ? nil : path, toml: toml, environment: environment)
+            return (toml == nil ? nil : path, configuration)
+        } catch {
+            throw ValidationError("invalid configuration: \(error)")
+        }
+    }
+}
+
+/// The process environment as a dictionary.
+enum ProcessEnvironment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return result
+    }
+}
+
+/// The whole file at `path` as UTF-8 text.
+func readFile(_ path: String) throws(SystemError) -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SystemError(call: "open", code: errno) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw SystemError(call: "read", code: errno)
+        }
+        if count == 0 { break }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import CLibPQ
+import CZlib
+
+/// The `statehouse` command line.
+@main
+struct Statehouse: ParsableCommand {
+    /// The product version.
+    static let version = "0.1.0"
+
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "statehouse",
+            abstract: "A Terraform and OpenTofu state server for the http backend.",
+            version: "statehouse \(version) (\(Statehouse.libraryVersions))",
+            subcommands: [Serve.self],
+            defaultSubcommand: Serve.self)
+    }
+
+    /// The versions of the C libraries linked in, for bug reports.
+    static var libraryVersions: String {
+        let libpq = PQlibVersion()
+        return "libpq \(libpq / 10000).\(libpq % 10000), zlib \(String(cString: zlibVersion()))"
+    }
+}
