@@ -58,9 +58,12 @@ let package = Package(
             ]
         ),
 
+        // A raw-socket HTTP client shared by the test targets; never shipped.
+        .target(name: "HTTPTestSupport", dependencies: ["HTTPServer"], path: "Tests/HTTPTestSupport"),
+
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
         .testTarget(name: "WebAPITests", dependencies: ["WebAPI", "HTTPServer"]),
-        .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer"]),
+        .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer", "HTTPTestSupport"]),
     ]
 )

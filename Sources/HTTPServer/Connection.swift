@@ -67,7 +67,8 @@ struct Connection {
                     parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
                 case .closed:
                     if !waitingForRequest {
-                        self.server.logger.debug("client closed the connection mid-request", metadata: ["peer": "\(self.peer)"])
+                        self.server.logger.debug(
+                            "client closed the connection mid-request", metadata: ["peer": "\(self.peer)"])
                     }
                     return
                 case .woken:
@@ -87,7 +88,7 @@ struct Connection {
                         lingering = Connection.lingerDuration
                         return
                     }
-                    if head.version == .http1_1 && parser.expectsBody {
+                    if head.version == .http11 && parser.expectsBody {
                         guard self.writeInterim() else { return }
                     }
                 }
@@ -130,7 +131,7 @@ struct Connection {
         response.headers.replaceOrAdd(name: "X-Request-Id", value: id)
         let keepAlive = head.wantsKeepAlive && !self.server.isShuttingDown
         let written = self.write(
-            response, keepAlive: keepAlive, http10KeepAlive: head.version == .http1_0 && keepAlive,
+            response, keepAlive: keepAlive, http10KeepAlive: head.version == .http10 && keepAlive,
             headOnly: head.method == "HEAD", date: &state.date)
         self.logAccess(
             logger: logger, method: head.method, path: head.target.path, status: response.status,

@@ -81,7 +81,9 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
         let a = lhs.utf8
         let b = rhs.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in x == y || (x | 0x20) == (y | 0x20) && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A }
+        return zip(a, b).allSatisfy { x, y in
+            x == y || (x | 0x20) == (y | 0x20) && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A
+        }
     }
 }
 

@@ -34,7 +34,9 @@ public final class HTTPServer: Sendable {
     private let wakeWriter: Int32
 
     /// A server that will answer every request with `responder`.
-    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) throws(SystemError) {
+    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger)
+        throws(SystemError)
+    {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
@@ -86,9 +88,10 @@ public final class HTTPServer: Sendable {
                 port = local.port
                 listeners.append(fd)
                 bound.append(local)
-            } catch where resolved.count > 1 && (error.code == EADDRNOTAVAIL || error.code == EAFNOSUPPORT) {
+            } catch  where resolved.count > 1 && (error.code == EADDRNOTAVAIL || error.code == EAFNOSUPPORT) {
                 // A name such as localhost may resolve to ::1 on a host without IPv6.
-                self.logger.warning("skipping unavailable address", metadata: ["address": "\(address)", "error": "\(error)"])
+                self.logger.warning(
+                    "skipping unavailable address", metadata: ["address": "\(address)", "error": "\(error)"])
             } catch {
                 listeners.forEach(closeDescriptor)
                 throw ServerStartError(description: "cannot listen on \(address): \(error)")
@@ -202,7 +205,9 @@ public final class HTTPServer: Sendable {
         _ = try? syscall("shutdown") { Glibc.shutdown(fd, Int32(SHUT_WR)) }
         // Drop whatever the client already sent, so the close does not turn into a reset.
         var scratch = [UInt8](repeating: 0, count: 4096)
-        while (scratch.withUnsafeMutableBytes { buffer in (try? syscall("read") { read(fd, buffer.baseAddress, buffer.count) }) ?? 0 }) > 0 {}
+        while (scratch.withUnsafeMutableBytes { buffer in
+            (try? syscall("read") { read(fd, buffer.baseAddress, buffer.count) }) ?? 0
+        }) > 0 {}
         closeDescriptor(fd)
     }
 }

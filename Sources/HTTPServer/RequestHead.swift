@@ -24,8 +24,8 @@ public struct RequestHead: Equatable, Sendable {
     public var wantsKeepAlive: Bool {
         let connection = self.headers.tokens(of: "Connection")
         switch self.version {
-        case .http1_1: return !connection.contains("close")
-        case .http1_0: return connection.contains("keep-alive") && !connection.contains("close")
+        case .http11: return !connection.contains("close")
+        case .http10: return connection.contains("keep-alive") && !connection.contains("close")
         }
     }
 }

@@ -81,7 +81,7 @@ public struct RequestParser: Sendable {
     private var leadingEmptyLines = 0
     private var method = ""
     private var rawTarget = ""
-    private var version = HTTPVersion.http1_1
+    private var version = HTTPVersion.http11
     private var fields: [HTTPHeaders.Field] = []
     private var headerBytes = 0
     private var chunkedBodyBytes = 0
@@ -153,7 +153,8 @@ public struct RequestParser: Sendable {
                 case .tooLong:
                     return self.fail(
                         HTTPError(
-                            .requestHeaderFieldsTooLarge, "header section larger than \(self.limits.maxHeaderBytes) bytes"))
+                            .requestHeaderFieldsTooLarge,
+                            "header section larger than \(self.limits.maxHeaderBytes) bytes"))
                 case .line(let range):
                     if range.isEmpty {
                         return self.finishHead()
@@ -313,15 +314,15 @@ public struct RequestParser: Sendable {
         }
         switch Array(version) {
         case Array("HTTP/1.1".utf8):
-            self.version = .http1_1
+            self.version = .http11
         case Array("HTTP/1.0".utf8):
-            self.version = .http1_0
+            self.version = .http10
         case let other
         where other.count == 8 && other.starts(with: "HTTP/".utf8) && isDigit(other[5]) && other[6] == 0x2E
             && isDigit(other[7]):
             if other[5] == UInt8(ascii: "1") {
                 // HTTP/1.x with x > 1: answer as HTTP/1.1 (RFC 9110 §6.2).
-                self.version = .http1_1
+                self.version = .http11
             } else if Array(method) == Array("PRI".utf8) {
                 return HTTPError(.badRequest, "HTTP/2 is not supported on this port; use HTTP/1.1")
             } else {
@@ -382,7 +383,7 @@ public struct RequestParser: Sendable {
         } catch {
             return self.fail(error)
         }
-        if self.version == .http1_1 {
+        if self.version == .http11 {
             let hosts = headers.values(of: "Host").count
             if hosts != 1 {
                 return self.fail(HTTPError(.badRequest, hosts == 0 ? "missing Host header" : "multiple Host headers"))
@@ -414,7 +415,7 @@ public struct RequestParser: Sendable {
             if !lengths.isEmpty {
                 return .failure(HTTPError(.badRequest, "both Content-Length and Transfer-Encoding"))
             }
-            if self.version == .http1_0 {
+            if self.version == .http10 {
                 return .failure(HTTPError(.badRequest, "Transfer-Encoding in an HTTP/1.0 request"))
             }
             guard codings.last == "chunked" else {

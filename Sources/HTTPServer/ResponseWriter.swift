@@ -1,7 +1,9 @@
 /// Serialises response heads. Pure: no I/O, so it is tested in memory.
 enum ResponseWriter {
     /// Headers the server owns; a responder's values for them are dropped.
-    private static let framingHeaders = ["content-length", "transfer-encoding", "connection", "date", "server", "keep-alive"]
+    private static let framingHeaders = [
+        "content-length", "transfer-encoding", "connection", "date", "server", "keep-alive",
+    ]
 
     /// The status line and header section for `response`.
     ///
@@ -28,8 +30,10 @@ enum ResponseWriter {
             text += field.name
             text += ": "
             // A value can never end the header line early (response splitting).
-            text += field.value.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F })
-                ? String(decoding: field.value.utf8.map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? 0x20 : $0 }, as: UTF8.self)
+            text +=
+                field.value.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F })
+                ? String(
+                    decoding: field.value.utf8.map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? 0x20 : $0 }, as: UTF8.self)
                 : field.value
             text += "\r\n"
         }

@@ -95,7 +95,7 @@ enum Socket {
         do {
             let count = try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
             return count == 0 ? .closed : .data(count)
-        } catch where error.code == ECONNRESET {
+        } catch  where error.code == ECONNRESET {
             return .closed
         }
     }

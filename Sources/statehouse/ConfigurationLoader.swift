@@ -105,7 +105,8 @@ struct ConfigurationLoader {
         }
     }
 
-    private mutating func integer(_ key: String, default value: Int, in range: ClosedRange<Int>) throws(ConfigurationError)
+    private mutating func integer(_ key: String, default value: Int, in range: ClosedRange<Int>)
+        throws(ConfigurationError)
         -> Int
     {
         guard let raw = self.raw(key) else { return value }

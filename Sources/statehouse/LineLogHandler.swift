@@ -75,7 +75,8 @@ struct LineLogHandler: LogHandler {
             }
             return line + "\n"
         case .json:
-            var line = "{\"time\":\(jsonStringLiteral(time)),\"level\":\(jsonStringLiteral(level.rawValue)),\"message\":\(jsonStringLiteral(message))"
+            var line =
+                "{\"time\":\(jsonStringLiteral(time)),\"level\":\(jsonStringLiteral(level.rawValue)),\"message\":\(jsonStringLiteral(message))"
             for key in keys where !["time", "level", "message"].contains(key) {
                 line += ",\(jsonStringLiteral(key)):\(jsonStringLiteral(metadata[key]!.description))"
             }
@@ -102,6 +103,8 @@ struct LineLogHandler: LogHandler {
 
 /// A text-format value: bare when it is a simple word, otherwise quoted with escapes.
 private func textValue(_ value: String) -> String {
-    let plain = !value.isEmpty && value.utf8.allSatisfy { $0 > 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 < 0x7F }
+    let plain =
+        !value.isEmpty
+        && value.utf8.allSatisfy { $0 > 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "=") && $0 < 0x7F }
     return plain ? value : jsonStringLiteral(value)
 }

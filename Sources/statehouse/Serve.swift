@@ -52,7 +52,10 @@ struct Serve: ParsableCommand {
         let signal = SignalWaiter.wait()
         logger.notice(
             "shutting down",
-            metadata: ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"), "drain_timeout_ms": "\(configuration.drainTimeout.components.seconds * 1000 + configuration.drainTimeout.components.attoseconds / 1_000_000_000_000_000)"])
+            metadata: [
+                "signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
+                "drain_timeout": "\(configuration.drainTimeout)",
+            ])
         let drained = server.shutdown(drainTimeout: configuration.drainTimeout)
         logger.notice("stopped", metadata: ["drained": "\(drained)"])
     }

@@ -1,0 +1,343 @@
+import Dispatch
+import HTTPTestSupport
+import Testing
+
+@testable import HTTPServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct LiveServerTests {
+    @Test func answersWithFramingHeaders() throws {
+        let live = try LiveServer()
+        let reply = try live.client().exchange("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(reply.status == 200)
+        #expect(reply.headers["Server"] == "statehouse")
+        #expect(reply.headers["Date"]?.hasSuffix(" GMT") == true)
+        #expect(reply.headers["Content-Length"] == "0")
+        #expect(reply.headers["X-Path"] == "/hello")
+        #expect(reply.headers["X-Request-Id"]?.utf8.count == 16)
+    }
+
+    @Test func reusesAKeptAliveConnection() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        for index in 0..<5 {
+            let reply = try client.exchange("GET /\(index) HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(reply.headers["X-Path"] == "/\(index)")
+            #expect(reply.headers["Connection"] == nil)
+        }
+    }
+
+    @Test func answersPipelinedRequestsInOrder() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        try client.send(
+            "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n")
+        let replies = try (0..<3).map { _ in try client.readResponse() }
+        #expect(replies.map { $0.headers["X-Path"] } == ["/1", "/2", "/3"])
+        #expect(replies[1].text == "abc")
+    }
+
+    @Test func honoursConnectionClose() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        let reply = try client.exchange("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        #expect(reply.headers["Connection"] == "close")
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func closesHTTP10UnlessAskedToKeepAlive() throws {
+        let live = try LiveServer()
+        let plain = try live.client()
+        #expect(try plain.exchange("GET / HTTP/1.0\r\n\r\n").headers["Connection"] == "close")
+        #expect(plain.isClosedByPeer())
+        let kept = try live.client()
+        #expect(
+            try kept.exchange("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").headers["Connection"] == "keep-alive")
+        #expect(
+            try kept.exchange("GET /again HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").headers["X-Path"] == "/again")
+    }
+
+    @Test func receivesChunkedUploads() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        let reply = try client.exchange(
+            "POST /s?ID=abc HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n"
+        )
+        #expect(reply.text == "{\"a\":1}")
+        #expect(reply.headers["X-ID"] == "abc")
+        // Terraform's force-unlock: an empty chunked body, and the connection stays usable.
+        let empty = try client.exchange("UNLOCK /s HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        #expect(empty.status == 200)
+        #expect(empty.headers["X-Method"] == "UNLOCK")
+        #expect(empty.body.isEmpty)
+    }
+
+    @Test func sendsContinueBeforeTheBody() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        try client.send("PUT /s HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        let interim = try client.readResponse()
+        #expect(interim.status == 100)
+        try client.send("hello")
+        let final = try client.readResponse()
+        #expect(final.status == 200)
+        #expect(final.text == "hello")
+    }
+
+    @Test func refusesAnOversizedExpectedBodyWithoutContinue() throws {
+        let live = try LiveServer { $0.limits.maxBodyBytes = 10 }
+        let client = try live.client()
+        let reply = try client.exchange(
+            "PUT /s HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n")
+        #expect(reply.status == 413)
+        #expect(reply.headers["Connection"] == "close")
+        #expect(reply.text.contains("larger than 10 bytes"))
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func rejectsAnUnknownExpectation() throws {
+        let live = try LiveServer()
+        let reply = try live.client().exchange(
+            "PUT /s HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nExpect: magic\r\n\r\nx")
+        #expect(reply.status == 417)
+    }
+
+    @Test func headGetsTheLengthButNoBody() throws {
+        let live = try LiveServer(
+            responder: ClosureResponder { _ in Response(status: .ok, body: Array("twelve bytes".utf8)) })
+        let client = try live.client()
+        try client.send("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n")
+        let head = try client.readResponse(headRequest: true)
+        #expect(head.headers["Content-Length"] == "12")
+        // The next response on the connection must start right after the head.
+        let next = try client.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(next.text == "twelve bytes")
+    }
+
+    @Test func passesGzipBodiesThroughUntouched() throws {
+        let gzip: [UInt8] = [
+            0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xAB, 0xAE, 0x05, 0x00, 0x43, 0xBF, 0xA6, 0xA3,
+            0x02, 0x00, 0x00, 0x00,
+        ]
+        let live = try LiveServer(
+            responder: ClosureResponder { _ in
+                Response(status: .ok, headers: ["Content-Encoding": "gzip", "Content-Length": "999"], body: gzip)
+            })
+        let reply = try live.client().exchange("GET / HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip\r\n\r\n")
+        #expect(reply.body == gzip)
+        #expect(reply.headers["Content-Encoding"] == "gzip")
+        #expect(reply.headers.values(of: "Content-Length") == ["\(gzip.count)"])
+    }
+
+    @Test func neverLetsAHeaderValueSplitTheResponse() throws {
+        let live = try LiveServer(
+            responder: ClosureResponder { _ in Response(status: .ok, headers: ["X-Evil": "a\r\nSet-Cookie: x=1"]) })
+        let reply = try live.client().exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(reply.headers["Set-Cookie"] == nil)
+        #expect(reply.headers["X-Evil"] == "a  Set-Cookie: x=1")
+    }
+
+    @Test func keepsAValidClientRequestId() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        let reply = try client.exchange("GET / HTTP/1.1\r\nHost: h\r\nX-Request-Id: trace-42\r\n\r\n")
+        #expect(reply.headers["X-Request-Id"] == "trace-42")
+        #expect(reply.headers["X-Seen-Request-Id"] == "trace-42")
+        let replaced = try client.exchange("GET / HTTP/1.1\r\nHost: h\r\nX-Request-Id: has space\r\n\r\n")
+        #expect(replaced.headers["X-Request-Id"] != "has space")
+    }
+
+    @Test(arguments: RequestParserTests.malformed)
+    func answersMalformedInputAndCloses(name: String, input: String, status: Int) throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        let reply = try client.exchange(input)
+        #expect(reply.status == status, "\(name)")
+        #expect(reply.headers["Connection"] == "close", "\(name)")
+        #expect(reply.headers["Content-Type"] == "application/json", "\(name)")
+        #expect(reply.text.hasPrefix("{\"error\":"), "\(name)")
+        #expect(client.isClosedByPeer(), "\(name)")
+    }
+
+    @Test func answersATLSClientHelloWith400() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        try client.send(
+            [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03] + [UInt8](repeating: 0x42, count: 32))
+        #expect(try client.readResponse().status == 400)
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func answersLimitsWithTheirStatus() throws {
+        let live = try LiveServer {
+            $0.limits = RequestParser.Limits(
+                maxRequestLineBytes: 100, maxHeaderBytes: 200, maxHeaderCount: 5, maxBodyBytes: 50)
+        }
+        let cases: [(String, Int)] = [
+            ("GET /" + String(repeating: "a", count: 200) + " HTTP/1.1\r\nHost: h\r\n\r\n", 414),
+            ("GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "b", count: 300) + "\r\n\r\n", 431),
+            ("GET / HTTP/1.1\r\nHost: h\r\n" + (0..<6).map { "X\($0): 1\r\n" }.joined() + "\r\n", 431),
+            ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 51\r\n\r\n" + String(repeating: "c", count: 51), 413),
+        ]
+        for (input, status) in cases {
+            let client = try live.client()
+            #expect(try client.exchange(input).status == status)
+            #expect(client.isClosedByPeer())
+        }
+    }
+
+    @Test func survivesAClientThatDisconnectsMidBody() throws {
+        let live = try LiveServer { $0.readTimeout = .seconds(30) }
+        do {
+            let client = try live.client()
+            try client.send("POST /s HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nonly part")
+        }  // the client closes here, 91 bytes short
+        // The server is still healthy...
+        #expect(try live.client().exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+        // ...and the abandoned connection's thread ended at once rather than waiting out the
+        // 30 s read timeout: shutdown finds nothing left to drain.
+        #expect(live.server.shutdown(drainTimeout: .seconds(10)))
+    }
+
+    @Test func cutsOffASlowClientWhileServingOthers() throws {
+        let live = try LiveServer { $0.headerTimeout = .milliseconds(1500) }
+        let slow = try live.client()
+        let request = Array("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n".utf8)
+        let start = ContinuousClock.now
+        var sent = 0
+        var servedOthers = false
+        // One byte every 300 ms, the way a slowloris client sends; bounded by the request size.
+        while sent < request.count {
+            guard (try? slow.send([request[sent]])) != nil else { break }
+            sent += 1
+            if !servedOthers {
+                // Meanwhile another client gets its answer straight away.
+                servedOthers =
+                    try live.client().exchange("GET /fast HTTP/1.1\r\nHost: h\r\n\r\n", timeout: .seconds(1)).status
+                    == 200
+            }
+            if ContinuousClock.now - start > .milliseconds(1500) { break }
+            usleep(300_000)
+        }
+        #expect(servedOthers)
+        #expect(sent < request.count, "the slow client was never cut off")
+        let reply = try slow.readResponse()
+        #expect(reply.status == 408)
+        #expect(slow.isClosedByPeer())
+    }
+
+    @Test func closesIdleConnectionsSilently() throws {
+        let live = try LiveServer { $0.idleTimeout = .milliseconds(200) }
+        let client = try live.client()
+        #expect(try client.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+        #expect(client.isClosedByPeer(timeout: .seconds(5)))
+    }
+
+    @Test func times408WhenABodyStalls() throws {
+        let live = try LiveServer { $0.readTimeout = .milliseconds(300) }
+        let client = try live.client()
+        try client.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
+        #expect(try client.readResponse().status == 408)
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func servesTwoHundredConcurrentConnections() throws {
+        let live = try LiveServer()
+        let clients = try (0..<200).map { _ in try live.client() }
+        for (index, client) in clients.enumerated() {
+            try client.send("GET /\(index) HTTP/1.1\r\nHost: h\r\n\r\n")
+        }
+        for (index, client) in clients.enumerated() {
+            let reply = try client.readResponse()
+            #expect(reply.status == 200)
+            #expect(reply.headers["X-Path"] == "/\(index)")
+        }
+        #expect(live.server.registry.count == 200)
+    }
+
+    @Test func answers503PastTheConnectionCap() throws {
+        let live = try LiveServer { $0.maxConnections = 2 }
+        let first = try live.client()
+        let second = try live.client()
+        #expect(try first.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+        #expect(try second.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+        let third = try live.client()
+        let reply = try third.readResponse()
+        #expect(reply.status == 503)
+        #expect(reply.headers["Retry-After"] == "1")
+        #expect(third.isClosedByPeer())
+    }
+
+    @Test func shutdownDrainsAnInFlightRequest() throws {
+        let gate = GateResponder()
+        let live = try LiveServer(responder: gate)
+        let idle = try live.client()
+        #expect(try idle.exchange("GET /warm HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+
+        let busy = try live.client()
+        try busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(gate.entered.wait(timeout: .now() + 10) == .success)
+
+        let finished = DispatchSemaphore(value: 0)
+        let result = ResultBox()
+        let server = live.server
+        DispatchQueue.global().async {
+            result.drained = server.shutdown(drainTimeout: .seconds(10))
+            finished.signal()
+        }
+        // The idle kept-alive connection is closed at once; the busy one is not.
+        #expect(idle.isClosedByPeer())
+        #expect(finished.wait(timeout: .now() + 0.2) == .timedOut)
+        gate.release.signal()
+        let reply = try busy.readResponse()
+        #expect(reply.status == 200)
+        #expect(reply.text == "done")
+        #expect(reply.headers["Connection"] == "close")
+        #expect(finished.wait(timeout: .now() + 10) == .success)
+        #expect(result.drained == true)
+        #expect(throws: TestClient.ClientError.self) { try TestClient(port: live.port) }
+    }
+
+    @Test func shutdownCutsRequestsThatOutliveTheDrainTimeout() throws {
+        let gate = GateResponder()
+        let live = try LiveServer(responder: gate)
+        let busy = try live.client()
+        try busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(gate.entered.wait(timeout: .now() + 10) == .success)
+        let finished = DispatchSemaphore(value: 0)
+        let result = ResultBox()
+        let server = live.server
+        DispatchQueue.global().async {
+            result.drained = server.shutdown(drainTimeout: .milliseconds(100))
+            finished.signal()
+        }
+        // Past the drain timeout the connection is cut under the stuck responder...
+        #expect(busy.isClosedByPeer(timeout: .seconds(10)))
+        // ...which is released only then, so shutdown can finish.
+        gate.release.signal()
+        #expect(finished.wait(timeout: .now() + 10) == .success)
+        #expect(result.drained == false)
+    }
+
+    @Test func listensOnIPv4AndIPv6() throws {
+        let live = try LiveServer { $0.host = "localhost" }
+        let families = live.server.addresses.map(\.family)
+        #expect(families.contains(AF_INET))
+        #expect(
+            try TestClient(port: live.port, host: "127.0.0.1").exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status
+                == 200)
+        if families.contains(AF_INET6) {
+            #expect(
+                try TestClient(port: live.port, host: "::1").exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200
+            )
+        }
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    var drained: Bool? = nil
+}

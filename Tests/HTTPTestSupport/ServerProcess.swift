@@ -1,0 +1,125 @@
+import Foundation
+
+/// The built `statehouse` binary run as a child process, with its output captured.
+///
+/// Output is read on background threads as it arrives, so the child never blocks on a full pipe;
+/// waits are bounded and wake on new output, never on a timer.
+public final class ServerProcess: @unchecked Sendable {
+    private let process = Process()
+    private let condition = NSCondition()
+    private var stdoutText = ""
+    private var stderrText = ""
+    private var openStreams = 2
+
+    /// The binary: `$STATEHOUSE_BINARY`, or `statehouse` next to the running test bundle.
+    public static var binaryPath: String {
+        if let path = ProcessInfo.processInfo.environment["STATEHOUSE_BINARY"] { return path }
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("statehouse").path
+    }
+
+    /// The repository root (for `config.toml` and `examples/`).
+    public static var repositoryRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }
+
+    /// Starts `statehouse` with `arguments`; `environment` is added to a minimal PATH/HOME environment.
+    public init(arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
+        self.process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
+        self.process.arguments = arguments
+        var base = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        base.merge(environment) { $1 }
+        self.process.environment = base
+        if let directory { self.process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        self.process.standardOutput = out
+        self.process.standardError = err
+        try self.process.run()
+        self.drain(out.fileHandleForReading, isStandardError: false)
+        self.drain(err.fileHandleForReading, isStandardError: true)
+    }
+
+    deinit {
+        if self.process.isRunning {
+            self.process.terminate()
+            self.process.waitUntilExit()
+        }
+    }
+
+    private func drain(_ handle: FileHandle, isStandardError: Bool) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let data = handle.availableData
+                self.condition.lock()
+                if data.isEmpty {
+                    self.openStreams -= 1
+                } else {
+                    let text = String(decoding: data, as: UTF8.self)
+                    if isStandardError { self.stderrText += text } else { self.stdoutText += text }
+                }
+                self.condition.broadcast()
+                self.condition.unlock()
+                if data.isEmpty { return }
+            }
+        }
+    }
+
+    /// Everything written to standard output so far.
+    public var standardOutput: String {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return self.stdoutText
+    }
+
+    /// Everything written to standard error so far.
+    public var standardError: String {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return self.stderrText
+    }
+
+    /// Waits until a line of standard output contains `text`; returns that line, or `nil` when
+    /// the process ends first or `timeout` passes.
+    public func waitForLine(containing text: String, timeout: TimeInterval = 20) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        while true {
+            if let line = self.stdoutText.split(separator: "\n").first(where: { $0.contains(text) }) {
+                return String(line)
+            }
+            if self.openStreams == 0 || !self.condition.wait(until: deadline) { return nil }
+        }
+    }
+
+    /// The port from the `statehouse listening addresses=127.0.0.1:PORT,…` line.
+    public func waitForPort(timeout: TimeInterval = 20) -> Int? {
+        guard let line = self.waitForLine(containing: "statehouse listening", timeout: timeout),
+            let range = line.range(of: "127.0.0.1:")
+        else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// Sends `signal` (SIGTERM, SIGINT, …).
+    public func send(_ signal: Int32) {
+        kill(self.process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit and both output streams to close; returns the exit status,
+    /// or `nil` if it is still running after `timeout`.
+    public func waitForExit(timeout: TimeInterval = 20) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        self.condition.lock()
+        while self.openStreams > 0 {
+            if !self.condition.wait(until: deadline) {
+                self.condition.unlock()
+                return nil
+            }
+        }
+        self.condition.unlock()
+        self.process.waitUntilExit()
+        return self.process.terminationStatus
+    }
+}

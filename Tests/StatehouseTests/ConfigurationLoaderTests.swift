@@ -1,0 +1,112 @@
+import Testing
+
+@testable import statehouse
+
+@Suite struct ConfigurationLoaderTests {
+    func load(_ toml: String?, _ environment: [String: String] = [:]) throws -> StatehouseConfiguration {
+        try ConfigurationLoader.load(file: toml == nil ? nil : "config.toml", toml: toml, environment: environment)
+    }
+
+    func failure(_ toml: String?, _ environment: [String: String] = [:]) -> String? {
+        do {
+            _ = try self.load(toml, environment)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func defaultsWithoutAFile() throws {
+        let configuration = try self.load(nil)
+        #expect(configuration.server.host == "localhost")
+        #expect(configuration.server.port == 8080)
+        #expect(configuration.server.limits.maxBodyBytes == 64 << 20)
+        #expect(configuration.logFormat == .text)
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test func theShippedConfigFileLoadsAndMatchesTheDefaults() throws {
+        let path = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let shipped = try self.load(try readFile("/" + path + "/config.toml"))
+        let defaults = try self.load(nil)
+        #expect(shipped.server.host == defaults.server.host)
+        #expect(shipped.server.port == defaults.server.port)
+        #expect(shipped.server.limits == defaults.server.limits)
+        #expect(shipped.server.idleTimeout == defaults.server.idleTimeout)
+        #expect(shipped.server.headerTimeout == defaults.server.headerTimeout)
+        #expect(shipped.server.readTimeout == defaults.server.readTimeout)
+        #expect(shipped.server.writeTimeout == defaults.server.writeTimeout)
+        #expect(shipped.server.maxConnections == defaults.server.maxConnections)
+        #expect(shipped.drainTimeout == defaults.drainTimeout)
+    }
+
+    @Test func readsEveryKey() throws {
+        let configuration = try self.load(
+            """
+            [server]
+            host = "*"
+            port = 9000
+            max_connections = 10
+            max_request_line_bytes = 1000
+            max_header_bytes = 2000
+            max_header_count = 7
+            max_body_bytes = 1234
+            idle_timeout = 1.5
+            header_timeout = 2
+            read_timeout = 3
+            write_timeout = 4
+            drain_timeout = 5
+            [log]
+            level = "debug"
+            format = "json"
+            """)
+        #expect(configuration.server.host == "*")
+        #expect(configuration.server.port == 9000)
+        #expect(configuration.server.maxConnections == 10)
+        #expect(
+            configuration.server.limits
+                == .init(maxRequestLineBytes: 1000, maxHeaderBytes: 2000, maxHeaderCount: 7, maxBodyBytes: 1234))
+        #expect(configuration.server.idleTimeout == .milliseconds(1500))
+        #expect(configuration.server.headerTimeout == .seconds(2))
+        #expect(configuration.server.readTimeout == .seconds(3))
+        #expect(configuration.server.writeTimeout == .seconds(4))
+        #expect(configuration.drainTimeout == .seconds(5))
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.logFormat == .json)
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let configuration = try self.load(
+            "[server]\nport = 9000\n",
+            [
+                "STATEHOUSE_SERVER_PORT": "9100", "STATEHOUSE_LOG_FORMAT": "json",
+                "STATEHOUSE_SERVER_IDLE_TIMEOUT": "0.25",
+            ])
+        #expect(configuration.server.port == 9100)
+        #expect(configuration.logFormat == .json)
+        #expect(configuration.server.idleTimeout == .milliseconds(250))
+    }
+
+    @Test func errorsNameTheKeyAndTheProblem() {
+        #expect(
+            failure("[server]\nport = \"eighty\"\n") == "config.toml: server.port: expected an integer, got a string")
+        #expect(failure("[server]\nport = 70000\n") == "config.toml: server.port: must be between 0 and 65535")
+        #expect(failure("[server]\nprot = 1\n") == "config.toml: server.prot: unknown key")
+        #expect(
+            failure("[log]\nformat = \"xml\"\n") == "config.toml: log.format: must be one of text, json, got \"xml\"")
+        #expect(
+            failure("[server]\nidle_timeout = -1\n")
+                == "config.toml: server.idle_timeout: expected a number of seconds greater than 0")
+        #expect(
+            failure(nil, ["STATEHOUSE_SERVER_PORT": "abc"])
+                == "STATEHOUSE_SERVER_PORT: server.port: expected an integer, got \"abc\"")
+        #expect(
+            failure(nil, ["STATEHOUSE_SERVER_PROT": "1"])
+                == "STATEHOUSE_SERVER_PROT: unknown setting (see README, Configuration)")
+        #expect(failure("[server\nport = 1\n")?.hasPrefix("config.toml: not valid TOML at line 1") == true)
+    }
+
+    @Test func theConfigPathVariableIsNotAnUnknownSetting() throws {
+        #expect(try self.load(nil, ["STATEHOUSE_CONFIG": "/etc/statehouse.toml"]).server.port == 8080)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTestSupport
+import Testing
+
+/// `statehouse serve` as operators run it: the real binary, the shipped config file, signals.
+@Suite struct ServeProcessTests {
+    let config = ServerProcess.repositoryRoot + "/config.toml"
+
+    @Test func servesHealthWithTheShippedConfigAndExitsZeroOnSIGTERM() throws {
+        let server = try ServerProcess(
+            arguments: ["serve", "--config", self.config], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let port = try #require(
+            server.waitForPort(), "no listening line: \(server.standardOutput) \(server.standardError)")
+        let listening = try #require(server.waitForLine(containing: "statehouse listening"))
+        #expect(listening.contains("config=\(self.config)"))
+        let reply = try TestClient(port: port).exchange("GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(reply.status == 200)
+        #expect(reply.text == #"{"status":"ok"}"#)
+        let id = try #require(reply.headers["X-Request-Id"])
+        let access = try #require(server.waitForLine(containing: "request.id=\(id)"))
+        #expect(access.contains("method=GET"))
+        #expect(access.contains("path=/healthz"))
+        #expect(access.contains("status=200"))
+        #expect(access.contains("bytes_out=15"))
+        #expect(access.contains("duration_ms="))
+        server.send(SIGTERM)
+        #expect(server.waitForExit() == 0)
+        #expect(server.standardOutput.contains("notice stopped drained=true"))
+    }
+
+    @Test func sigintAlsoStopsCleanly() throws {
+        let server = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        #expect(server.waitForPort() != nil)
+        server.send(SIGINT)
+        #expect(server.waitForExit() == 0)
+        #expect(server.standardOutput.contains("signal=SIGINT"))
+    }
+
+    @Test func logsJSONLinesWhenAsked() throws {
+        let server = try ServerProcess(
+            arguments: ["serve", "--config", self.config],
+            environment: ["STATEHOUSE_SERVER_PORT": "0", "STATEHOUSE_LOG_FORMAT": "json"])
+        let line = try #require(server.waitForLine(containing: "statehouse listening"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(object["level"] == "notice")
+        let port = try #require(
+            object["addresses"]?.split(separator: ",").first?.split(separator: ":").last.flatMap { Int($0) })
+        _ = try TestClient(port: port).exchange("GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n")
+        let access = try #require(server.waitForLine(containing: "\"path\":\"/healthz\""))
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(access.utf8)) as? [String: String])
+        #expect(fields["status"] == "200")
+        #expect(fields["request.id"]?.isEmpty == false)
+        server.send(SIGTERM)
+        #expect(server.waitForExit() == 0)
+    }
+
+    @Test func aBadConfigFileStopsStartupNamingTheKey() throws {
+        let path = NSTemporaryDirectory() + "statehouse-bad-\(UUID().uuidString).toml"
+        try "[server]\nport = \"eighty\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try ServerProcess(arguments: ["serve", "--config", path])
+        let status = server.waitForExit()
+        #expect(status != nil && status != 0)
+        #expect(server.standardError.contains("server.port: expected an integer, got a string"))
+    }
+
+    @Test func aMissingNamedConfigFileIsAnError() throws {
+        let server = try ServerProcess(arguments: ["serve", "--config", "/nonexistent/statehouse.toml"])
+        #expect(server.waitForExit() != 0)
+        #expect(server.standardError.contains("cannot read config file /nonexistent/statehouse.toml"))
+    }
+
+    @Test func anUnknownEnvironmentSettingIsAnError() throws {
+        let server = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PROT": "1"])
+        #expect(server.waitForExit() != 0)
+        #expect(server.standardError.contains("STATEHOUSE_SERVER_PROT: unknown setting"))
+    }
+
+    @Test func aPortInUseIsAClearStartupError() throws {
+        let first = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let port = try #require(first.waitForPort())
+        let second = try ServerProcess(
+            arguments: ["serve"],
+            environment: ["STATEHOUSE_SERVER_PORT": "\(port)", "STATEHOUSE_SERVER_HOST": "127.0.0.1"])
+        #expect(second.waitForExit() == 1)
+        #expect(second.standardOutput.contains("cannot listen on 127.0.0.1:\(port)"))
+        #expect(second.standardOutput.contains("Address already in use"))
+        first.send(SIGTERM)
+        #expect(first.waitForExit() == 0)
+    }
+
+    @Test func versionNamesTheLinkedLibraries() throws {
+        let process = try ServerProcess(arguments: ["--version"])
+        #expect(process.waitForExit() == 0)
+        #expect(process.standardOutput.hasPrefix("statehouse 0.1.0 (libpq "))
+        #expect(process.standardOutput.contains("zlib "))
+    }
+}
