@@ -58,6 +58,12 @@ let package = Package(
             ]
         ),
 
+        // Benchmark fixture for bench/run: files from memory through HTTPServer. Not shipped.
+        .executableTarget(
+            name: "BenchServer",
+            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // A raw-socket HTTP client shared by the test targets; never shipped.
         .target(name: "HTTPTestSupport", dependencies: ["HTTPServer"], path: "Tests/HTTPTestSupport"),
 
