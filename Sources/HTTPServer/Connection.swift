@@ -40,9 +40,12 @@ struct Connection {
             switch event {
             case .needMoreData:
                 let waitingForRequest = parser.isIdle
-                if waitingForRequest && self.server.isShuttingDown { return }
+                // While shutting down, an idle connection only serves bytes that already arrived.
+                let draining = waitingForRequest && self.server.isShuttingDown
                 let timeout: Duration
-                if waitingForRequest {
+                if draining {
+                    timeout = .zero
+                } else if waitingForRequest {
                     timeout = self.configuration.idleTimeout
                 } else if state.head == nil {
                     timeout = state.requestStart + self.configuration.headerTimeout - ContinuousClock.now
@@ -52,11 +55,11 @@ struct Connection {
                 let result: Socket.ReadResult
                 do {
                     result =
-                        timeout <= .zero
+                        timeout <= .zero && !draining
                         ? .timedOut
                         : try Socket.read(
                             self.fd, into: readBuffer, timeout: timeout,
-                            wake: waitingForRequest ? self.server.wakeReader : nil)
+                            wake: waitingForRequest && !draining ? self.server.wakeReader : nil)
                 } catch {
                     self.server.logger.debug("read failed", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
                     return

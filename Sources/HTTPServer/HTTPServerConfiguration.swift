@@ -13,7 +13,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var limits = RequestParser.Limits(
         maxRequestLineBytes: 8192, maxHeaderBytes: 65536, maxHeaderCount: 100, maxBodyBytes: 64 << 20)
     /// How long a kept-alive connection may wait for its next request before it is closed.
-    public var idleTimeout: Duration = .seconds(60)
+    public var idleTimeout: Duration = .seconds(120)
     /// How long a request head may take to arrive once its first byte is in (slow clients get 408).
     public var headerTimeout: Duration = .seconds(10)
     /// How long each read of a request body may wait for data (408 when exceeded).

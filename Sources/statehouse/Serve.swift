@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HTTPServer
 import Logging
 import WebAPI
@@ -50,6 +51,11 @@ struct Serve: ParsableCommand {
             ])
 
         let signal = SignalWaiter.wait()
+        Thread.detachNewThread {
+            let second = SignalWaiter.wait()
+            logger.warning("second signal; exiting without waiting for the drain", metadata: ["signal": "\(second)"])
+            Glibc.exit(1)
+        }
         logger.notice(
             "shutting down",
             metadata: [

@@ -36,6 +36,34 @@ import Testing
         #expect(server.standardOutput.contains("signal=SIGINT"))
     }
 
+    @Test func sigtermLetsARequestInProgressFinish() throws {
+        let server = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let port = try #require(server.waitForPort())
+        let client = try TestClient(port: port)
+        try client.send("GET /healthz HTTP/1.1\r\n")  // half a request head: in flight
+        server.send(SIGTERM)
+        #expect(server.waitForLine(containing: "shutting down") != nil)
+        try client.send("Host: h\r\n\r\n")
+        let reply = try client.readResponse()
+        #expect(reply.status == 200)
+        #expect(reply.headers["Connection"] == "close")
+        #expect(server.waitForExit() == 0)
+        #expect(server.standardOutput.contains("notice stopped drained=true"))
+    }
+
+    @Test func aSecondSignalExitsWithoutWaitingForTheDrain() throws {
+        let server = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let port = try #require(server.waitForPort())
+        let client = try TestClient(port: port)
+        try client.send("GET /healthz HTTP/1.1\r\n")
+        server.send(SIGTERM)
+        #expect(server.waitForLine(containing: "shutting down") != nil)
+        server.send(SIGINT)
+        #expect(server.waitForExit() == 1)
+        #expect(server.standardOutput.contains("second signal"))
+        _ = client
+    }
+
     @Test func logsJSONLinesWhenAsked() throws {
         let server = try ServerProcess(
             arguments: ["serve", "--config", self.config],
