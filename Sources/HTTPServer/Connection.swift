@@ -31,6 +31,7 @@ struct Connection {
             return
         }
         var state = ExchangeState(date: HTTPDate())
+        var servedAny = false
         let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Connection.readBufferSize, alignment: 16)
         defer { readBuffer.deallocate() }
         var parser = RequestParser(limits: self.configuration.limits)
@@ -39,37 +40,26 @@ struct Connection {
             let event = parser.next()
             switch event {
             case .needMoreData:
-                let waitingForRequest = parser.isIdle
-                // While shutting down, an idle connection only serves bytes that already arrived.
-                let draining = waitingForRequest && self.server.isShuttingDown
-                let timeout: Duration
-                if draining {
-                    timeout = .zero
-                } else if waitingForRequest {
-                    timeout = self.configuration.idleTimeout
-                } else if state.head == nil {
-                    timeout = state.requestStart + self.configuration.headerTimeout - ContinuousClock.now
-                } else {
-                    timeout = self.configuration.readTimeout
-                }
+                let wait = self.nextWait(parser: parser, state: state, servedAny: servedAny)
                 let result: Socket.ReadResult
                 do {
                     result =
-                        timeout <= .zero && !draining
+                        wait.timeout <= .zero && !wait.draining
                         ? .timedOut
                         : try Socket.read(
-                            self.fd, into: readBuffer, timeout: timeout,
-                            wake: waitingForRequest && !draining ? self.server.wakeReader : nil)
+                            self.fd, into: readBuffer, timeout: max(wait.timeout, .zero),
+                            wake: wait.betweenRequests && !wait.draining ? self.server.wakeReader : nil)
                 } catch {
                     self.server.logger.debug("read failed", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
                     return
                 }
                 switch result {
                 case .data(let count):
-                    if waitingForRequest { state.requestStart = .now }
+                    if wait.betweenRequests && servedAny { state.requestStart = .now }
+                    if state.head != nil { state.bodyBytesRead += count }
                     parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
                 case .closed:
-                    if !waitingForRequest {
+                    if !wait.betweenRequests {
                         self.server.logger.debug(
                             "client closed the connection mid-request", metadata: ["peer": "\(self.peer)"])
                     }
@@ -77,7 +67,9 @@ struct Connection {
                 case .woken:
                     return
                 case .timedOut:
-                    if waitingForRequest { return }
+                    // Nothing of a request arrived: close without a word, as the client expects
+                    // of an idle connection.
+                    if wait.betweenRequests { return }
                     let what = state.head == nil ? "request head" : "request body"
                     self.answerFailure(HTTPError(.requestTimeout, "timed out waiting for the \(what)"), &state)
                     lingering = Connection.lingerDuration
@@ -85,6 +77,7 @@ struct Connection {
                 }
             case .head(let head):
                 state.head = head
+                state.bodyStart = .now
                 if let expectation = head.headers["Expect"] {
                     guard expectation.asciiLowercased() == "100-continue" else {
                         self.answerFailure(HTTPError(.expectationFailed, "unsupported expectation"), &state)
@@ -96,14 +89,22 @@ struct Connection {
                     }
                 }
                 if let length = head.headers["Content-Length"].flatMap({ Int($0) }) {
-                    state.body.reserveCapacity(length)
+                    // Up to 1 MiB at once: a stalled client must not pin a huge reservation.
+                    state.body.reserveCapacity(min(length, 1 << 20))
                 }
             case .body(let part):
                 state.body.append(contentsOf: part)
             case .end:
-                guard self.answer(&state) else { return }
-                state = ExchangeState(date: state.date)
-                state.requestStart = .now
+                switch self.answer(&state) {
+                case .keepOpen:
+                    servedAny = true
+                    state = ExchangeState(date: state.date)
+                case .close:
+                    lingering = Connection.lingerDuration
+                    return
+                case .gone:
+                    return
+                }
             case .failure(let error):
                 self.answerFailure(error, &state)
                 lingering = Connection.lingerDuration
@@ -112,18 +113,62 @@ struct Connection {
         }
     }
 
+    /// How long to wait for input, and in which role.
+    private struct Wait {
+        var timeout: Duration
+        /// No byte of a request has arrived: a timeout closes silently.
+        var betweenRequests: Bool
+        /// Shutting down between requests: only bytes already received are served.
+        var draining: Bool
+    }
+
+    private func nextWait(parser: RequestParser, state: ExchangeState, servedAny: Bool) -> Wait {
+        let now = ContinuousClock.now
+        if parser.isIdle {
+            if self.server.isShuttingDown {
+                return Wait(timeout: .zero, betweenRequests: true, draining: true)
+            }
+            // A new connection gets the header timeout for its first request; idle_timeout is
+            // only for kept-alive connections, so silent sockets cannot hold slots for long.
+            let timeout =
+                servedAny ? self.configuration.idleTimeout : state.requestStart + self.configuration.headerTimeout - now
+            return Wait(timeout: timeout, betweenRequests: true, draining: false)
+        }
+        if state.head == nil {
+            return Wait(
+                timeout: state.requestStart + self.configuration.headerTimeout - now, betweenRequests: false,
+                draining: false)
+        }
+        // Each read must bring data within read_timeout, and the body as a whole must keep up
+        // min_body_rate after the first read_timeout.
+        let allowance = Duration.seconds(Double(state.bodyBytesRead) / Double(max(self.configuration.minBodyRate, 1)))
+        let bodyDeadline = state.bodyStart + self.configuration.readTimeout + allowance
+        return Wait(
+            timeout: min(self.configuration.readTimeout, bodyDeadline - now), betweenRequests: false, draining: false)
+    }
+
     /// Per-exchange state; reset after every response.
     private struct ExchangeState {
         var date: HTTPDate
         var head: RequestHead? = nil
         var body: [UInt8] = []
         var requestStart = ContinuousClock.now
+        var bodyStart = ContinuousClock.now
+        var bodyBytesRead = 0
     }
 
-    /// Hands the complete request to the responder and writes its answer. Returns whether the
-    /// connection stays open.
-    private func answer(_ state: inout ExchangeState) -> Bool {
-        guard let head = state.head else { return false }
+    /// What happens to the connection after a response.
+    private enum Continuation {
+        case keepOpen
+        /// The server ends the connection (the client asked, or shutdown): linger, then close.
+        case close
+        /// The response could not be written: close at once.
+        case gone
+    }
+
+    /// Hands the complete request to the responder and writes its answer.
+    private func answer(_ state: inout ExchangeState) -> Continuation {
+        guard let head = state.head else { return .gone }
         let id = Connection.requestID(from: head.headers)
         var logger = self.server.logger
         logger[metadataKey: "request.id"] = .string(id)
@@ -139,7 +184,7 @@ struct Connection {
         self.logAccess(
             logger: logger, method: head.method, path: head.target.path, status: response.status,
             bytesIn: request.body.count, bytesOut: written ? response.body.count : 0, start: state.requestStart)
-        return written && keepAlive
+        return !written ? .gone : keepAlive ? .keepOpen : .close
     }
 
     /// Answers a request the server itself refuses, always closing afterwards.
@@ -166,7 +211,7 @@ struct Connection {
             http10KeepAlive: http10KeepAlive)
         let sendBody = !headOnly && !response.status.forbidsBody
         do {
-            try Socket.write(self.fd, head, sendBody ? response.body : [])
+            try Socket.write(self.fd, head, sendBody ? response.body : [], timeout: self.configuration.writeTimeout)
             return true
         } catch {
             let reason = error.isTimeout ? "write timed out" : "write failed"
@@ -177,7 +222,8 @@ struct Connection {
 
     private func writeInterim() -> Bool {
         do {
-            try Socket.write(self.fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            try Socket.write(
+                self.fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), timeout: self.configuration.writeTimeout)
             return true
         } catch {
             self.server.logger.debug("write failed", metadata: ["peer": "\(self.peer)", "error": "\(error)"])

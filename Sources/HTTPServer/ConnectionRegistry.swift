@@ -26,15 +26,15 @@ final class ConnectionRegistry: Sendable {
         return accepted
     }
 
-    /// Forgets `fd` and closes it. The removal happens first, under the lock, so a forced
-    /// shutdown can never touch a descriptor number that has been reused.
+    /// Closes `fd`, after lingering for up to `lingering` when given; the connection keeps its
+    /// slot under the cap until then. The descriptor is forgotten under the lock before it is
+    /// closed, so a forced shutdown can never touch a descriptor number that has been reused.
     func close(_ fd: Int32, lingering: Duration?) {
-        self.open.withLock { _ = $0.remove(fd) }
         if let lingering {
-            Socket.lingeringClose(fd, for: lingering)
-        } else {
-            closeDescriptor(fd)
+            Socket.linger(fd, for: lingering)
         }
+        self.open.withLock { _ = $0.remove(fd) }
+        closeDescriptor(fd)
         self.group.leave()
     }
 

@@ -201,7 +201,7 @@ public final class HTTPServer: Sendable {
             for: response, server: self.configuration.serverName, date: date.now(), keepAlive: false,
             http10KeepAlive: false)
         _ = try? syscall("fcntl") { fcntl(fd, F_SETFL, O_NONBLOCK) }
-        try? Socket.write(fd, head, response.body)
+        try? Socket.write(fd, head, response.body, timeout: .zero)
         _ = try? syscall("shutdown") { Glibc.shutdown(fd, Int32(SHUT_WR)) }
         // Drop whatever the client already sent, so the close does not turn into a reset.
         var scratch = [UInt8](repeating: 0, count: 4096)

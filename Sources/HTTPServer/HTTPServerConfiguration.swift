@@ -18,7 +18,11 @@ public struct HTTPServerConfiguration: Sendable {
     public var headerTimeout: Duration = .seconds(10)
     /// How long each read of a request body may wait for data (408 when exceeded).
     public var readTimeout: Duration = .seconds(30)
-    /// How long each write may wait for the peer to take data before the connection is dropped.
+    /// The slowest average a request body may arrive at, in bytes per second, once
+    /// `readTimeout` has passed since its head: a client dripping bytes just inside
+    /// `readTimeout` still gets 408.
+    public var minBodyRate: Int = 16384
+    /// How long writing one response may take before the connection is dropped.
     public var writeTimeout: Duration = .seconds(30)
     /// The `Server` header value.
     public var serverName: String = "statehouse"

@@ -65,6 +65,7 @@ public struct RequestParser: Sendable {
         case line(Range<Int>)
         case incomplete
         case tooLong
+        case bareLineFeed
     }
 
     /// Longest chunk-size line we accept (hex size plus extensions).
@@ -103,9 +104,11 @@ public struct RequestParser: Sendable {
         self.buffer.append(contentsOf: bytes)
     }
 
-    /// `true` between requests with no byte of the next one received yet.
+    /// `true` between requests with no byte of the next one received yet (stray CR/LF bytes
+    /// between requests do not count).
     public var isIdle: Bool {
-        self.state == .requestLine && self.readIndex == self.buffer.count && self.leadingEmptyLines == 0
+        self.state == .requestLine
+            && self.buffer[self.readIndex...].allSatisfy { $0 == 0x0D || $0 == 0x0A }
     }
 
     /// `true` after a head when a body follows (`Content-Length` > 0 or chunked).
@@ -128,6 +131,8 @@ public struct RequestParser: Sendable {
                 return .end
             case .requestLine:
                 switch self.nextLine(limit: self.limits.maxRequestLineBytes) {
+                case .bareLineFeed:
+                    return self.fail(HTTPError(.badRequest, "bare LF"))
                 case .incomplete:
                     if let error = self.invalidPartialRequestLine() { return self.fail(error) }
                     return .needMoreData
@@ -148,6 +153,8 @@ public struct RequestParser: Sendable {
             case .headerFields:
                 let budget = self.limits.maxHeaderBytes - self.headerBytes
                 switch self.nextLine(limit: max(budget, 0)) {
+                case .bareLineFeed:
+                    return self.fail(HTTPError(.badRequest, "bare LF"))
                 case .incomplete:
                     return .needMoreData
                 case .tooLong:
@@ -171,7 +178,9 @@ public struct RequestParser: Sendable {
                 self.state = .fixedBody(remaining: remaining - part.count)
                 return .body(part)
             case .chunkSize:
-                switch self.nextLine(limit: RequestParser.maxChunkLineBytes) {
+                switch self.nextLine(limit: RequestParser.maxChunkLineBytes, crlf: true) {
+                case .bareLineFeed:
+                    return self.fail(HTTPError(.badRequest, "chunk size line must end with CRLF"))
                 case .incomplete:
                     return .needMoreData
                 case .tooLong:
@@ -201,9 +210,7 @@ public struct RequestParser: Sendable {
                 guard available > 0 else { return .needMoreData }
                 let first = self.buffer[self.readIndex]
                 if first == 0x0D && available < 2 { return .needMoreData }
-                if first == 0x0A {
-                    self.readIndex += 1
-                } else if first == 0x0D && self.buffer[self.readIndex + 1] == 0x0A {
+                if first == 0x0D && self.buffer[self.readIndex + 1] == 0x0A {
                     self.readIndex += 2
                 } else {
                     return self.fail(HTTPError(.badRequest, "chunk data not followed by CRLF"))
@@ -212,7 +219,9 @@ public struct RequestParser: Sendable {
                 self.state = .chunkSize
             case .trailers:
                 let budget = self.limits.maxHeaderBytes - self.headerBytes
-                switch self.nextLine(limit: max(budget, 0)) {
+                switch self.nextLine(limit: max(budget, 0), crlf: true) {
+                case .bareLineFeed:
+                    return self.fail(HTTPError(.badRequest, "trailer line must end with CRLF"))
                 case .incomplete:
                     return .needMoreData
                 case .tooLong:
@@ -229,8 +238,9 @@ public struct RequestParser: Sendable {
     // MARK: - Lines
 
     /// Finds the next line ending in LF (an optional CR before it is dropped), at most `limit`
-    /// bytes long without its line ending.
-    private mutating func nextLine(limit: Int) -> Line {
+    /// bytes long without its line ending. With `crlf`, a bare LF is refused (chunked framing
+    /// must use CRLF, RFC 9112 §7.1; accepting less invites request smuggling behind proxies).
+    private mutating func nextLine(limit: Int, crlf: Bool = false) -> Line {
         let end = self.buffer.count
         let found: Int? = self.buffer.withUnsafeBufferPointer { bytes in
             guard self.scanIndex < end, let base = bytes.baseAddress else { return nil }
@@ -244,6 +254,8 @@ public struct RequestParser: Sendable {
         var lineEnd = newline
         if lineEnd > self.readIndex && self.buffer[lineEnd - 1] == 0x0D {
             lineEnd -= 1
+        } else if crlf {
+            return .bareLineFeed
         }
         let range = self.readIndex..<lineEnd
         self.readIndex = newline + 1
@@ -418,8 +430,8 @@ public struct RequestParser: Sendable {
             if self.version == .http10 {
                 return .failure(HTTPError(.badRequest, "Transfer-Encoding in an HTTP/1.0 request"))
             }
-            guard codings.last == "chunked" else {
-                return .failure(HTTPError(.badRequest, "Transfer-Encoding must end with chunked"))
+            guard codings.last == "chunked", codings.filter({ $0 == "chunked" }).count == 1 else {
+                return .failure(HTTPError(.badRequest, "Transfer-Encoding must end with a single chunked"))
             }
             guard codings.count == 1 else {
                 return .failure(HTTPError(.notImplemented, "only the chunked transfer coding is supported"))

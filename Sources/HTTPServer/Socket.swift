@@ -100,18 +100,25 @@ enum Socket {
         }
     }
 
-    /// Writes `head` then `body` with as few `writev` calls as the kernel allows.
-    static func write(_ fd: Int32, _ head: [UInt8], _ body: [UInt8] = []) throws(SystemError) {
+    /// Writes `head` then `body` within `timeout`, with as few `writev` calls as the kernel allows.
+    ///
+    /// The socket's `SO_SNDTIMEO` must already be `timeout`; it is narrowed to what is left after
+    /// a partial write (and restored afterwards), so a peer that reads a few bytes now and then
+    /// cannot stretch one response beyond `timeout`.
+    static func write(_ fd: Int32, _ head: [UInt8], _ body: [UInt8] = [], timeout: Duration) throws(SystemError) {
         let result = head.withUnsafeBytes { head in
             body.withUnsafeBytes { body in
-                Result { () throws(SystemError) in try self.write(fd, [head, body]) }
+                Result { () throws(SystemError) in try self.write(fd, [head, body], timeout: timeout) }
             }
         }
         try result.get()
     }
 
-    /// Writes every byte of `parts`, in order, with as few `writev` calls as the kernel allows.
-    static func write(_ fd: Int32, _ parts: [UnsafeRawBufferPointer]) throws(SystemError) {
+    /// Writes every byte of `parts`, in order, within `timeout` (see the other `write`).
+    static func write(_ fd: Int32, _ parts: [UnsafeRawBufferPointer], timeout: Duration) throws(SystemError) {
+        let deadline = ContinuousClock.now + timeout
+        var narrowed = false
+        defer { if narrowed { try? self.setSendTimeout(fd, timeout) } }
         var vectors = parts.filter { $0.count > 0 }.map {
             iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)
         }
@@ -129,13 +136,20 @@ enum Socket {
                 vectors[first].iov_base = vectors[first].iov_base.advanced(by: remaining)
                 vectors[first].iov_len -= remaining
             }
+            if first < vectors.count {
+                let left = deadline - .now
+                guard left > .zero else { throw SystemError(call: "writev", code: EAGAIN) }
+                try self.setSendTimeout(fd, left)
+                narrowed = true
+            }
         }
     }
 
-    /// Closes a connection after an error response so that the peer can read it: stops sending,
-    /// reads and discards what the peer is still sending for a bounded time, then closes. Closing
-    /// with unread input would send a reset that can destroy the response in flight.
-    static func lingeringClose(_ fd: Int32, for duration: Duration) {
+    /// Prepares to close a connection the server is ending, so that the peer can read the last
+    /// response: stops sending, then reads and discards what the peer still sends, until it
+    /// closes or `duration` passes. Closing with unread input would send a reset that can destroy
+    /// the response in flight. The caller closes the descriptor.
+    static func linger(_ fd: Int32, for duration: Duration) {
         _ = try? syscall("shutdown") { shutdown(fd, Int32(SHUT_WR)) }
         let deadline = ContinuousClock.now + duration
         var scratch = [UInt8](repeating: 0, count: 16384)
@@ -147,7 +161,6 @@ enum Socket {
             guard case .data(let count) = result else { break }
             discarded += count
         }
-        closeDescriptor(fd)
     }
 }
 

@@ -66,6 +66,7 @@ struct ConfigurationLoader {
         server.idleTimeout = try self.seconds("server.idle_timeout", default: defaults.idleTimeout)
         server.headerTimeout = try self.seconds("server.header_timeout", default: defaults.headerTimeout)
         server.readTimeout = try self.seconds("server.read_timeout", default: defaults.readTimeout)
+        server.minBodyRate = try self.integer("server.min_body_rate", default: defaults.minBodyRate, in: 1...1 << 30)
         server.writeTimeout = try self.seconds("server.write_timeout", default: defaults.writeTimeout)
         configuration.server = server
         configuration.drainTimeout = try self.seconds("server.drain_timeout", default: configuration.drainTimeout)

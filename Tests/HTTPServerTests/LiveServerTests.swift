@@ -207,27 +207,92 @@ import Testing
         let live = try LiveServer { $0.headerTimeout = .milliseconds(1500) }
         let slow = try live.client()
         let request = Array("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n".utf8)
-        let start = ContinuousClock.now
         var sent = 0
         var servedOthers = false
-        // One byte every 300 ms, the way a slowloris client sends; bounded by the request size.
+        // One byte, then up to 300 ms waiting for the server's answer, the way a slowloris
+        // client drips its head; the whole head would take about 10 s.
         while sent < request.count {
-            guard (try? slow.send([request[sent]])) != nil else { break }
+            try slow.send([request[sent]])
             sent += 1
             if !servedOthers {
                 // Meanwhile another client gets its answer straight away.
-                servedOthers =
-                    try live.client().exchange("GET /fast HTTP/1.1\r\nHost: h\r\n\r\n", timeout: .seconds(1)).status
-                    == 200
+                let fast = try live.client().exchange("GET /fast HTTP/1.1\r\nHost: h\r\n\r\n", timeout: .seconds(1))
+                servedOthers = fast.status == 200
             }
-            if ContinuousClock.now - start > .milliseconds(1500) { break }
-            usleep(300_000)
+            if !slow.isSilent(for: .milliseconds(300)) { break }
         }
         #expect(servedOthers)
         #expect(sent < request.count, "the slow client was never cut off")
         let reply = try slow.readResponse()
         #expect(reply.status == 408)
         #expect(slow.isClosedByPeer())
+    }
+
+    @Test func cutsOffABodyDrippedJustInsideTheReadTimeout() throws {
+        let live = try LiveServer {
+            $0.readTimeout = .seconds(1)
+            $0.minBodyRate = 1000
+        }
+        let client = try live.client()
+        try client.send("PUT /s HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\n")
+        var sent = 0
+        // Each byte comes well within read_timeout, but the average stays far below 1000 B/s.
+        while sent < 50 {
+            try client.send("x")
+            sent += 1
+            if !client.isSilent(for: .milliseconds(200)) { break }
+        }
+        #expect(sent < 50, "the dripping body was never cut off")
+        #expect(try client.readResponse().status == 408)
+    }
+
+    @Test func aSilentNewConnectionGetsTheHeaderTimeoutNotTheIdleTimeout() throws {
+        let live = try LiveServer {
+            $0.headerTimeout = .milliseconds(300)
+            $0.idleTimeout = .seconds(600)
+        }
+        let client = try live.client()
+        #expect(client.isClosedByPeer(timeout: .seconds(10)))
+    }
+
+    @Test func strayLineEndsAfterAResponseDoNotTurnIntoA408() throws {
+        let live = try LiveServer {
+            $0.headerTimeout = .milliseconds(100)
+            $0.idleTimeout = .seconds(600)
+        }
+        let client = try live.client()
+        #expect(try client.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n\r\n").status == 200)
+        #expect(client.isSilent(for: .seconds(1)))
+        #expect(try client.exchange("GET /again HTTP/1.1\r\nHost: h\r\n\r\n").headers["X-Path"] == "/again")
+    }
+
+    @Test func closingAfterAResponseNeverResetsUnreadInput() throws {
+        let live = try LiveServer()
+        let client = try live.client()
+        let pipelined = String(repeating: "GET /more HTTP/1.1\r\nHost: h\r\n\r\n", count: 2000)
+        try client.send("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" + pipelined)
+        #expect(try client.readResponse().status == 200)
+        #expect(client.isClosedByPeer(), "expected a clean FIN, not a reset")
+    }
+
+    @Test func aLingeringConnectionKeepsItsSlot() throws {
+        let live = try LiveServer { $0.maxConnections = 1 }
+        let bad = try live.client()
+        #expect(try bad.exchange("\u{0}\r\n").status == 400)
+        // `bad` stays open, so the server is still lingering on it: no free slot yet.
+        let next = try live.client()
+        #expect(try next.readResponse().status == 503)
+    }
+
+    @Test func aResponseThatCannotBeWrittenInTimeIsDropped() throws {
+        let big = [UInt8](repeating: 0x61, count: 64 << 20)
+        let live = try LiveServer(
+            configure: { $0.writeTimeout = .milliseconds(300) },
+            responder: ClosureResponder { _ in Response(status: .ok, body: big) })
+        let client = try live.client()
+        try client.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        // The client never reads, so the write stalls; the connection must end on its own.
+        #expect(live.server.shutdown(drainTimeout: .seconds(10)))
     }
 
     @Test func closesIdleConnectionsSilently() throws {
@@ -291,7 +356,7 @@ import Testing
         }
         // The idle kept-alive connection is closed at once; the busy one is not.
         #expect(idle.isClosedByPeer())
-        #expect(finished.wait(timeout: .now() + 0.2) == .timedOut)
+        #expect(finished.wait(timeout: .now()) == .timedOut, "shutdown finished with a request in flight")
         gate.release.signal()
         let reply = try busy.readResponse()
         #expect(reply.status == 200)

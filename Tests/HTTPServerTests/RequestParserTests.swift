@@ -153,6 +153,17 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").requests.first?.head.wantsKeepAlive == true)
     }
 
+    @Test func strayLineEndingsBetweenRequestsAreIdle() {
+        var parser = RequestParser(limits: testLimits)
+        parser.append(Array("GET / HTTP/1.1\r\nHost: h\r\n\r\n\r\n".utf8))
+        guard case .head = parser.next(), parser.next() == .end else {
+            Issue.record("request not parsed")
+            return
+        }
+        #expect(parser.next() == .needMoreData)
+        #expect(parser.isIdle)
+    }
+
     @Test func reportsIncompleteInput() {
         #expect(parse("GET / HTTP/1.1\r\nHost: h\r\n").incomplete)
         #expect(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc").incomplete)
@@ -253,6 +264,16 @@ struct SplitMix64: RandomNumberGenerator {
             "chunk longer than its size",
             "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", 400
         ),
+        ("chunked twice", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400),
+        (
+            "bare LF after chunk size",
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n", 400
+        ),
+        (
+            "bare LF after chunk data",
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\n0\r\n\r\n", 400
+        ),
+        ("bare LF in trailers", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\n", 400),
         ("chunked not last", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400),
         ("unknown transfer coding", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
         ("chunked in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),

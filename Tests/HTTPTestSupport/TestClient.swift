@@ -24,7 +24,7 @@ public final class TestClient {
     /// Why an exchange failed.
     public enum ClientError: Error {
         case connectFailed(Int32)
-        case timedOut, closed
+        case timedOut, closed, reset
         case malformed(String)
     }
 
@@ -91,7 +91,8 @@ public final class TestClient {
         guard poll(&descriptor, 1, ms) > 0 else { throw ClientError.timedOut }
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { read(self.fd, $0.baseAddress, $0.count) }
-        if count <= 0 { return false }
+        if count < 0 { throw errno == ECONNRESET ? ClientError.reset : ClientError.closed }
+        if count == 0 { return false }
         self.pending.append(contentsOf: chunk[0..<count])
         return true
     }
@@ -140,7 +141,21 @@ public final class TestClient {
         return try self.readResponse(timeout: timeout)
     }
 
-    /// Whether the server closes the connection (EOF) within `timeout`, with no further bytes.
+    /// Whether nothing at all (no byte, no close) arrives for `duration`.
+    public func isSilent(for duration: Duration) -> Bool {
+        guard self.pending.isEmpty else { return false }
+        do {
+            _ = try self.fill(timeout: duration)
+            return false
+        } catch ClientError.timedOut {
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Whether the server closes the connection cleanly (EOF, not a reset) within `timeout`,
+    /// with no further bytes.
     public func isClosedByPeer(timeout: Duration = .seconds(10)) -> Bool {
         guard self.pending.isEmpty else { return false }
         do {

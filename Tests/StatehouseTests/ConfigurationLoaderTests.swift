@@ -35,6 +35,7 @@ import Testing
         #expect(shipped.server.idleTimeout == defaults.server.idleTimeout)
         #expect(shipped.server.headerTimeout == defaults.server.headerTimeout)
         #expect(shipped.server.readTimeout == defaults.server.readTimeout)
+        #expect(shipped.server.minBodyRate == defaults.server.minBodyRate)
         #expect(shipped.server.writeTimeout == defaults.server.writeTimeout)
         #expect(shipped.server.maxConnections == defaults.server.maxConnections)
         #expect(shipped.drainTimeout == defaults.drainTimeout)
@@ -54,6 +55,7 @@ import Testing
             idle_timeout = 1.5
             header_timeout = 2
             read_timeout = 3
+            min_body_rate = 999
             write_timeout = 4
             drain_timeout = 5
             [log]
@@ -69,6 +71,7 @@ import Testing
         #expect(configuration.server.idleTimeout == .milliseconds(1500))
         #expect(configuration.server.headerTimeout == .seconds(2))
         #expect(configuration.server.readTimeout == .seconds(3))
+        #expect(configuration.server.minBodyRate == 999)
         #expect(configuration.server.writeTimeout == .seconds(4))
         #expect(configuration.drainTimeout == .seconds(5))
         #expect(configuration.logLevel == .debug)
