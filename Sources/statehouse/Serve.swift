@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Dispatch
 import HTTPServer
 import Logging
 import WebAPI
@@ -51,7 +51,7 @@ struct Serve: ParsableCommand {
             ])
 
         let signal = SignalWaiter.wait()
-        Thread.detachNewThread {
+        DispatchQueue.global().async {
             let second = SignalWaiter.wait()
             logger.warning("second signal; exiting without waiting for the drain", metadata: ["signal": "\(second)"])
             Glibc.exit(1)
