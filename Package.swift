@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C boundaries: module maps only.
@@ -31,14 +32,37 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
 
+        // gzip over zlib: state blobs are stored and served compressed.
+        .target(name: "Gzip", dependencies: ["CZlib"]),
+
         // The hexagon: pure domain values and rules.
         .target(name: "Domain"),
+
+        // Use cases and the ports they talk through.
+        .target(
+            name: "Application",
+            dependencies: ["Domain", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
+        // Driven adapters, one per technology.
+        .target(name: "InMemoryStore", dependencies: ["Application", "Domain"]),
+        .target(name: "PostgresStore", dependencies: ["Application", "Domain", "CLibPQ"]),
+        .target(
+            name: "PasswordAuth",
+            dependencies: [
+                "Application", "Domain", "HTTPServer",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
 
         // Driving adapter: routes, auth, error mapping.
         .target(
             name: "WebAPI",
             dependencies: [
+                "Application",
                 "Domain",
+                "Gzip",
                 "HTTPServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,9 +72,14 @@ let package = Package(
         .executableTarget(
             name: "statehouse",
             dependencies: [
+                "Application",
                 "CLibPQ",
                 "CZlib",
+                "Domain",
                 "HTTPServer",
+                "InMemoryStore",
+                "PasswordAuth",
+                "PostgresStore",
                 "WebAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,21 +8,21 @@ public struct StateName: Hashable, Comparable, Sendable, CustomStringConvertible
     public let rawValue: String
 
     /// Validates `rawValue`, throwing an error that says what is wrong.
-    public init(_ rawValue: String) throws(StateNameError) {
+    public init(_ rawValue: String) throws(DomainError) {
         let bytes = rawValue.utf8
-        guard !bytes.isEmpty else { throw StateNameError("state name is empty") }
+        guard !bytes.isEmpty else { throw DomainError.invalidInput("state name is empty") }
         guard bytes.count <= StateName.maxLength else {
-            throw StateNameError("state name is longer than \(StateName.maxLength) bytes")
+            throw DomainError.invalidInput("state name is longer than \(StateName.maxLength) bytes")
         }
         for segment in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             if segment.isEmpty {
-                throw StateNameError("state name has an empty segment")
+                throw DomainError.invalidInput("state name has an empty segment")
             }
             if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) {
-                throw StateNameError("state name has a '.' or '..' segment")
+                throw DomainError.invalidInput("state name has a '.' or '..' segment")
             }
             guard segment.allSatisfy(StateName.isAllowed) else {
-                throw StateNameError("state name may contain only letters, digits, '.', '_', '-' and '/'")
+                throw DomainError.invalidInput("state name may contain only letters, digits, '.', '_', '-' and '/'")
             }
         }
         self.rawValue = rawValue
@@ -44,15 +44,4 @@ public struct StateName: Hashable, Comparable, Sendable, CustomStringConvertible
         default: false
         }
     }
-}
-
-/// Why a string is not a valid ``StateName``.
-public struct StateNameError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A sentence for the client.
-    public let reason: String
-
-    init(_ reason: String) { self.reason = reason }
-
-    /// The reason.
-    public var description: String { self.reason }
 }

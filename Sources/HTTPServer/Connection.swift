@@ -183,7 +183,8 @@ struct Connection {
             headOnly: head.method == "HEAD", date: &state.date)
         self.logAccess(
             logger: logger, method: head.method, path: head.target.path, status: response.status,
-            bytesIn: request.body.count, bytesOut: written ? response.body.count : 0, start: state.requestStart)
+            bytesIn: request.body.count, bytesOut: written ? response.body.count : 0, start: state.requestStart,
+            extra: response.logMetadata)
         return !written ? .gone : keepAlive ? .keepOpen : .close
     }
 
@@ -233,7 +234,7 @@ struct Connection {
 
     private func logAccess(
         logger: Logger, method: String, path: String, status: HTTPStatus, bytesIn: Int, bytesOut: Int,
-        start: ContinuousClock.Instant, reason: String? = nil
+        start: ContinuousClock.Instant, reason: String? = nil, extra: Logger.Metadata = [:]
     ) {
         let elapsed = ContinuousClock.now - start
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
@@ -248,6 +249,7 @@ struct Connection {
             "remote": .string(self.peer.host),
         ]
         if let reason { metadata["reason"] = .string(reason) }
+        metadata.merge(extra) { ours, _ in ours }
         logger.info("request", metadata: metadata)
     }
 

@@ -1,3 +1,5 @@
+import Logging
+
 /// What a responder answers. The server adds the framing headers itself (`Content-Length`,
 /// `Date`, `Server`, `Connection`) and sends the body bytes untouched, whatever their
 /// `Content-Encoding`.
@@ -9,6 +11,8 @@ public struct Response: Sendable {
     public var headers: HTTPHeaders
     /// The body bytes. For `HEAD` requests the server sends only their length.
     public var body: [UInt8]
+    /// Extra fields for this request's access-log line (for example the user and the state).
+    public var logMetadata: Logger.Metadata = [:]
 
     /// Creates a response.
     public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {

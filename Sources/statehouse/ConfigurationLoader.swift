@@ -1,5 +1,7 @@
+import Domain
 import HTTPServer
 import Logging
+import PasswordAuth
 import TOMLKit
 
 /// Reads `config.toml` and applies `STATEHOUSE_<SECTION>_<KEY>` environment overrides.
@@ -78,7 +80,83 @@ struct ConfigurationLoader {
             "log.format", default: configuration.logFormat.rawValue,
             among: StatehouseConfiguration.LogFormat.allCases.map(\.rawValue))
         configuration.logFormat = StatehouseConfiguration.LogFormat(rawValue: format)!
+
+        var storage = configuration.storage
+        let driver = try self.choice(
+            "storage.driver", default: storage.driver.rawValue,
+            among: StatehouseConfiguration.Storage.Driver.allCases.map(\.rawValue))
+        storage.driver = StatehouseConfiguration.Storage.Driver(rawValue: driver)!
+        storage.url = try self.string("storage.url", default: storage.url)
+        storage.poolSize = try self.integer("storage.pool_size", default: storage.poolSize, in: 1...1000)
+        storage.checkoutTimeout = try self.seconds("storage.checkout_timeout", default: storage.checkoutTimeout)
+        storage.statementTimeout = try self.seconds("storage.statement_timeout", default: storage.statementTimeout)
+        storage.connectTimeout = try self.seconds("storage.connect_timeout", default: storage.connectTimeout)
+        configuration.storage = storage
+
+        configuration.allowLineageChange = try self.boolean(
+            "state.allow_lineage_change", default: configuration.allowLineageChange)
+        configuration.compressionLevel = Int32(
+            try self.integer("state.compression_level", default: Int(configuration.compressionLevel), in: 1...9))
+        configuration.users = try self.users()
         return configuration
+    }
+
+    /// `[[users]]` tables: `name`, `password_hash` and `grants = { "prefix" = "read|write|admin" }`.
+    private mutating func users() throws(ConfigurationError) -> [UserDirectory.User] {
+        self.consumed.insert("users")
+        guard let value = self.values["users"] else { return [] }
+        let origin = self.file ?? "config"
+        guard let array = value.array else {
+            throw ConfigurationError(origin: origin, key: "users", problem: "expected [[users]] tables")
+        }
+        var users: [UserDirectory.User] = []
+        for (index, element) in array.enumerated() {
+            let key = "users[\(index)]"
+            guard let table = element.table else {
+                throw ConfigurationError(origin: origin, key: key, problem: "expected a table")
+            }
+            var fields: [String: TOMLValueConvertible] = [:]
+            for (field, value) in table { fields[field] = value }
+            if let unknown = fields.keys.filter({ !["name", "password_hash", "grants"].contains($0) }).sorted().first {
+                throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
+            }
+            guard let name = fields["name"]?.string, !name.isEmpty, !name.contains(":") else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).name", problem: "expected a non-empty name without ':'")
+            }
+            guard !users.contains(where: { $0.name == name }) else {
+                throw ConfigurationError(origin: origin, key: "\(key).name", problem: "user \(name) is defined twice")
+            }
+            guard let hash = fields["password_hash"]?.string else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).password_hash",
+                    problem: "expected a string (make one with `statehouse hash-password`)")
+            }
+            var grants: [Grant] = []
+            if let grantsValue = fields["grants"] {
+                guard let grantTable = grantsValue.table else {
+                    throw ConfigurationError(
+                        origin: origin, key: "\(key).grants", problem: "expected a table such as { \"*\" = \"read\" }")
+                }
+                for (prefix, level) in grantTable {
+                    let grantKey = "\(key).grants.\"\(prefix)\""
+                    guard let access = Access.allCases.first(where: { $0.description == level.string }) else {
+                        throw ConfigurationError(origin: origin, key: grantKey, problem: "must be read, write or admin")
+                    }
+                    if prefix != "*" {
+                        do {
+                            _ = try StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
+                        } catch {
+                            throw ConfigurationError(
+                                origin: origin, key: grantKey, problem: "not \"*\" or a state name prefix: \(error)")
+                        }
+                    }
+                    grants.append(Grant(prefix: prefix, access: access))
+                }
+            }
+            users.append(UserDirectory.User(name: name, passwordHash: hash, grants: grants))
+        }
+        return users
     }
 
     // MARK: - Typed reads
@@ -144,6 +222,23 @@ struct ConfigurationLoader {
             throw self.error(key, raw, "expected a number of seconds greater than 0")
         }
         return .milliseconds(Int64((parsed * 1000).rounded()))
+    }
+
+    private mutating func boolean(_ key: String, default value: Bool) throws(ConfigurationError) -> Bool {
+        guard let raw = self.raw(key) else { return value }
+        switch raw {
+        case .file(let toml):
+            guard let parsed = toml.bool else {
+                throw self.error(key, raw, "expected true or false, got a \(toml.type)")
+            }
+            return parsed
+        case .environment(_, let text):
+            switch text.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: throw self.error(key, raw, "expected true or false, got \"\(text)\"")
+            }
+        }
     }
 
     private mutating func string(_ key: String, default value: String) throws(ConfigurationError) -> String {

@@ -1,7 +1,10 @@
+import Application
 import ArgumentParser
 import Dispatch
+import Domain
 import HTTPServer
 import Logging
+import PasswordAuth
 import WebAPI
 
 #if canImport(Glibc)
@@ -36,16 +39,34 @@ struct Serve: ParsableCommand {
 
         let server: HTTPServer
         do {
-            server = try HTTPServer(configuration: configuration.server, responder: StatehouseAPI(), logger: logger)
+            let users = try UserDirectory(users: configuration.users)
+            let store = try StoreFactory.make(configuration.storage, logger: logger)
+            let clock = SystemWallClock()
+            let api = StatehouseAPI(
+                useCases: StatehouseAPI.UseCases(
+                    read: ReadState(store: store),
+                    write: WriteState(
+                        store: store, clock: clock,
+                        policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
+                        compressionLevel: configuration.compressionLevel),
+                    lock: LockState(store: store, clock: clock),
+                    unlock: UnlockState(store: store),
+                    delete: DeleteState(store: store, clock: clock)),
+                verifier: users)
+            server = try HTTPServer(configuration: configuration.server, responder: api, logger: logger)
             try server.start()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
+        if configuration.users.isEmpty {
+            logger.warning("no [[users]] configured: every request except /healthz will get 401")
+        }
         logger.notice(
             "statehouse listening",
             metadata: [
                 "addresses": .string(server.addresses.map(\.description).joined(separator: ",")),
+                "store": .string(StoreFactory.describe(configuration.storage)),
                 "config": .string(path ?? "(defaults)"),
                 "version": .string(Statehouse.version),
             ])

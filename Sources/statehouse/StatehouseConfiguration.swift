@@ -1,7 +1,9 @@
+import Domain
 import HTTPServer
 import Logging
+import PasswordAuth
 
-/// Everything `statehouse serve` is configured with, after `config.toml` and the environment.
+/// Everything `statehouse` is configured with, after `config.toml` and the environment.
 struct StatehouseConfiguration: Sendable {
     /// The log line format.
     enum LogFormat: String, Sendable, CaseIterable {
@@ -9,6 +11,26 @@ struct StatehouseConfiguration: Sendable {
         case text
         /// One JSON object per line.
         case json
+    }
+
+    /// Where states are kept.
+    struct Storage: Sendable {
+        /// The store adapter.
+        enum Driver: String, Sendable, CaseIterable {
+            /// PostgreSQL through libpq.
+            case postgres
+            /// Process memory: for trying things out; everything is lost on exit.
+            case memory
+        }
+
+        var driver: Driver = .postgres
+        /// A libpq URL or keyword string.
+        var url = "postgresql://statehouse@localhost:5432/statehouse"
+        var poolSize = 10
+        var checkoutTimeout: Duration = .seconds(5)
+        var statementTimeout: Duration = .seconds(30)
+        /// How long startup keeps retrying an unreachable database before giving up.
+        var connectTimeout: Duration = .seconds(30)
     }
 
     /// Listening and limits.
@@ -19,4 +41,12 @@ struct StatehouseConfiguration: Sendable {
     var logLevel: Logger.Level = .info
     /// How log lines look.
     var logFormat: LogFormat = .text
+    /// The store.
+    var storage = Storage()
+    /// Whether a write may switch a state to another lineage.
+    var allowLineageChange = false
+    /// zlib level for stored blobs (1 fastest … 9 smallest).
+    var compressionLevel: Int32 = 1
+    /// Who may log in, and what they may do.
+    var users: [UserDirectory.User] = []
 }

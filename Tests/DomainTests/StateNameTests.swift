@@ -20,12 +20,7 @@ import Testing
         ("a%2Fb", "state name may contain only letters, digits, '.', '_', '-' and '/'"),
     ])
     func rejectsInvalidNamesSayingWhy(name: String, reason: String) {
-        #expect(throws: StateNameError.self) { try StateName(name) }
-        do {
-            _ = try StateName(name)
-        } catch {
-            #expect(error.reason == reason)
-        }
+        #expect(throws: DomainError.invalidInput(reason)) { try StateName(name) }
     }
 
     @Test func ordersByBytes() throws {

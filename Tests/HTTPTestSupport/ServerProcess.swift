@@ -11,9 +11,9 @@ public final class ServerProcess: @unchecked Sendable {
     private var stderrText = ""
     private var openStreams = 2
 
-    /// The binary: `$STATEHOUSE_BINARY`, or `statehouse` next to the running test bundle.
+    /// The binary: `$TEST_STATEHOUSE_BINARY`, or `statehouse` next to the running test bundle.
     public static var binaryPath: String {
-        if let path = ProcessInfo.processInfo.environment["STATEHOUSE_BINARY"] { return path }
+        if let path = ProcessInfo.processInfo.environment["TEST_STATEHOUSE_BINARY"] { return path }
         let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return testBinary.deletingLastPathComponent().appendingPathComponent("statehouse").path
     }

@@ -1,0 +1,29 @@
+import Domain
+
+/// DELETE: soft-deletes a state. It disappears for clients; its versions are kept.
+public struct DeleteState: Sendable {
+    private let store: any UnitOfWork
+    private let clock: any WallClock
+
+    /// Creates the use case.
+    public init(store: any UnitOfWork, clock: any WallClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Deletes `name`; refused while it is locked.
+    public func execute(_ name: StateName, as principal: Principal) throws(ApplicationError) {
+        try principal.require(.admin, on: name)
+        try ApplicationError.translating {
+            try self.store.transaction { repository in
+                guard let state = try repository.stateForUpdate(named: name) else {
+                    throw ApplicationError(.notFound, "no state named \(name)")
+                }
+                if let lock = state.lock {
+                    throw ApplicationError(.locked(lock.info), "state \(name) is locked by \(lock.info.id)")
+                }
+                try repository.markDeleted(state, at: self.clock.now(), by: principal.name)
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Domain
+
+/// LOCK: takes a state's lock for a client, creating the state if it does not exist yet.
+public struct LockState: Sendable {
+    private let store: any UnitOfWork
+    private let clock: any WallClock
+
+    /// Creates the use case.
+    public init(store: any UnitOfWork, clock: any WallClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Takes the lock described by the LOCK `body` (Terraform's LockInfo JSON).
+    public func execute(_ name: StateName, body: [UInt8], as principal: Principal) throws(ApplicationError)
+        -> LockRules.Acquisition
+    {
+        try principal.require(.write, on: name)
+        guard !body.isEmpty else {
+            throw ApplicationError(.invalidInput, "LOCK needs a LockInfo JSON body")
+        }
+        let requested: LockInfo
+        do {
+            requested = try LockInfo(json: body)
+        } catch {
+            throw ApplicationError(.invalidInput, error.description)
+        }
+        return try ApplicationError.translating {
+            try self.store.transaction { repository in
+                let now = self.clock.now()
+                let state = try repository.createStateForUpdate(named: name, at: now)
+                switch LockRules.acquire(holder: state.lock?.info, requested: requested) {
+                case .success(.acquired):
+                    try repository.setLock(
+                        StoredLock(info: requested, acquiredAt: now, acquiredBy: principal.name), on: state)
+                    return .acquired
+                case .success(.alreadyHeld):
+                    return .alreadyHeld
+                case .failure(let conflict):
+                    throw ApplicationError(.locked(conflict.holder), "state \(name) is locked by \(conflict.holder.id)")
+                }
+            }
+        }
+    }
+}

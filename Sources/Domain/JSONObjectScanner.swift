@@ -1,0 +1,300 @@
+/// Validates a JSON document that must be one object, and decodes only the top-level fields
+/// asked for. Everything else is checked for syntax and skipped without building values, so a
+/// tens-of-megabytes state costs one linear pass and no allocations beyond the fields read.
+///
+/// Like Go's `encoding/json` (which Terraform uses), a key that appears twice keeps its last value.
+struct JSONObjectScanner {
+    /// A decoded top-level value.
+    enum Value: Equatable {
+        case string(String)
+        /// A number, as its literal text.
+        case number(String)
+        /// `true`, `false`, `null`, an object or an array.
+        case other
+    }
+
+    /// Why a document is not a JSON object.
+    struct Failure: Error, Equatable {
+        let message: String
+        let offset: Int
+    }
+
+    /// The values of `keys` found at the top level of `document`.
+    static func scan(_ document: [UInt8], keys: Set<String>) throws(Failure) -> [String: Value] {
+        try document.withUnsafeBufferPointer { (bytes) throws(Failure) in
+            var scanner = Cursor(bytes: bytes)
+            return try scanner.topLevelObject(keys: keys)
+        }
+    }
+
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        func fail(_ message: String) -> Failure { Failure(message: message, offset: self.index) }
+
+        var current: UInt8? { self.index < self.bytes.count ? self.bytes[self.index] : nil }
+
+        mutating func skipWhitespace() {
+            while self.index < self.bytes.count {
+                switch self.bytes[self.index] {
+                case 0x20, 0x09, 0x0A, 0x0D: self.index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
+            self.skipWhitespace()
+            guard self.current == byte else { throw self.fail("expected \(what)") }
+            self.index += 1
+        }
+
+        mutating func topLevelObject(keys: Set<String>) throws(Failure) -> [String: Value] {
+            self.skipWhitespace()
+            guard self.current == UInt8(ascii: "{") else { throw self.fail("not a JSON object") }
+            self.index += 1
+            var found: [String: Value] = [:]
+            self.skipWhitespace()
+            if self.current == UInt8(ascii: "}") {
+                self.index += 1
+            } else {
+                while true {
+                    self.skipWhitespace()
+                    let key = try self.string()
+                    try self.expect(UInt8(ascii: ":"), "':'")
+                    self.skipWhitespace()
+                    if keys.contains(key) {
+                        found[key] = try self.scalar()
+                    } else {
+                        try self.skipValue()
+                    }
+                    self.skipWhitespace()
+                    if self.current == UInt8(ascii: ",") {
+                        self.index += 1
+                        continue
+                    }
+                    try self.expect(UInt8(ascii: "}"), "',' or '}'")
+                    break
+                }
+            }
+            self.skipWhitespace()
+            guard self.index == self.bytes.count else { throw self.fail("unexpected data after the JSON object") }
+            return found
+        }
+
+        /// Decodes a value if it is a string or a number; skips anything else.
+        mutating func scalar() throws(Failure) -> Value {
+            switch self.current {
+            case UInt8(ascii: "\""):
+                return .string(try self.string())
+            case UInt8(ascii: "-"), .some(UInt8(ascii: "0")...UInt8(ascii: "9")):
+                let start = self.index
+                try self.number()
+                return .number(
+                    String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self))
+            default:
+                try self.skipValue()
+                return .other
+            }
+        }
+
+        /// Skips one value of any kind, iteratively so deep nesting cannot exhaust the stack.
+        mutating func skipValue() throws(Failure) {
+            var closers: [UInt8] = []
+            while true {
+                self.skipWhitespace()
+                // One value starts here.
+                switch self.current {
+                case UInt8(ascii: "{"):
+                    self.index += 1
+                    self.skipWhitespace()
+                    if self.current == UInt8(ascii: "}") {
+                        self.index += 1
+                    } else {
+                        closers.append(UInt8(ascii: "}"))
+                        _ = try self.skipString()
+                        try self.expect(UInt8(ascii: ":"), "':'")
+                        continue
+                    }
+                case UInt8(ascii: "["):
+                    self.index += 1
+                    self.skipWhitespace()
+                    if self.current == UInt8(ascii: "]") {
+                        self.index += 1
+                    } else {
+                        closers.append(UInt8(ascii: "]"))
+                        continue
+                    }
+                case UInt8(ascii: "\""):
+                    _ = try self.skipString()
+                case UInt8(ascii: "-"), .some(UInt8(ascii: "0")...UInt8(ascii: "9")):
+                    try self.number()
+                case UInt8(ascii: "t"):
+                    try self.literal("true")
+                case UInt8(ascii: "f"):
+                    try self.literal("false")
+                case UInt8(ascii: "n"):
+                    try self.literal("null")
+                default:
+                    throw self.fail("expected a JSON value")
+                }
+                // The value is complete: close containers or move to the next element.
+                while let closer = closers.last {
+                    self.skipWhitespace()
+                    if self.current == UInt8(ascii: ",") {
+                        self.index += 1
+                        if closer == UInt8(ascii: "}") {
+                            self.skipWhitespace()
+                            _ = try self.skipString()
+                            try self.expect(UInt8(ascii: ":"), "':'")
+                        }
+                        break
+                    }
+                    guard self.current == closer else {
+                        throw self.fail("expected ',' or '\(Character(UnicodeScalar(closer)))'")
+                    }
+                    self.index += 1
+                    closers.removeLast()
+                }
+                if closers.isEmpty { return }
+            }
+        }
+
+        mutating func literal(_ word: StaticString) throws(Failure) {
+            let count = word.utf8CodeUnitCount
+            guard self.index + count <= self.bytes.count,
+                UnsafeBufferPointer(start: word.utf8Start, count: count).elementsEqual(
+                    self.bytes[self.index..<self.index + count])
+            else { throw self.fail("invalid literal") }
+            self.index += count
+        }
+
+        mutating func number() throws(Failure) {
+            if self.current == UInt8(ascii: "-") { self.index += 1 }
+            guard let first = self.current, isDigit(first) else { throw self.fail("invalid number") }
+            self.index += 1
+            if first != UInt8(ascii: "0") {
+                while let byte = self.current, isDigit(byte) { self.index += 1 }
+            }
+            if self.current == UInt8(ascii: ".") {
+                self.index += 1
+                guard let byte = self.current, isDigit(byte) else { throw self.fail("invalid number") }
+                while let byte = self.current, isDigit(byte) { self.index += 1 }
+            }
+            if self.current == UInt8(ascii: "e") || self.current == UInt8(ascii: "E") {
+                self.index += 1
+                if self.current == UInt8(ascii: "+") || self.current == UInt8(ascii: "-") { self.index += 1 }
+                guard let byte = self.current, isDigit(byte) else { throw self.fail("invalid number") }
+                while let byte = self.current, isDigit(byte) { self.index += 1 }
+            }
+        }
+
+        /// Checks a string and returns whether it contained escapes.
+        mutating func skipString() throws(Failure) -> Bool {
+            guard self.current == UInt8(ascii: "\"") else { throw self.fail("expected a string") }
+            self.index += 1
+            var escaped = false
+            while self.index < self.bytes.count {
+                let byte = self.bytes[self.index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    self.index += 1
+                    return escaped
+                case UInt8(ascii: "\\"):
+                    escaped = true
+                    guard self.index + 1 < self.bytes.count else { break }
+                    switch self.bytes[self.index + 1] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                        UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        self.index += 2
+                    case UInt8(ascii: "u"):
+                        guard self.index + 5 < self.bytes.count,
+                            self.bytes[self.index + 2..<self.index + 6].allSatisfy({ hexValue($0) != nil })
+                        else { throw self.fail("invalid \\u escape") }
+                        self.index += 6
+                    default:
+                        throw self.fail("invalid escape in string")
+                    }
+                case 0x00..<0x20:
+                    throw self.fail("control character in string")
+                default:
+                    self.index += 1
+                }
+            }
+            throw self.fail("unterminated string")
+        }
+
+        /// Decodes a string, escapes included.
+        mutating func string() throws(Failure) -> String {
+            let start = self.index + 1
+            let escaped = try self.skipString()
+            let content = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index - 1])
+            guard escaped else { return String(decoding: content, as: UTF8.self) }
+            var scalars = String.UnicodeScalarView()
+            var utf8: [UInt8] = []
+            var position = 0
+            func flush() {
+                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
+                utf8.removeAll(keepingCapacity: true)
+            }
+            func hex4(_ at: Int) -> UInt32 {
+                content[at..<at + 4].reduce(0) { $0 << 4 | UInt32(hexValue($1)!) }
+            }
+            while position < content.count {
+                let byte = content[position]
+                guard byte == UInt8(ascii: "\\") else {
+                    utf8.append(byte)
+                    position += 1
+                    continue
+                }
+                let kind = content[position + 1]
+                position += 2
+                let simple: UInt8? =
+                    switch kind {
+                    case UInt8(ascii: "b"): 0x08
+                    case UInt8(ascii: "f"): 0x0C
+                    case UInt8(ascii: "n"): 0x0A
+                    case UInt8(ascii: "r"): 0x0D
+                    case UInt8(ascii: "t"): 0x09
+                    case UInt8(ascii: "u"): nil
+                    default: kind
+                    }
+                if let simple {
+                    utf8.append(simple)
+                    continue
+                }
+                var code = hex4(position)
+                position += 4
+                if (0xD800..<0xDC00).contains(code), position + 6 <= content.count,
+                    content[position] == UInt8(ascii: "\\"), content[position + 1] == UInt8(ascii: "u")
+                {
+                    let low = hex4(position + 2)
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        position += 6
+                    }
+                }
+                flush()
+                scalars.append(UnicodeScalar(code) ?? "\u{FFFD}")
+            }
+            flush()
+            return String(scalars)
+        }
+    }
+}
+
+@inline(__always)
+private func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+@inline(__always)
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case 0x30...0x39: byte - 0x30
+    case 0x41...0x46: byte - 0x41 + 10
+    case 0x61...0x66: byte - 0x61 + 10
+    default: nil
+    }
+}

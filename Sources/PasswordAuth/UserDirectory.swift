@@ -1,0 +1,88 @@
+import Application
+import Crypto
+import Domain
+import Synchronization
+
+/// The users from the configuration, checked with their PBKDF2 hashes.
+///
+/// Terraform sends Basic credentials with every request, and one PBKDF2 verification takes a
+/// few hundred milliseconds by design. After a successful verification the directory remembers
+/// an HMAC of the password under a key that lives only in this process, and later requests are
+/// checked against that in constant time; a wrong password always pays the full PBKDF2 price.
+public final class UserDirectory: CredentialVerifier, Sendable {
+    /// A configured user.
+    public struct User: Sendable {
+        /// The login name.
+        public let name: String
+        /// The PHC-format PBKDF2 hash.
+        public let passwordHash: String
+        /// What the user may do.
+        public let grants: [Grant]
+
+        /// Creates a user.
+        public init(name: String, passwordHash: String, grants: [Grant]) {
+            self.name = name
+            self.passwordHash = passwordHash
+            self.grants = grants
+        }
+    }
+
+    private struct Entry: Sendable {
+        let principal: Principal
+        let hash: PasswordHash.Parsed
+    }
+
+    private let users: [String: Entry]
+    private let cacheKey = SymmetricKey(size: .bits256)
+    private let verified = Mutex<[String: [UInt8]]>([:])
+    /// Verified for unknown user names, so their timing matches a wrong password.
+    private let decoy: PasswordHash.Parsed
+
+    /// A directory of `users`; throws naming the user whose hash cannot be used.
+    public init(users: [User]) throws(UserDirectoryError) {
+        var entries: [String: Entry] = [:]
+        for user in users {
+            do {
+                let parsed = try PasswordHash.parse(user.passwordHash)
+                entries[user.name] = Entry(principal: Principal(name: user.name, grants: user.grants), hash: parsed)
+            } catch {
+                throw UserDirectoryError(user: user.name, problem: error.description)
+            }
+        }
+        self.users = entries
+        let iterations = entries.values.map(\.hash.iterations).max() ?? PasswordHash.defaultIterations
+        self.decoy = PasswordHash.Parsed(
+            iterations: iterations, salt: [UInt8](repeating: 0, count: 16), hash: [UInt8](repeating: 0, count: 32))
+    }
+
+    /// Whether any configured user has exactly this password (for the default-credentials check).
+    public func accepts(username: String, password: String) -> Bool {
+        self.verify(username: username, password: password) != nil
+    }
+
+    /// The principal for these credentials, or `nil`.
+    public func verify(username: String, password: String) -> Principal? {
+        guard let entry = self.users[username] else {
+            _ = PasswordHash.verify(password: password, against: self.decoy)
+            return nil
+        }
+        let fingerprint = Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: self.cacheKey))
+        if let known = self.verified.withLock({ $0[username] }), constantTimeEqual(known, fingerprint) {
+            return entry.principal
+        }
+        guard PasswordHash.verify(password: password, against: entry.hash) else { return nil }
+        self.verified.withLock { $0[username] = fingerprint }
+        return entry.principal
+    }
+}
+
+/// A configured user whose password hash cannot be used.
+public struct UserDirectoryError: Error, Sendable, CustomStringConvertible {
+    /// The user.
+    public let user: String
+    /// What is wrong.
+    public let problem: String
+
+    /// `user alice: malformed $pbkdf2-sha256$ hash`.
+    public var description: String { "user \(self.user): \(self.problem)" }
+}

@@ -1,0 +1,36 @@
+import Application
+
+/// A failure reported by libpq or the server: the SQLSTATE when there is one, and the message.
+struct PostgresError: Error, Sendable, CustomStringConvertible {
+    /// The five-character SQLSTATE, or `nil` for client-side failures (connection lost …).
+    let sqlState: String?
+    /// The server's or libpq's message. It never contains the connection password.
+    let message: String
+    /// Whether the connection is unusable afterwards.
+    let connectionBroken: Bool
+
+    var description: String {
+        if let sqlState { return "\(self.message) (SQLSTATE \(sqlState))" }
+        return self.message
+    }
+
+    /// Deadlock or serialization failure: the transaction may simply be run again.
+    var isRetryable: Bool { self.sqlState == "40001" || self.sqlState == "40P01" }
+
+    /// The application's view of this failure (translation at the edge).
+    var storeError: StoreError {
+        if self.connectionBroken { return StoreError(.unavailable, "database connection failed: \(self.message)") }
+        switch self.sqlState {
+        case let state? where state.hasPrefix("08"):
+            return StoreError(.unavailable, "database connection failed: \(self.message)")
+        case "57P01", "57P02", "57P03", "53300", "53000", "53100", "53200":
+            return StoreError(.unavailable, "database unavailable: \(self.message)")
+        case "55P03", "57014":
+            return StoreError(.unavailable, "database busy: \(self.message)")
+        case "40001", "40P01":
+            return StoreError(.unavailable, "database contention: \(self.message)")
+        default:
+            return StoreError(.fault, "database error: \(self.description)")
+        }
+    }
+}

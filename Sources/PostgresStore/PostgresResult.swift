@@ -1,0 +1,44 @@
+import CLibPQ
+import Domain
+
+/// The rows of a query run with binary results; owns the libpq result until deinit.
+final class PostgresResult {
+    private let result: OpaquePointer
+
+    init(_ result: OpaquePointer) { self.result = result }
+
+    deinit { PQclear(self.result) }
+
+    var rowCount: Int { Int(PQntuples(self.result)) }
+
+    func isNull(_ row: Int, _ column: Int) -> Bool {
+        PQgetisnull(self.result, Int32(row), Int32(column)) == 1
+    }
+
+    private func raw(_ row: Int, _ column: Int) -> UnsafeRawBufferPointer {
+        let length = Int(PQgetlength(self.result, Int32(row), Int32(column)))
+        return UnsafeRawBufferPointer(start: PQgetvalue(self.result, Int32(row), Int32(column)), count: length)
+    }
+
+    func bytes(_ row: Int, _ column: Int) -> [UInt8] { Array(self.raw(row, column)) }
+
+    func text(_ row: Int, _ column: Int) -> String { String(decoding: self.raw(row, column), as: UTF8.self) }
+
+    func int64(_ row: Int, _ column: Int) -> Int64 {
+        let raw = self.raw(row, column)
+        switch raw.count {
+        case 8: return raw.loadUnaligned(as: Int64.self).bigEndian
+        case 4: return Int64(raw.loadUnaligned(as: Int32.self).bigEndian)
+        case 2: return Int64(raw.loadUnaligned(as: Int16.self).bigEndian)
+        default: return 0
+        }
+    }
+
+    func timestamp(_ row: Int, _ column: Int) -> Timestamp {
+        Timestamp(microseconds: self.int64(row, column) + PostgresValue.epochOffset)
+    }
+
+    func optionalText(_ row: Int, _ column: Int) -> String? {
+        self.isNull(row, column) ? nil : self.text(row, column)
+    }
+}

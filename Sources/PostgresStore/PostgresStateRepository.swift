@@ -1,0 +1,147 @@
+import Application
+import Domain
+
+/// The repository bound to one open transaction. All SQL uses bound parameters.
+struct PostgresStateRepository: StateRepository {
+    let connection: PostgresConnection
+
+    /// The columns `row(_:)` reads, in order; `s` is `states`, `v` the latest `state_versions`.
+    private static let stateColumns = """
+        s.id, s.name, s.created_at, s.lock_info, s.locked_at, s.locked_by,
+        v.number, v.serial, v.lineage, v.size, v.sha256, v.md5, v.created_at, v.created_by, v.lock_id
+        """
+
+    func stateForUpdate(named name: StateName) throws -> StoredState? {
+        let result = try self.connection.query(
+            """
+            SELECT \(Self.stateColumns)
+            FROM states s LEFT JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
+            WHERE s.name = $1 AND s.deleted_at IS NULL
+            FOR UPDATE OF s
+            """, [.text(name.rawValue)])
+        guard result.rowCount == 1 else { return nil }
+        return try self.state(result, 0)
+    }
+
+    func createStateForUpdate(named name: StateName, at time: Timestamp) throws -> StoredState {
+        // If another transaction creates it first, this waits for it and inserts nothing.
+        try self.connection.query(
+            """
+            INSERT INTO states (name, created_at) VALUES ($1, $2)
+            ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING
+            """, [.text(name.rawValue), .timestamp(time)])
+        guard let state = try self.stateForUpdate(named: name) else {
+            throw StoreError(.fault, "state \(name) vanished right after it was created")
+        }
+        return state
+    }
+
+    func currentContent(named name: StateName) throws -> (VersionRecord, [UInt8])? {
+        let result = try self.connection.query(
+            """
+            SELECT v.number, v.serial, v.lineage, v.size, v.sha256, v.md5, v.created_at, v.created_by, v.lock_id,
+                   v.content
+            FROM states s JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
+            WHERE s.name = $1 AND s.deleted_at IS NULL
+            """, [.text(name.rawValue)])
+        guard result.rowCount == 1 else { return nil }
+        guard !result.isNull(0, 9) else {
+            throw StoreError(.fault, "the content of the latest version of \(name) is missing")
+        }
+        return (self.version(result, 0, from: 0), result.bytes(0, 9))
+    }
+
+    func versions(of state: StoredState) throws -> [VersionRecord] {
+        let result = try self.connection.query(
+            """
+            SELECT number, serial, lineage, size, sha256, md5, created_at, created_by, lock_id
+            FROM state_versions WHERE state_id = $1 ORDER BY number
+            """, [.int64(state.id)])
+        return (0..<result.rowCount).map { self.version(result, $0, from: 0) }
+    }
+
+    func content(of state: StoredState, version number: Int64) throws -> [UInt8]? {
+        let result = try self.connection.query(
+            "SELECT content FROM state_versions WHERE state_id = $1 AND number = $2",
+            [.int64(state.id), .int64(number)])
+        guard result.rowCount == 1, !result.isNull(0, 0) else { return nil }
+        return result.bytes(0, 0)
+    }
+
+    func setLock(_ lock: StoredLock?, on state: StoredState) throws {
+        try self.connection.query(
+            "UPDATE states SET lock_id = $2, lock_info = $3, locked_at = $4, locked_by = $5 WHERE id = $1",
+            [
+                .int64(state.id),
+                lock.map { .text($0.info.id) } ?? .null,
+                lock.map { .bytea($0.info.json) } ?? .null,
+                lock.map { .timestamp($0.acquiredAt) } ?? .null,
+                lock.map { .text($0.acquiredBy) } ?? .null,
+            ])
+    }
+
+    func appendVersion(_ version: NewVersion, to state: StoredState) throws -> VersionRecord {
+        let number = (state.latest?.number ?? 0) + 1
+        try self.connection.query(
+            """
+            WITH inserted AS (
+                INSERT INTO state_versions
+                    (state_id, number, serial, lineage, size, sha256, md5, content, created_at, created_by, lock_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                RETURNING number
+            )
+            UPDATE states SET latest_version = (SELECT number FROM inserted) WHERE id = $1
+            """,
+            [
+                .int64(state.id), .int64(number), .int64(version.serial), .text(version.lineage),
+                .int64(version.blob.size), .bytea(version.blob.sha256), .bytea(version.blob.md5),
+                .bytea(version.blob.gzip), .timestamp(version.createdAt), .text(version.createdBy),
+                version.lockID.map { .text($0) } ?? .null,
+            ])
+        return VersionRecord(
+            number: number, serial: version.serial, lineage: version.lineage, size: version.blob.size,
+            sha256: version.blob.sha256, md5: version.blob.md5, createdAt: version.createdAt,
+            createdBy: version.createdBy, lockID: version.lockID)
+    }
+
+    func markDeleted(_ state: StoredState, at time: Timestamp, by principal: String) throws {
+        try self.connection.query(
+            "UPDATE states SET deleted_at = $2, deleted_by = $3 WHERE id = $1",
+            [.int64(state.id), .timestamp(time), .text(principal)])
+    }
+
+    // MARK: - Rows
+
+    private func state(_ result: PostgresResult, _ row: Int) throws -> StoredState {
+        let name: StateName
+        do {
+            name = try StateName(result.text(row, 1))
+        } catch {
+            throw StoreError(.fault, "stored state name is invalid: \(error)")
+        }
+        var lock: StoredLock? = nil
+        if !result.isNull(row, 3) {
+            do {
+                lock = StoredLock(
+                    info: try LockInfo(json: result.bytes(row, 3)), acquiredAt: result.timestamp(row, 4),
+                    acquiredBy: result.text(row, 5))
+            } catch {
+                throw StoreError(.fault, "stored lock of \(name) is invalid: \(error)")
+            }
+        }
+        return StoredState(
+            id: result.int64(row, 0), name: name, createdAt: result.timestamp(row, 2), lock: lock,
+            latest: result.isNull(row, 6) ? nil : self.version(result, row, from: 6))
+    }
+
+    /// A version record from nine columns starting at `first`: number, serial, lineage, size,
+    /// sha256, md5, created_at, created_by, lock_id.
+    private func version(_ result: PostgresResult, _ row: Int, from first: Int) -> VersionRecord {
+        VersionRecord(
+            number: result.int64(row, first), serial: result.int64(row, first + 1),
+            lineage: result.text(row, first + 2), size: result.int64(row, first + 3),
+            sha256: result.bytes(row, first + 4), md5: result.bytes(row, first + 5),
+            createdAt: result.timestamp(row, first + 6), createdBy: result.text(row, first + 7),
+            lockID: result.optionalText(row, first + 8))
+    }
+}

@@ -1,0 +1,111 @@
+import Application
+import Domain
+
+/// The PostgreSQL adapter: a connection pool and the unit of work over it.
+///
+/// Each transaction is one `BEGIN … COMMIT` on one pooled connection; decisions take the
+/// state's row with `SELECT … FOR UPDATE`, so several servers can share one database.
+public final class PostgresStore: UnitOfWork, Sendable {
+    /// Pool and session settings.
+    public struct Configuration: Sendable {
+        /// A libpq connection URL or keyword string, such as
+        /// `postgresql://statehouse@db/statehouse`.
+        public var url: String
+        /// Most connections open at once.
+        public var poolSize: Int
+        /// How long a request waits for a free connection before it gets 503.
+        public var checkoutTimeout: Duration
+        /// The server-side `statement_timeout` and `lock_timeout` of every session.
+        public var statementTimeout: Duration
+
+        /// Creates a configuration.
+        public init(url: String, poolSize: Int, checkoutTimeout: Duration, statementTimeout: Duration) {
+            self.url = url
+            self.poolSize = poolSize
+            self.checkoutTimeout = checkoutTimeout
+            self.statementTimeout = statementTimeout
+        }
+    }
+
+    /// Transactions that hit a deadlock or serialization failure are run again this often.
+    private static let retries = 3
+
+    private let pool: PostgresPool
+    private let sessionSetup: String
+
+    /// A store for `configuration`. Nothing connects until the first use.
+    public init(configuration: Configuration) {
+        self.pool = PostgresPool(
+            conninfo: configuration.url, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout)
+        let milliseconds =
+            configuration.statementTimeout.components.seconds * 1000
+            + configuration.statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        self.sessionSetup = "SET statement_timeout = \(milliseconds); SET lock_timeout = \(milliseconds)"
+    }
+
+    /// Connections checked out, the pool size, and callers waiting for one.
+    public var poolUsage: (inUse: Int, size: Int, waiting: Int) { self.pool.usage }
+
+    /// Applies pending migrations; returns the versions applied.
+    @discardableResult
+    public func migrate() throws(StoreError) -> [Int] {
+        let connection = try self.pool.checkout()
+        defer { self.pool.checkin(connection) }
+        do {
+            return try PostgresMigrations.run(on: connection)
+        } catch {
+            throw error.storeError
+        }
+    }
+
+    /// Checks that the database answers.
+    public func ping() throws(StoreError) {
+        let connection = try self.pool.checkout()
+        defer { self.pool.checkin(connection) }
+        do {
+            try connection.execute("SELECT 1")
+        } catch {
+            throw error.storeError
+        }
+    }
+
+    /// Runs `work` in `BEGIN … COMMIT` on one pooled connection. Deadlocks and serialization
+    /// failures run it again (up to three times), as does a connection found dead before
+    /// anything ran; other failures roll back and are rethrown, SQLSTATEs translated.
+    public func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let connection = try self.pool.checkout()
+            defer { self.pool.checkin(connection) }
+            do {
+                try self.begin(connection)
+            } catch {
+                // Nothing ran yet: a connection that died while idle is replaced and the
+                // transaction started again on a fresh one.
+                if error.connectionBroken && attempt <= Self.retries { continue }
+                throw error.storeError
+            }
+            do {
+                let result = try work(PostgresStateRepository(connection: connection))
+                try connection.execute("COMMIT")
+                return result
+            } catch let error as PostgresError {
+                if connection.isHealthy { try? connection.execute("ROLLBACK") }
+                if error.isRetryable && attempt <= Self.retries { continue }
+                throw error.storeError
+            } catch {
+                if connection.isHealthy { try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    private func begin(_ connection: PostgresConnection) throws(PostgresError) {
+        if !connection.isConfigured {
+            try connection.execute(self.sessionSetup)
+            connection.isConfigured = true
+        }
+        try connection.execute("BEGIN")
+    }
+}

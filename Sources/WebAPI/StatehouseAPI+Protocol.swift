@@ -1,0 +1,124 @@
+import Application
+import Domain
+import Gzip
+import HTTPServer
+
+extension StatehouseAPI {
+    /// GET/HEAD: the stored bytes; gzip as stored when the client accepts it.
+    func read(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
+        let content = try self.useCases.read.execute(name, as: principal)
+        let gzip = acceptsGzip(request.headers)
+        let digest = hex(content.version.sha256)
+        let etag = gzip ? "\"\(digest)-gzip\"" : "\"\(digest)\""
+        var headers: HTTPHeaders = [
+            "Content-Type": "application/json",
+            "Content-MD5": Base64.encode(content.version.md5),
+            "ETag": etag,
+            "Vary": "Accept-Encoding",
+            "X-Statehouse-Version": String(content.version.number),
+            "X-Statehouse-Serial": String(content.version.serial),
+        ]
+        if let match = request.headers["If-None-Match"],
+            match == "*" || match.split(separator: ",").contains(where: { $0.trimmingSpaces() == etag })
+        {
+            headers.remove(name: "Content-MD5")
+            return Response(status: HTTPStatus(code: 304), headers: headers)
+        }
+        if gzip {
+            headers.add(name: "Content-Encoding", value: "gzip")
+            return Response(status: .ok, headers: headers, body: content.gzip)
+        }
+        do {
+            let size = Int(content.version.size)
+            let body = try Gzip.decompress(content.gzip, limit: size, sizeHint: size)
+            return Response(status: .ok, headers: headers, body: body)
+        } catch {
+            throw ApplicationError(.fault, "stored version \(content.version.number) of \(name) is corrupt: \(error)")
+        }
+    }
+
+    /// POST/PUT: a new version, fenced by `?ID=`.
+    func write(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
+        var contentMD5: [UInt8]? = nil
+        if let header = request.headers["Content-MD5"] {
+            guard let decoded = Base64.decode(header.trimmingSpaces()), decoded.count == 16 else {
+                throw ApplicationError(.invalidInput, "Content-MD5 is not the base64 of 16 bytes")
+            }
+            contentMD5 = decoded
+        }
+        let lockID = request.queryValue("ID").flatMap { $0.isEmpty ? nil : $0 }
+        let outcome = try self.useCases.write.execute(
+            WriteState.Command(name: name, body: request.body, lockID: lockID, contentMD5: contentMD5), as: principal)
+        switch outcome {
+        case .stored(let version):
+            return .json(.ok, #"{"status":"stored","version":\#(version.number),"serial":\#(version.serial)}"#)
+        case .unchanged(let version):
+            return .json(.ok, #"{"status":"unchanged","version":\#(version.number),"serial":\#(version.serial)}"#)
+        }
+    }
+
+    /// LOCK: 200 when taken or already held by the same ID.
+    func lock(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
+        let outcome = try self.useCases.lock.execute(name, body: request.body, as: principal)
+        var response = Response(status: .ok, headers: ["Content-Type": "application/json"], body: request.body)
+        if outcome == .alreadyHeld { response.logMetadata["lock"] = "already held" }
+        return response
+    }
+
+    /// UNLOCK: 200 when released, forced (empty body) or not locked at all.
+    func unlock(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
+        switch try self.useCases.unlock.execute(name, body: request.body, as: principal) {
+        case .released(let holder, let forced):
+            if forced {
+                request.logger.notice(
+                    "force-unlock",
+                    metadata: [
+                        "state": .string(name.rawValue), "user": .string(principal.name),
+                        "lock.id": .string(holder.id), "lock.who": .string(holder.who),
+                        "lock.operation": .string(holder.operation),
+                    ])
+            }
+            return .json(.ok, forced ? #"{"status":"force-unlocked"}"# : #"{"status":"unlocked"}"#)
+        case .notLocked:
+            return .json(.ok, #"{"status":"not locked"}"#)
+        }
+    }
+
+    /// DELETE: soft delete, admin only, refused while locked.
+    func delete(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
+        try self.useCases.delete.execute(name, as: principal)
+        return .json(.ok, #"{"status":"deleted"}"#)
+    }
+}
+
+/// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
+func acceptsGzip(_ headers: HTTPHeaders) -> Bool {
+    var gzip: Bool? = nil
+    var wildcard = false
+    for element in headers.values(of: "Accept-Encoding").flatMap({ $0.split(separator: ",") }) {
+        let parts = element.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
+        guard let coding = parts.first else { continue }
+        let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+        let refused = quality <= 0
+        if coding == "gzip" || coding == "x-gzip" { gzip = !refused } else if coding == "*" { wildcard = !refused }
+    }
+    return gzip ?? wildcard
+}
+
+/// Lowercase hexadecimal.
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,64 @@
+import Application
+import Dispatch
+import InMemoryStore
+import Logging
+import PostgresStore
+
+/// Builds the configured store and brings its schema up to date.
+enum StoreFactory {
+    /// The store, ready to use; for PostgreSQL, migrations have run. An unreachable database is
+    /// retried until `connect_timeout`, then reported.
+    static func make(
+        _ storage: StatehouseConfiguration.Storage, logger: Logger
+    ) throws(StoreError) -> any UnitOfWork {
+        switch storage.driver {
+        case .memory:
+            logger.warning("storage.driver = memory: states live in this process only and are lost on exit")
+            return InMemoryStore()
+        case .postgres:
+            let store = PostgresStore(
+                configuration: PostgresStore.Configuration(
+                    url: storage.url, poolSize: storage.poolSize, checkoutTimeout: storage.checkoutTimeout,
+                    statementTimeout: storage.statementTimeout))
+            let deadline = ContinuousClock.now + storage.connectTimeout
+            while true {
+                do {
+                    let applied = try store.migrate()
+                    if !applied.isEmpty {
+                        logger.notice("database migrated", metadata: ["versions": "\(applied)"])
+                    }
+                    return store
+                } catch  where error.kind == .unavailable && ContinuousClock.now < deadline {
+                    logger.warning("database not reachable yet; retrying", metadata: ["error": .string(error.message)])
+                    _ = DispatchSemaphore(value: 0).wait(timeout: .now() + 1)
+                }
+            }
+        }
+    }
+
+    /// A description of the store for logs, without any password.
+    static func describe(_ storage: StatehouseConfiguration.Storage) -> String {
+        switch storage.driver {
+        case .memory: "memory"
+        case .postgres: "postgres \(redactingPassword(storage.url))"
+        }
+    }
+}
+
+/// The URL or keyword string with every password replaced by `***`: in the user info
+/// (`postgresql://user:secret@host/db`), in a `password=` query parameter or keyword.
+func redactingPassword(_ url: String) -> String {
+    var text = url
+    if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+        let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
+    {
+        text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+    }
+    var searchStart = text.startIndex
+    while let found = text.range(of: "password=", range: searchStart..<text.endIndex) {
+        let end = text[found.upperBound...].firstIndex { $0 == "&" || $0 == " " } ?? text.endIndex
+        text.replaceSubrange(found.upperBound..<end, with: "***")
+        searchStart = text.index(found.upperBound, offsetBy: 3)
+    }
+    return text
+}
