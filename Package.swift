@@ -97,6 +97,11 @@ let package = Package(
         .target(name: "HTTPTestSupport", dependencies: ["HTTPServer"], path: "Tests/HTTPTestSupport"),
 
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["Application", "Domain", "Gzip", "InMemoryStore", "PostgresStore"]
+        ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
         .testTarget(name: "WebAPITests", dependencies: ["WebAPI", "HTTPServer"]),
         .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer", "HTTPTestSupport"]),

@@ -34,6 +34,13 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
     /// An empty store.
     public init() {}
 
+    /// Every stored version, deleted states included (for tests).
+    func versionCount() -> Int {
+        self.lock.wait()
+        defer { self.lock.signal() }
+        return self.contents.versions.values.reduce(0) { $0 + $1.count }
+    }
+
     /// Runs `work` serialised with every other transaction; its changes land only if it returns.
     public func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T {
         self.lock.wait()

@@ -1,0 +1,42 @@
+import Testing
+
+@testable import Domain
+
+@Suite struct JSONObjectScannerTests {
+    func scan(_ text: String, _ keys: Set<String> = ["a", "b"]) throws -> [String: JSONObjectScanner.Value] {
+        try JSONObjectScanner.scan(Array(text.utf8), keys: keys)
+    }
+
+    @Test func readsOnlyTheRequestedTopLevelFields() throws {
+        let values = try scan(
+            #"{"a": "x", "skip": {"a": "nested", "list": [1, 2.5e-3, true, null, "s\"t"]}, "b": -12}"#)
+        #expect(values == ["a": .string("x"), "b": .number("-12")])
+    }
+
+    @Test func decodesEscapesIncludingSurrogatePairs() throws {
+        let values = try scan(#"{"a": "tab\there \"q\" \u00e9 \ud83d\ude00 \/"}"#)
+        #expect(values["a"] == .string("tab\there \"q\" é 😀 /"))
+    }
+
+    @Test func theLastDuplicateKeyWins() throws {
+        #expect(try scan(#"{"a": 1, "a": 2}"#)["a"] == .number("2"))
+    }
+
+    @Test func nonScalarValuesAreOther() throws {
+        #expect(try scan(#"{"a": [1], "b": {"c": 1}}"#) == ["a": .other, "b": .other])
+    }
+
+    @Test func skipsDeepNestingWithoutRecursion() throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(try scan("{\"x\": \(deep), \"a\": \"ok\"}")["a"] == .string("ok"))
+    }
+
+    @Test(arguments: [
+        "", "[]", "\"a\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":-}",
+        "{\"a\":\"\u{1}\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":tru}", "{\"a\":1} x", "{\"a\":[1,]}",
+        "{\"a\":[1 2]}", "{\"a\":{\"b\" 1}}", "{\"a\":\"unterminated}", "{a:1}",
+    ])
+    func rejectsInvalidDocuments(text: String) {
+        #expect(throws: JSONObjectScanner.Failure.self) { try scan(text) }
+    }
+}

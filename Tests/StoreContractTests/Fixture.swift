@@ -1,0 +1,131 @@
+import Application
+import Domain
+import Gzip
+import Synchronization
+import Testing
+
+@testable import InMemoryStore
+@testable import PostgresStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The adapters every contract case runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory
+    case postgres
+
+    var testDescription: String { self.rawValue }
+
+    /// The PostgreSQL started by scripts/with-postgres, if any.
+    static var postgresURL: String? { getenv("TEST_POSTGRES_URL").map { String(cString: $0) } }
+
+    /// Every adapter available here: PostgreSQL only when the test command started one.
+    static var available: [StoreKind] { postgresURL == nil ? [.memory] : [.memory, .postgres] }
+}
+
+/// A clock the test moves by hand.
+final class ManualClock: WallClock {
+    private let current = Mutex(Timestamp(microseconds: 1_795_000_000_000_000))
+    func now() -> Timestamp { self.current.withLock { $0 } }
+    func advance(seconds: Int64) {
+        self.current.withLock { $0 = Timestamp(microseconds: $0.microseconds + seconds * 1_000_000) }
+    }
+}
+
+/// A fresh, empty store of one kind, with the use cases over it.
+struct Fixture {
+    let kind: StoreKind
+    let store: any UnitOfWork
+    let clock = ManualClock()
+    /// Every version row in the store, deleted states included.
+    let countAllVersions: () throws -> Int
+
+    init(_ kind: StoreKind) throws {
+        self.kind = kind
+        switch kind {
+        case .memory:
+            let store = InMemoryStore()
+            self.store = store
+            self.countAllVersions = { store.versionCount() }
+        case .postgres:
+            let url = try #require(StoreKind.postgresURL)
+            let admin = try PostgresConnection(conninfo: url)
+            var generator = SystemRandomNumberGenerator()
+            let schema = "t_" + String(UInt64.random(in: 1...UInt64.max, using: &generator), radix: 36)
+            try admin.execute("CREATE SCHEMA \(schema)")
+            let separator = url.contains("?") ? "&" : "?"
+            let store = PostgresStore(
+                configuration: .init(
+                    url: "\(url)\(separator)options=-csearch_path%3D\(schema)", poolSize: 24,
+                    checkoutTimeout: .seconds(30), statementTimeout: .seconds(30)))
+            try store.migrate()
+            self.store = store
+            self.countAllVersions = {
+                Int(try admin.query("SELECT count(*) FROM \(schema).state_versions").int64(0, 0))
+            }
+        }
+    }
+
+    func read() -> ReadState { ReadState(store: self.store) }
+    func write(allowLineageChange: Bool = false) -> WriteState {
+        WriteState(
+            store: self.store, clock: self.clock, policy: WritePolicy(allowLineageChange: allowLineageChange),
+            compressionLevel: 1)
+    }
+    func lock() -> LockState { LockState(store: self.store, clock: self.clock) }
+    func unlock() -> UnlockState { UnlockState(store: self.store) }
+    func delete() -> DeleteState { DeleteState(store: self.store, clock: self.clock) }
+
+    /// Every version of the live state `name`, with its decompressed bytes.
+    func history(_ name: StateName) throws -> [(VersionRecord, [UInt8])] {
+        try self.store.transaction { repository in
+            guard let state = try repository.stateForUpdate(named: name) else { return [] }
+            return try repository.versions(of: state).map { record in
+                let gzip = try #require(try repository.content(of: state, version: record.number))
+                return (record, try Gzip.decompress(gzip))
+            }
+        }
+    }
+}
+
+let admin = Principal(name: "root", grants: [Grant(prefix: "*", access: .admin)])
+
+func name(_ text: String) -> StateName { try! StateName(text) }
+
+/// A Terraform-like state body.
+func stateBody(serial: Int64, lineage: String = "3f0a7c52-2c2e-1b6d-8a1e-9a0f1d2c3b4a", padding: Int = 0) -> [UInt8] {
+    Array(
+        """
+        {
+          "version": 4,
+          "terraform_version": "1.15.5",
+          "serial": \(serial),
+          "lineage": "\(lineage)",
+          "outputs": {"note": {"value": "\(String(repeating: "x", count: padding))", "type": "string"}},
+          "resources": [],
+          "check_results": null
+        }
+
+        """.utf8)
+}
+
+func lockBody(_ id: String, who: String = "alice@host") -> [UInt8] {
+    Array(
+        #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"\#(who)","Version":"1.15.5","Created":"2026-11-22T10:00:00Z","Path":""}"#
+            .utf8)
+}
+
+func expectError(
+    _ kind: ApplicationError.Kind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
+    do {
+        try body()
+        Issue.record("expected \(kind), got success", sourceLocation: sourceLocation)
+    } catch let error as ApplicationError {
+        #expect(error.kind == kind, "\(error.message)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(kind), got \(error)", sourceLocation: sourceLocation)
+    }
+}
