@@ -98,12 +98,23 @@ let package = Package(
 
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
+        .testTarget(name: "ApplicationTests", dependencies: ["Application", "Domain", "InMemoryStore"]),
+        .testTarget(name: "PasswordAuthTests", dependencies: ["PasswordAuth", "Domain"]),
         .testTarget(
             name: "StoreContractTests",
             dependencies: ["Application", "Domain", "Gzip", "InMemoryStore", "PostgresStore"]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
-        .testTarget(name: "WebAPITests", dependencies: ["WebAPI", "HTTPServer"]),
+        .testTarget(
+            name: "WebAPITests",
+            dependencies: ["WebAPI", "HTTPServer", "Application", "Domain", "Gzip", "InMemoryStore", "PasswordAuth"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Application", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "PostgresStore",
+            ]
+        ),
         .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer", "HTTPTestSupport"]),
     ]
 )

@@ -83,13 +83,24 @@ public final class ServerProcess: @unchecked Sendable {
     /// Waits until a line of standard output contains `text`; returns that line, or `nil` when
     /// the process ends first or `timeout` passes.
     public func waitForLine(containing text: String, timeout: TimeInterval = 20) -> String? {
+        self.waitForLine(containing: text, skipping: 0, timeout: timeout)
+    }
+
+    /// How many lines of standard output so far contain `text`.
+    public func countLines(containing text: String) -> Int {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return self.stdoutText.split(separator: "\n").filter { $0.contains(text) }.count
+    }
+
+    /// Waits for a line containing `text` after the first `skipping` such lines.
+    public func waitForLine(containing text: String, skipping: Int, timeout: TimeInterval = 20) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         self.condition.lock()
         defer { self.condition.unlock() }
         while true {
-            if let line = self.stdoutText.split(separator: "\n").first(where: { $0.contains(text) }) {
-                return String(line)
-            }
+            let matches = self.stdoutText.split(separator: "\n").filter { $0.contains(text) }
+            if matches.count > skipping { return String(matches[skipping]) }
             if self.openStreams == 0 || !self.condition.wait(until: deadline) { return nil }
         }
     }

@@ -39,6 +39,11 @@ import Testing
         #expect(shipped.server.writeTimeout == defaults.server.writeTimeout)
         #expect(shipped.server.maxConnections == defaults.server.maxConnections)
         #expect(shipped.drainTimeout == defaults.drainTimeout)
+        #expect(shipped.storage.driver == defaults.storage.driver)
+        #expect(shipped.storage.url == defaults.storage.url)
+        #expect(shipped.allowLineageChange == defaults.allowLineageChange)
+        #expect(shipped.compressionLevel == defaults.compressionLevel)
+        #expect(shipped.users.map(\.name) == ["admin"])
     }
 
     @Test func readsEveryKey() throws {
@@ -76,6 +81,80 @@ import Testing
         #expect(configuration.drainTimeout == .seconds(5))
         #expect(configuration.logLevel == .debug)
         #expect(configuration.logFormat == .json)
+    }
+
+    @Test func readsStorageStateAndUsers() throws {
+        let configuration = try self.load(
+            """
+            [storage]
+            driver = "memory"
+            url = "postgresql://u:secret@db/x"
+            pool_size = 3
+            checkout_timeout = 1.5
+            statement_timeout = 7
+            connect_timeout = 9
+            [state]
+            allow_lineage_change = true
+            compression_level = 6
+            [[users]]
+            name = "alice"
+            password_hash = "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+            grants = { "team/app" = "write", "*" = "read" }
+            [[users]]
+            name = "bob"
+            password_hash = "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+            """)
+        #expect(configuration.storage.driver == .memory)
+        #expect(configuration.storage.url == "postgresql://u:secret@db/x")
+        #expect(configuration.storage.poolSize == 3)
+        #expect(configuration.storage.checkoutTimeout == .milliseconds(1500))
+        #expect(configuration.storage.statementTimeout == .seconds(7))
+        #expect(configuration.storage.connectTimeout == .seconds(9))
+        #expect(configuration.allowLineageChange)
+        #expect(configuration.compressionLevel == 6)
+        #expect(configuration.users.map(\.name) == ["alice", "bob"])
+        #expect(Set(configuration.users[0].grants.map { "\($0.prefix)=\($0.access)" }) == ["team/app=write", "*=read"])
+        #expect(configuration.users[1].grants.isEmpty)
+    }
+
+    @Test func userErrorsNameTheEntry() {
+        let hash = "password_hash = \"$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA\""
+        #expect(
+            failure("[[users]]\nname = \"a\"\n\(hash)\npasword = 1\n") == "config.toml: users[0].pasword: unknown key")
+        #expect(
+            failure("[[users]]\nname = \"a\"\n")
+                == "config.toml: users[0].password_hash: expected a string (make one with `statehouse hash-password`)")
+        #expect(
+            failure("[[users]]\nname = \"a:b\"\n\(hash)\n")
+                == "config.toml: users[0].name: expected a non-empty name without ':'")
+        #expect(
+            failure("[[users]]\nname = \"a\"\n\(hash)\n[[users]]\nname = \"a\"\n\(hash)\n")
+                == "config.toml: users[1].name: user a is defined twice")
+        #expect(
+            failure("[[users]]\nname = \"a\"\n\(hash)\ngrants = { \"*\" = \"owner\" }\n")
+                == "config.toml: users[0].grants.\"*\": must be read, write or admin")
+        #expect(
+            failure("[[users]]\nname = \"a\"\n\(hash)\ngrants = { \"a//b\" = \"read\" }\n")?.contains(
+                "not \"*\" or a state name prefix") == true)
+        #expect(
+            failure("[state]\nallow_lineage_change = \"yes\"\n")
+                == "config.toml: state.allow_lineage_change: expected true or false, got a string")
+        #expect(
+            failure(nil, ["STATEHOUSE_STATE_ALLOW_LINEAGE_CHANGE": "maybe"])
+                == "STATEHOUSE_STATE_ALLOW_LINEAGE_CHANGE: state.allow_lineage_change: expected true or false, got \"maybe\""
+        )
+        #expect(
+            failure("[storage]\ndriver = \"mysql\"\n")
+                == "config.toml: storage.driver: must be one of postgres, memory, got \"mysql\"")
+    }
+
+    @Test func passwordsAreRedactedForLogs() {
+        #expect(redactingPassword("postgresql://u:secret@db:5432/x") == "postgresql://u:***@db:5432/x")
+        #expect(
+            redactingPassword("postgresql://u@db/x?password=secret&sslmode=require")
+                == "postgresql://u@db/x?password=***&sslmode=require")
+        #expect(redactingPassword("host=db password=secret user=u") == "host=db password=*** user=u")
+        #expect(redactingPassword("postgresql://db/x") == "postgresql://db/x")
     }
 
     @Test func environmentOverridesTheFile() throws {

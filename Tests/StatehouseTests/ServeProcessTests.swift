@@ -5,10 +5,16 @@ import Testing
 /// `statehouse serve` as operators run it: the real binary, the shipped config file, signals.
 @Suite struct ServeProcessTests {
     let config = ServerProcess.repositoryRoot + "/config.toml"
+    /// These tests are about the process, not storage: the in-memory store keeps them independent
+    /// of a database.
+    static let memory = ["STATEHOUSE_STORAGE_DRIVER": "memory"]
 
     @Test func servesHealthWithTheShippedConfigAndExitsZeroOnSIGTERM() throws {
+        // The shipped config as it is (PostgreSQL), pointed at the test database when there is one.
+        let storage = TestEnvironment.postgresURL.map { ["STATEHOUSE_STORAGE_URL": $0] } ?? Self.memory
         let server = try ServerProcess(
-            arguments: ["serve", "--config", self.config], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+            arguments: ["serve", "--config", self.config],
+            environment: storage.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
         let port = try #require(
             server.waitForPort(), "no listening line: \(server.standardOutput) \(server.standardError)")
         let listening = try #require(server.waitForLine(containing: "statehouse listening"))
@@ -29,7 +35,8 @@ import Testing
     }
 
     @Test func sigintAlsoStopsCleanly() throws {
-        let server = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let server = try ServerProcess(
+            arguments: ["serve"], environment: Self.memory.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
         #expect(server.waitForPort() != nil)
         server.send(SIGINT)
         #expect(server.waitForExit() == 0)
@@ -37,7 +44,8 @@ import Testing
     }
 
     @Test func sigtermLetsARequestInProgressFinish() throws {
-        let server = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let server = try ServerProcess(
+            arguments: ["serve"], environment: Self.memory.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
         let port = try #require(server.waitForPort())
         let client = try TestClient(port: port)
         try client.send("GET /healthz HTTP/1.1\r\n")  // half a request head: in flight
@@ -52,7 +60,8 @@ import Testing
     }
 
     @Test func aSecondSignalExitsWithoutWaitingForTheDrain() throws {
-        let server = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let server = try ServerProcess(
+            arguments: ["serve"], environment: Self.memory.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
         let port = try #require(server.waitForPort())
         let client = try TestClient(port: port)
         try client.send("GET /healthz HTTP/1.1\r\n")
@@ -67,7 +76,7 @@ import Testing
     @Test func logsJSONLinesWhenAsked() throws {
         let server = try ServerProcess(
             arguments: ["serve", "--config", self.config],
-            environment: ["STATEHOUSE_SERVER_PORT": "0", "STATEHOUSE_LOG_FORMAT": "json"])
+            environment: Self.memory.merging(["STATEHOUSE_SERVER_PORT": "0", "STATEHOUSE_LOG_FORMAT": "json"]) { $1 })
         let line = try #require(server.waitForLine(containing: "statehouse listening"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
         #expect(object["level"] == "notice")
@@ -105,11 +114,14 @@ import Testing
     }
 
     @Test func aPortInUseIsAClearStartupError() throws {
-        let first = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_SERVER_PORT": "0"])
+        let first = try ServerProcess(
+            arguments: ["serve"], environment: Self.memory.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
         let port = try #require(first.waitForPort())
         let second = try ServerProcess(
             arguments: ["serve"],
-            environment: ["STATEHOUSE_SERVER_PORT": "\(port)", "STATEHOUSE_SERVER_HOST": "127.0.0.1"])
+            environment: Self.memory.merging([
+                "STATEHOUSE_SERVER_PORT": "\(port)", "STATEHOUSE_SERVER_HOST": "127.0.0.1",
+            ]) { $1 })
         #expect(second.waitForExit() == 1)
         #expect(second.standardOutput.contains("cannot listen on 127.0.0.1:\(port)"))
         #expect(second.standardOutput.contains("Address already in use"))

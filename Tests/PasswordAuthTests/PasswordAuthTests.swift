@@ -1,0 +1,67 @@
+import Domain
+import Testing
+
+@testable import PasswordAuth
+
+@Suite struct PasswordHashTests {
+    @Test func hashesVerifyOnlyTheirPassword() throws {
+        let encoded = PasswordHash.make(password: "correct horse", iterations: 1000)
+        #expect(encoded.hasPrefix("$pbkdf2-sha256$i=1000$"))
+        let parsed = try PasswordHash.parse(encoded)
+        #expect(PasswordHash.verify(password: "correct horse", against: parsed))
+        #expect(!PasswordHash.verify(password: "correct horsE", against: parsed))
+        #expect(!PasswordHash.verify(password: "", against: parsed))
+        #expect(
+            PasswordHash.make(password: "same", iterations: 1000)
+                != PasswordHash.make(password: "same", iterations: 1000))
+    }
+
+    @Test func matchesAKnownPBKDF2Vector() {
+        // RFC 7914 §11, PBKDF2-HMAC-SHA256("passwd", "salt", 1, 64): first 16 bytes.
+        let derived = PasswordHash.derive(password: "passwd", salt: Array("salt".utf8), iterations: 1, length: 16)
+        #expect(
+            derived == [0x55, 0xac, 0x04, 0x6e, 0x56, 0xe3, 0x08, 0x9f, 0xec, 0x16, 0x91, 0xc2, 0x25, 0x44, 0xb6, 0x05])
+    }
+
+    @Test(arguments: [
+        "plain", "$2b$10$bcrypt", "$pbkdf2-sha256$i=10$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+        "$pbkdf2-sha256$i=1000$!!$aGFzaGhhc2hoYXNoaGFzaA", "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ",
+    ])
+    func rejectsUnusableHashes(encoded: String) {
+        #expect(throws: PasswordHash.FormatError.self) { try PasswordHash.parse(encoded) }
+    }
+
+    @Test func comparesInConstantTimeShape() {
+        #expect(constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!constantTimeEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!constantTimeEqual([1, 2], [1, 2, 3]))
+    }
+}
+
+@Suite struct UserDirectoryTests {
+    let directory = try! UserDirectory(users: [
+        .init(
+            name: "alice", passwordHash: PasswordHash.make(password: "wonderland", iterations: 1000),
+            grants: [Grant(prefix: "team", access: .write)])
+    ])
+
+    @Test func verifiesUsersAndReturnsTheirGrants() {
+        let principal = self.directory.verify(username: "alice", password: "wonderland")
+        #expect(principal?.name == "alice")
+        #expect(principal?.grants == [Grant(prefix: "team", access: .write)])
+        #expect(self.directory.verify(username: "alice", password: "wrong") == nil)
+        #expect(self.directory.verify(username: "mallory", password: "wonderland") == nil)
+    }
+
+    @Test func aRememberedPasswordStillRejectsAnyOther() {
+        #expect(self.directory.verify(username: "alice", password: "wonderland") != nil)
+        #expect(self.directory.verify(username: "alice", password: "wonderland") != nil)
+        #expect(self.directory.verify(username: "alice", password: "wonderlanD") == nil)
+    }
+
+    @Test func anUnusableHashNamesTheUser() {
+        #expect(throws: UserDirectoryError.self) {
+            try UserDirectory(users: [.init(name: "bob", passwordHash: "secret", grants: [])])
+        }
+    }
+}

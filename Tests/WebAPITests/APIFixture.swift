@@ -1,0 +1,66 @@
+import Application
+import Domain
+import HTTPServer
+import InMemoryStore
+import Logging
+import PasswordAuth
+import WebAPI
+
+struct StaticClock: WallClock {
+    func now() -> Timestamp { Timestamp(microseconds: 1_795_000_000_000_000) }
+}
+
+/// The API over an in-memory store, with three users:
+/// root (admin on *), ci (write on team), viewer (read on *), all with password "pw".
+struct APIFixture {
+    let api: StatehouseAPI
+
+    init(store: any UnitOfWork = InMemoryStore()) {
+        let hash = PasswordHash.make(password: "pw", iterations: 1000)
+        let users = try! UserDirectory(users: [
+            .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
+            .init(name: "ci", passwordHash: hash, grants: [Grant(prefix: "team", access: .write)]),
+            .init(name: "viewer", passwordHash: hash, grants: [Grant(prefix: "*", access: .read)]),
+        ])
+        let clock = StaticClock()
+        self.api = StatehouseAPI(
+            useCases: .init(
+                read: ReadState(store: store),
+                write: WriteState(
+                    store: store, clock: clock, policy: .init(allowLineageChange: false), compressionLevel: 1),
+                lock: LockState(store: store, clock: clock),
+                unlock: UnlockState(store: store),
+                delete: DeleteState(store: store, clock: clock)),
+            verifier: users)
+    }
+
+    @discardableResult
+    func send(
+        _ method: String, _ target: String, user: String? = "root", password: String = "pw", body: String = "",
+        headers: [(String, String)] = []
+    ) -> Response {
+        var fields = HTTPHeaders([("Host", "test")] + headers)
+        if let user {
+            fields.add(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):\(password)".utf8)))
+        }
+        let head = RequestHead(
+            method: method, rawTarget: target, target: try! RequestTarget(parsing: target), version: .http11,
+            headers: fields)
+        return self.api.respond(
+            to: Request(
+                head: head, body: Array(body.utf8), id: "test-request", remoteAddress: "127.0.0.1:1",
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+    }
+}
+
+extension Response {
+    var text: String { String(decoding: self.body, as: UTF8.self) }
+}
+
+func lockJSON(_ id: String) -> String {
+    #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"me@host","Version":"1.15.5","Created":"2026-11-22T00:00:00Z","Path":""}"#
+}
+
+func stateJSON(_ serial: Int, lineage: String = "L") -> String {
+    "{\n  \"version\": 4,\n  \"serial\": \(serial),\n  \"lineage\": \"\(lineage)\",\n  \"outputs\": {}\n}\n"
+}
