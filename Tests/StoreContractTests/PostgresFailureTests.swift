@@ -1,0 +1,76 @@
+import Application
+import Dispatch
+import Domain
+import Testing
+
+@testable import PostgresStore
+
+/// How the PostgreSQL adapter behaves when the database misbehaves: every failure a client
+/// could retry is `unavailable` (503 with Retry-After at the edge), never a fault.
+@Suite struct PostgresFailureTests {
+    @Test func anUnreachableDatabaseIsUnavailable() {
+        let store = PostgresStore(
+            configuration: .init(
+                url: "postgresql://statehouse@127.0.0.1:1/none?connect_timeout=2", poolSize: 1,
+                checkoutTimeout: .seconds(1), statementTimeout: .seconds(5)))
+        #expect(throws: StoreError.self) { try store.ping() }
+        do {
+            _ = try store.transaction { try $0.stateForUpdate(named: try StateName("s")) }
+            Issue.record("expected a failure")
+        } catch let error as StoreError {
+            #expect(error.kind == .unavailable)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test(.enabled(if: StoreKind.postgresURL != nil))
+    func anExhaustedPoolIsUnavailableAfterTheCheckoutTimeout() throws {
+        let fixture = try Fixture(.postgres)
+        let url = try #require(StoreKind.postgresURL)
+        let store = PostgresStore(
+            configuration: .init(
+                url: url, poolSize: 1, checkoutTimeout: .milliseconds(200), statementTimeout: .seconds(30)))
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? store.transaction { _ in
+                holding.signal()
+                release.wait()
+            }
+            done.signal()
+        }
+        holding.wait()
+        do {
+            try store.transaction { _ in }
+            Issue.record("expected the pool to be exhausted")
+        } catch let error as StoreError {
+            #expect(error.kind == .unavailable)
+            #expect(error.message.contains("checkout timeout"))
+        }
+        release.signal()
+        done.wait()
+        try store.transaction { _ in }
+        _ = fixture
+    }
+
+    @Test(.enabled(if: StoreKind.postgresURL != nil))
+    func aDroppedConnectionIsReplacedWithoutFailingTheNextTransaction() throws {
+        let url = try #require(StoreKind.postgresURL)
+        let application = "reconnect_\(UInt32.random(in: 0...UInt32.max))"
+        let separator = url.contains("?") ? "&" : "?"
+        let store = PostgresStore(
+            configuration: .init(
+                url: "\(url)\(separator)application_name=\(application)", poolSize: 1, checkoutTimeout: .seconds(5),
+                statementTimeout: .seconds(30)))
+        try store.migrate()
+        // The server ends the idle pooled connection, as a restart or a proxy timeout would.
+        let admin = try PostgresConnection(conninfo: url)
+        let terminated = try admin.query(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            [.text(application)])
+        #expect(terminated.int64(0, 0) == 1)
+        #expect(try store.transaction { try $0.stateForUpdate(named: try StateName("nothing")) } == nil)
+    }
+}
