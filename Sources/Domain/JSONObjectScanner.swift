@@ -205,7 +205,7 @@ struct JSONObjectScanner {
                     return escaped
                 case UInt8(ascii: "\\"):
                     escaped = true
-                    guard self.index + 1 < self.bytes.count else { break }
+                    guard self.index + 1 < self.bytes.count else { throw self.fail("unterminated string") }
                     switch self.bytes[self.index + 1] {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                         UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
@@ -232,7 +232,11 @@ struct JSONObjectScanner {
             let start = self.index + 1
             let escaped = try self.skipString()
             let content = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index - 1])
-            guard escaped else { return String(decoding: content, as: UTF8.self) }
+            // Escapes are ASCII, so the raw bytes are valid UTF-8 exactly when the string is.
+            guard let raw = String(validating: content, as: UTF8.self) else {
+                throw self.fail("string is not valid UTF-8")
+            }
+            guard escaped else { return raw }
             var scalars = String.UnicodeScalarView()
             var utf8: [UInt8] = []
             var position = 0
@@ -277,8 +281,13 @@ struct JSONObjectScanner {
                         position += 6
                     }
                 }
+                guard let scalar = UnicodeScalar(code) else {
+                    // A lone surrogate names no character; replacing it would make different
+                    // strings compare equal.
+                    throw self.fail("invalid \\u escape")
+                }
                 flush()
-                scalars.append(UnicodeScalar(code) ?? "\u{FFFD}")
+                scalars.append(scalar)
             }
             flush()
             return String(scalars)

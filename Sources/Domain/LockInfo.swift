@@ -34,6 +34,9 @@ public struct LockInfo: Equatable, Sendable {
         guard !id.isEmpty, id.utf8.count <= LockInfo.maxIDLength else {
             throw DomainError.invalidInput("lock info \"ID\" must be 1 to \(LockInfo.maxIDLength) bytes")
         }
+        guard !id.utf8.contains(0) else {
+            throw DomainError.invalidInput("lock info \"ID\" contains a NUL character")
+        }
         for (key, value) in values where key != "ID" {
             guard case .string = value else {
                 throw DomainError.invalidInput("lock info \"\(key)\" must be a string")
@@ -61,7 +64,7 @@ public enum UnlockRequest: Equatable, Sendable {
 
     /// Reads an UNLOCK body.
     public init(body: [UInt8]) throws(DomainError) {
-        if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+        if body.isEmpty {
             self = .force
             return
         }

@@ -31,6 +31,9 @@ public struct StateHeader: Equatable, Sendable {
         guard case .string(let lineage) = values["lineage"], !lineage.isEmpty else {
             throw DomainError.invalidInput("state has no top-level string \"lineage\"")
         }
+        guard !lineage.utf8.contains(0) else {
+            throw DomainError.invalidInput("state \"lineage\" contains a NUL character")
+        }
         self.init(serial: serial, lineage: lineage)
     }
 }

@@ -14,8 +14,9 @@ struct PostgresError: Error, Sendable, CustomStringConvertible {
         return self.message
     }
 
-    /// Deadlock or serialization failure: the transaction may simply be run again.
-    var isRetryable: Bool { self.sqlState == "40001" || self.sqlState == "40P01" }
+    /// Deadlock, serialization failure or a unique violation from a concurrent insert: the
+    /// transaction may simply be run again.
+    var isRetryable: Bool { ["40001", "40P01", "23505"].contains(self.sqlState) }
 
     /// The application's view of this failure (translation at the edge).
     var storeError: StoreError {
@@ -27,7 +28,7 @@ struct PostgresError: Error, Sendable, CustomStringConvertible {
             return StoreError(.unavailable, "database unavailable: \(self.message)")
         case "55P03", "57014":
             return StoreError(.unavailable, "database busy: \(self.message)")
-        case "40001", "40P01":
+        case "40001", "40P01", "23505":
             return StoreError(.unavailable, "database contention: \(self.message)")
         default:
             return StoreError(.fault, "database error: \(self.description)")

@@ -5,35 +5,49 @@ import Domain
 struct PostgresStateRepository: StateRepository {
     let connection: PostgresConnection
 
-    /// The columns `row(_:)` reads, in order; `s` is `states`, `v` the latest `state_versions`.
-    private static let stateColumns = """
-        s.id, s.name, s.created_at, s.lock_info, s.locked_at, s.locked_by,
-        v.number, v.serial, v.lineage, v.size, v.sha256, v.md5, v.created_at, v.created_by, v.lock_id
-        """
-
     func stateForUpdate(named name: StateName) throws -> StoredState? {
+        // Lock the state row alone. Joining the latest version into this statement would be
+        // wrong: when the lock waits for another writer, PostgreSQL re-checks only the updated
+        // states row and the join would come back without the version just written.
         let result = try self.connection.query(
             """
-            SELECT \(Self.stateColumns)
-            FROM states s LEFT JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
-            WHERE s.name = $1 AND s.deleted_at IS NULL
-            FOR UPDATE OF s
+            SELECT id, name, created_at, lock_info, locked_at, locked_by, latest_version
+            FROM states WHERE name = $1 AND deleted_at IS NULL
+            FOR UPDATE
             """, [.text(name.rawValue)])
         guard result.rowCount == 1 else { return nil }
-        return try self.state(result, 0)
+        let id = result.int64(0, 0)
+        let latestNumber = result.int64(0, 6)
+        var latest: VersionRecord? = nil
+        if latestNumber > 0 {
+            let version = try self.connection.query(
+                """
+                SELECT number, serial, lineage, size, sha256, md5, created_at, created_by, lock_id
+                FROM state_versions WHERE state_id = $1 AND number = $2
+                """, [.int64(id), .int64(latestNumber)])
+            guard version.rowCount == 1 else {
+                throw StoreError(.fault, "version \(latestNumber) of \(name) is missing")
+            }
+            latest = self.version(version, 0, from: 0)
+        }
+        return StoredState(
+            id: id, name: try self.name(result.text(0, 1)), createdAt: result.timestamp(0, 2),
+            lock: try self.lock(result, 0, name: name), latest: latest)
     }
 
     func createStateForUpdate(named name: StateName, at time: Timestamp) throws -> StoredState {
-        // If another transaction creates it first, this waits for it and inserts nothing.
-        try self.connection.query(
-            """
-            INSERT INTO states (name, created_at) VALUES ($1, $2)
-            ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING
-            """, [.text(name.rawValue), .timestamp(time)])
-        guard let state = try self.stateForUpdate(named: name) else {
-            throw StoreError(.fault, "state \(name) vanished right after it was created")
+        // A concurrent DELETE may remove the row between the insert and the select; then the
+        // name is free again and the insert is simply repeated.
+        for _ in 0..<3 {
+            // If another transaction creates it first, this waits for it and inserts nothing.
+            try self.connection.query(
+                """
+                INSERT INTO states (name, created_at) VALUES ($1, $2)
+                ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING
+                """, [.text(name.rawValue), .timestamp(time)])
+            if let state = try self.stateForUpdate(named: name) { return state }
         }
-        return state
+        throw StoreError(.unavailable, "state \(name) keeps being deleted while it is created")
     }
 
     func currentContent(named name: StateName) throws -> (VersionRecord, [UInt8])? {
@@ -112,26 +126,24 @@ struct PostgresStateRepository: StateRepository {
 
     // MARK: - Rows
 
-    private func state(_ result: PostgresResult, _ row: Int) throws -> StoredState {
-        let name: StateName
+    private func name(_ text: String) throws -> StateName {
         do {
-            name = try StateName(result.text(row, 1))
+            return try StateName(text)
         } catch {
             throw StoreError(.fault, "stored state name is invalid: \(error)")
         }
-        var lock: StoredLock? = nil
-        if !result.isNull(row, 3) {
-            do {
-                lock = StoredLock(
-                    info: try LockInfo(json: result.bytes(row, 3)), acquiredAt: result.timestamp(row, 4),
-                    acquiredBy: result.text(row, 5))
-            } catch {
-                throw StoreError(.fault, "stored lock of \(name) is invalid: \(error)")
-            }
+    }
+
+    /// The lock from columns 3 (lock_info), 4 (locked_at) and 5 (locked_by), if any.
+    private func lock(_ result: PostgresResult, _ row: Int, name: StateName) throws -> StoredLock? {
+        guard !result.isNull(row, 3) else { return nil }
+        do {
+            return StoredLock(
+                info: try LockInfo(json: result.bytes(row, 3)), acquiredAt: result.timestamp(row, 4),
+                acquiredBy: result.text(row, 5))
+        } catch {
+            throw StoreError(.fault, "stored lock of \(name) is invalid: \(error)")
         }
-        return StoredState(
-            id: result.int64(row, 0), name: name, createdAt: result.timestamp(row, 2), lock: lock,
-            latest: result.isNull(row, 6) ? nil : self.version(result, row, from: 6))
     }
 
     /// A version record from nine columns starting at `first`: number, serial, lineage, size,

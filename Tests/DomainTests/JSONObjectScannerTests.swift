@@ -18,6 +18,15 @@ import Testing
         #expect(values["a"] == .string("tab\there \"q\" é 😀 /"))
     }
 
+    @Test func rejectsInvalidUTF8InDecodedStrings() {
+        #expect(throws: JSONObjectScanner.Failure.self) {
+            try JSONObjectScanner.scan([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D], keys: ["a"])
+        }
+        #expect(throws: JSONObjectScanner.Failure.self) {
+            try JSONObjectScanner.scan([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0x5C, 0x6E, 0xFE, 0x22, 0x7D], keys: ["a"])
+        }
+    }
+
     @Test func theLastDuplicateKeyWins() throws {
         #expect(try scan(#"{"a": 1, "a": 2}"#)["a"] == .number("2"))
     }
@@ -35,6 +44,8 @@ import Testing
         "", "[]", "\"a\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":-}",
         "{\"a\":\"\u{1}\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":tru}", "{\"a\":1} x", "{\"a\":[1,]}",
         "{\"a\":[1 2]}", "{\"a\":{\"b\" 1}}", "{\"a\":\"unterminated}", "{a:1}",
+        // A backslash as the very last byte once made the scanner spin forever.
+        "{\"a\":\"\\", "{\"x\":\"\\", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00x\"}",
     ])
     func rejectsInvalidDocuments(text: String) {
         #expect(throws: JSONObjectScanner.Failure.self) { try scan(text) }

@@ -24,6 +24,7 @@ import Testing
         (#"{"ID":7}"#, "lock info needs a string \"ID\""),
         (#"{"ID":""}"#, "lock info \"ID\" must be 1 to 256 bytes"),
         (#"{"ID":"x","Who":5}"#, "lock info \"Who\" must be a string"),
+        (#"{"ID":"x\u0000y"}"#, "lock info \"ID\" contains a NUL character"),
     ])
     func rejectsBadLockInfoSayingWhy(body: String, message: String) {
         #expect(throws: DomainError.invalidInput(message)) { try LockInfo(json: Array(body.utf8)) }
@@ -36,9 +37,9 @@ import Testing
         }
     }
 
-    @Test func anEmptyUnlockBodyIsAForceUnlock() throws {
+    @Test func onlyAnEmptyUnlockBodyIsAForceUnlock() throws {
         #expect(try UnlockRequest(body: []) == .force)
-        #expect(try UnlockRequest(body: Array(" \r\n".utf8)) == .force)
+        #expect(throws: DomainError.self) { try UnlockRequest(body: Array(" \r\n".utf8)) }
     }
 
     @Test func openTofuForceUnlockIsMatchedOnItsIDOnly() throws {

@@ -37,6 +37,7 @@ import Testing
         ),
         (#"{"serial":1}"#, "state has no top-level string \"lineage\""),
         (#"{"serial":1,"lineage":""}"#, "state has no top-level string \"lineage\""),
+        (#"{"serial":1,"lineage":"a\u0000b"}"#, "state \"lineage\" contains a NUL character"),
     ])
     func refusesStatesWithoutSerialAndLineage(body: String, message: String) {
         #expect(throws: DomainError.invalidInput(message)) { try StateHeader(parsing: Array(body.utf8)) }

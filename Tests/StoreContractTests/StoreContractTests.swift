@@ -264,6 +264,44 @@ import Testing
     }
 }
 
+extension StoreContractTests {
+    /// Writers without locks (no lock_address configured, or a proxy retrying a POST that is
+    /// still running) race on one state: each write is stored or refused, never a fault, and
+    /// the history stays a clean sequence.
+    @Test(arguments: StoreKind.available)
+    func concurrentUnlockedWritesAreStoredOrRefusedNeverAFault(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        let state = name("unlocked")
+        let outcomes = Mutex<[String]>([])
+        let group = DispatchGroup()
+        for writer in 0..<6 {
+            group.enter()
+            let write = f.write()
+            DispatchQueue.global().async {
+                defer { group.leave() }
+                for serial in 1...20 {
+                    do {
+                        let body = stateBody(serial: Int64(serial), padding: writer)
+                        _ = try write.execute(.init(name: state, body: body, lockID: nil, contentMD5: nil), as: admin)
+                        outcomes.withLock { $0.append("stored") }
+                    } catch let error as ApplicationError where error.kind == .conflict {
+                        outcomes.withLock { $0.append("conflict") }
+                    } catch {
+                        outcomes.withLock { $0.append("unexpected: \(error)") }
+                    }
+                }
+            }
+        }
+        #expect(group.wait(timeout: .now() + 300) == .success)
+        let all = outcomes.withLock { $0 }
+        #expect(all.filter { $0.hasPrefix("unexpected") } == [])
+        let history = try f.history(state)
+        #expect(history.count == all.filter { $0 == "stored" }.count)
+        #expect(history.map(\.0.number) == (1...Int64(history.count)).map { $0 })
+        #expect(zip(history, history.dropFirst()).allSatisfy { $0.0.serial < $1.0.serial }, "serials only go up")
+    }
+}
+
 extension WriteState.Outcome {
     var isStored: Bool {
         if case .stored = self { return true }
