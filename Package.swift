@@ -20,6 +20,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -62,7 +63,6 @@ let package = Package(
             dependencies: [
                 "Application",
                 "Domain",
-                "Gzip",
                 "HTTPServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "Application",
                 "CLibPQ",
+                "CMalloc",
                 "CZlib",
                 "Domain",
                 "HTTPServer",

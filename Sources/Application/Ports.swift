@@ -5,6 +5,17 @@ public protocol UnitOfWork: Sendable {
     /// Runs `work` with repositories bound to one transaction: committed when `work` returns,
     /// rolled back when it throws (the error is rethrown).
     func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T
+
+    /// Runs `work`, which only reads with one repository call, as cheaply as the store allows
+    /// (PostgreSQL: a single statement without BEGIN/COMMIT, which sees one consistent snapshot).
+    func read<T>(_ work: (any StateRepository) throws -> T) throws -> T
+}
+
+extension UnitOfWork {
+    /// By default a read is a transaction like any other.
+    public func read<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+        try self.transaction(work)
+    }
 }
 
 /// States, their locks and versions, inside one transaction.
@@ -18,15 +29,16 @@ public protocol StateRepository {
     /// The live state called `name`, created first if there is none, locked for update.
     func createStateForUpdate(named name: StateName, at time: Timestamp) throws -> StoredState
 
-    /// The latest version of the live state called `name` and its gzip bytes, or `nil` when
-    /// there is no such state or it has no version yet.
-    func currentContent(named name: StateName) throws -> (VersionRecord, [UInt8])?
+    /// The latest version of the live state called `name` (with the state's key), or `nil`
+    /// when there is no such state or it has no version yet.
+    func currentVersion(named name: StateName) throws -> (stateID: Int64, version: VersionRecord)?
 
     /// Every version of `state`, oldest first.
     func versions(of state: StoredState) throws -> [VersionRecord]
 
-    /// The gzip bytes of version `number` of `state`, or `nil` when there is no such version.
-    func content(of state: StoredState, version number: Int64) throws -> [UInt8]?
+    /// The gzip bytes of version `number` of the state keyed `stateID`, or `nil` when there is
+    /// no such version.
+    func content(stateID: Int64, version number: Int64) throws -> [UInt8]?
 
     /// Sets or clears the lock of `state`.
     func setLock(_ lock: StoredLock?, on state: StoredState) throws

@@ -1,31 +1,73 @@
 import Domain
+import Gzip
 
 /// GET: the latest version of a state, as stored.
 public struct ReadState: Sendable {
-    /// What a read returns: the version's metadata and its gzip bytes.
+    /// The form the client accepts the body in.
+    public enum Encoding: Sendable {
+        /// The gzip member as stored.
+        case gzip
+        /// The bytes exactly as written.
+        case identity
+    }
+
+    /// What a read returns: the version's metadata and its body in the requested encoding.
     public struct Content: Sendable {
         /// The version.
         public let version: VersionRecord
-        /// The body, gzip-compressed as stored.
-        public let gzip: [UInt8]
+        /// The body, gzip-compressed as stored or uncompressed, as asked.
+        public let body: [UInt8]
     }
 
     private let store: any UnitOfWork
+    private let cache: ContentCache
 
     /// Creates the use case.
-    public init(store: any UnitOfWork) {
+    public init(store: any UnitOfWork, cache: ContentCache) {
         self.store = store
+        self.cache = cache
     }
 
     /// The latest version of `name`; `notFound` when there is none (never an empty state).
-    public func execute(_ name: StateName, as principal: Principal) throws(ApplicationError) -> Content {
+    public func execute(_ name: StateName, as principal: Principal, encoding: Encoding) throws(ApplicationError)
+        -> Content
+    {
         try principal.require(.read, on: name)
         let found = try ApplicationError.translating {
-            try self.store.transaction { repository in try repository.currentContent(named: name) }
+            try self.store.read { repository in try repository.currentVersion(named: name) }
         }
-        guard let (version, gzip) = found else {
+        guard let (stateID, version) = found else {
             throw ApplicationError(.notFound, "no state named \(name)")
         }
-        return Content(version: version, gzip: gzip)
+        if encoding == .identity, let identity = self.cache.identity(version.sha256) {
+            return Content(version: version, body: identity)
+        }
+        let gzip: [UInt8]
+        if let cached = self.cache.gzip(version.sha256) {
+            gzip = cached
+        } else {
+            // Versions never change, so this reads the same bytes even if a newer version
+            // has been written since the query above.
+            let fetched = try ApplicationError.translating {
+                try self.store.read { repository in try repository.content(stateID: stateID, version: version.number) }
+            }
+            guard let fetched else {
+                throw ApplicationError(.fault, "the content of version \(version.number) of \(name) is missing")
+            }
+            gzip = fetched
+            self.cache.store(version.sha256, gzip: gzip)
+        }
+        guard encoding == .identity else { return Content(version: version, body: gzip) }
+        let identity: [UInt8]
+        do {
+            identity = try Gzip.decompress(gzip, limit: Int(version.size), sizeHint: Int(version.size))
+        } catch {
+            throw ApplicationError(.fault, "version \(version.number) of \(name) is corrupt: \(error)")
+        }
+        guard identity.count == Int(version.size), StateBlob.sha256(identity) == version.sha256 else {
+            throw ApplicationError(.fault, "version \(version.number) of \(name) does not match its checksum")
+        }
+        self.cache.store(version.sha256, gzip: gzip, identity: identity)
+        return Content(version: version, body: identity)
     }
 }

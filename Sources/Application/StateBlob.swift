@@ -24,11 +24,11 @@ public struct StateBlob: Sendable {
         self.gzip = gzip
     }
 
-    /// Digests and compresses `body`.
-    public init(body: [UInt8], compressionLevel: Int32) throws(ApplicationError) {
+    /// Digests and compresses `body`; pass `md5` when it is already known.
+    public init(body: [UInt8], md5: [UInt8]? = nil, compressionLevel: Int32) throws(ApplicationError) {
         self.size = Int64(body.count)
         self.sha256 = StateBlob.sha256(body)
-        self.md5 = StateBlob.md5(body)
+        self.md5 = md5 ?? StateBlob.md5(body)
         do {
             self.gzip = try Gzip.compress(body, level: compressionLevel)
         } catch {

@@ -47,7 +47,8 @@ public struct WriteState: Sendable {
     /// Checks and stores `command.body`.
     public func execute(_ command: Command, as principal: Principal) throws(ApplicationError) -> Outcome {
         try principal.require(.write, on: command.name)
-        if let sent = command.contentMD5, sent != StateBlob.md5(command.body) {
+        let md5 = StateBlob.md5(command.body)
+        if let sent = command.contentMD5, sent != md5 {
             throw ApplicationError(.invalidInput, "Content-MD5 does not match the body")
         }
         let header: StateHeader
@@ -57,7 +58,7 @@ public struct WriteState: Sendable {
             throw ApplicationError(.invalidInput, error.description)
         }
         // Digest and compress before the transaction, so the state's row lock is held briefly.
-        let blob = try StateBlob(body: command.body, compressionLevel: self.compressionLevel)
+        let blob = try StateBlob(body: command.body, md5: md5, compressionLevel: self.compressionLevel)
         return try ApplicationError.translating {
             try self.store.transaction { repository in
                 let now = self.clock.now()

@@ -34,8 +34,8 @@ public enum Gzip {
             }
         }
         guard result == Z_STREAM_END else { throw Failure(description: "deflate failed (\(result))") }
-        output.removeSubrange(Int(stream.total_out)...)
-        return output
+        // A right-sized copy: trimming would keep the body-sized capacity alive with the blob.
+        return Array(output[0..<Int(stream.total_out)])
     }
 
     /// Decompresses a gzip member, refusing to produce more than `limit` bytes.

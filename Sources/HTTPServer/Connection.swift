@@ -91,8 +91,14 @@ struct Connection {
                 if let length = head.headers["Content-Length"].flatMap({ Int($0) }) {
                     // Up to 1 MiB at once: a stalled client must not pin a huge reservation.
                     state.body.reserveCapacity(min(length, 1 << 20))
+                    state.expectedLength = length
                 }
             case .body(let part):
+                if state.body.count + part.count > state.body.capacity, let length = state.expectedLength {
+                    // The client has sent the first MiB: make room for all of it at once rather
+                    // than doubling (which copies the body again and again).
+                    state.body.reserveCapacity(length)
+                }
                 state.body.append(contentsOf: part)
             case .end:
                 switch self.answer(&state) {
@@ -155,6 +161,7 @@ struct Connection {
         var requestStart = ContinuousClock.now
         var bodyStart = ContinuousClock.now
         var bodyBytesRead = 0
+        var expectedLength: Int? = nil
     }
 
     /// What happens to the connection after a response.

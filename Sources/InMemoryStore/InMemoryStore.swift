@@ -75,17 +75,17 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
             return self.stored(row)
         }
 
-        func currentContent(named name: StateName) throws -> (VersionRecord, [UInt8])? {
+        func currentVersion(named name: StateName) throws -> (stateID: Int64, version: VersionRecord)? {
             guard let id = self.contents.live[name], let latest = self.contents.versions[id]?.last else { return nil }
-            return (latest.record, latest.gzip)
+            return (id, latest.record)
         }
 
         func versions(of state: StoredState) throws -> [VersionRecord] {
             self.contents.versions[state.id]?.map(\.record) ?? []
         }
 
-        func content(of state: StoredState, version number: Int64) throws -> [UInt8]? {
-            self.contents.versions[state.id]?.first { $0.record.number == number }?.gzip
+        func content(stateID: Int64, version number: Int64) throws -> [UInt8]? {
+            self.contents.versions[stateID]?.first { $0.record.number == number }?.gzip
         }
 
         func setLock(_ lock: StoredLock?, on state: StoredState) throws {

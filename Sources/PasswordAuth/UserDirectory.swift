@@ -1,7 +1,12 @@
 import Application
 import Crypto
+import Dispatch
 import Domain
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The users from the configuration, checked with their PBKDF2 hashes.
 ///
@@ -9,6 +14,8 @@ import Synchronization
 /// few hundred milliseconds by design. After a successful verification the directory remembers
 /// an HMAC of the password under a key that lives only in this process, and later requests are
 /// checked against that in constant time; a wrong password always pays the full PBKDF2 price.
+/// Full verifications run at most half the cores at a time, so a flood of bad logins slows
+/// logins down instead of taking every core from the requests of users already verified.
 public final class UserDirectory: CredentialVerifier, Sendable {
     /// A configured user.
     public struct User: Sendable {
@@ -37,6 +44,11 @@ public final class UserDirectory: CredentialVerifier, Sendable {
     private let verified = Mutex<[String: [UInt8]]>([:])
     /// Verified for unknown user names, so their timing matches a wrong password.
     private let decoy: PasswordHash.Parsed
+    private let verifying = DispatchSemaphore(value: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2))
+    private let fullVerifications = Atomic<Int>(0)
+
+    /// How many full PBKDF2 verifications have run (for tests and metrics).
+    public var fullVerificationCount: Int { self.fullVerifications.load(ordering: .relaxed) }
 
     /// A directory of `users`; throws naming the user whose hash cannot be used.
     public init(users: [User]) throws(UserDirectoryError) {
@@ -63,16 +75,23 @@ public final class UserDirectory: CredentialVerifier, Sendable {
     /// The principal for these credentials, or `nil`.
     public func verify(username: String, password: String) -> Principal? {
         guard let entry = self.users[username] else {
-            _ = PasswordHash.verify(password: password, against: self.decoy)
+            _ = self.fullyVerify(password, against: self.decoy)
             return nil
         }
         let fingerprint = Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: self.cacheKey))
         if let known = self.verified.withLock({ $0[username] }), constantTimeEqual(known, fingerprint) {
             return entry.principal
         }
-        guard PasswordHash.verify(password: password, against: entry.hash) else { return nil }
+        guard self.fullyVerify(password, against: entry.hash) else { return nil }
         self.verified.withLock { $0[username] = fingerprint }
         return entry.principal
+    }
+
+    private func fullyVerify(_ password: String, against hash: PasswordHash.Parsed) -> Bool {
+        self.verifying.wait()
+        defer { self.verifying.signal() }
+        self.fullVerifications.add(1, ordering: .relaxed)
+        return PasswordHash.verify(password: password, against: hash)
     }
 }
 

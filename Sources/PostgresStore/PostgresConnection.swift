@@ -1,5 +1,9 @@
 import CLibPQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One libpq connection. Owned by one thread at a time (the pool hands it out), so it needs no
 /// lock of its own.
 final class PostgresConnection: @unchecked Sendable {
@@ -7,9 +11,27 @@ final class PostgresConnection: @unchecked Sendable {
     /// Whether the session settings have been applied.
     var isConfigured = false
 
-    /// Connects with a libpq connection string or URL.
+    /// Settings applied unless the connection string sets them: without them a database host
+    /// that vanishes from the network would hang requests until the kernel gives up (minutes).
+    static let defaults: [(String, String)] = [
+        ("connect_timeout", "10"), ("keepalives", "1"), ("keepalives_idle", "30"),
+        ("keepalives_interval", "10"), ("keepalives_count", "3"), ("tcp_user_timeout", "60000"),
+    ]
+
+    /// Bytes sent and received since the last check-in; a connection that moved a lot is not
+    /// pooled, because libpq never shrinks its buffers.
+    var transferred = 0
+
+    /// Connects with a libpq connection string or URL; `defaults` fill in what it leaves out.
     init(conninfo: String) throws(PostgresError) {
-        guard let connection = PQconnectdb(conninfo) else {
+        // With expand_dbname, the connection string's own settings override the keywords
+        // before it.
+        let keywords = PostgresConnection.defaults.map(\.0) + ["dbname"]
+        let values = PostgresConnection.defaults.map(\.1) + [conninfo]
+        let made = withCStrings(keywords) { keywordPointers in
+            withCStrings(values) { valuePointers in PQconnectdbParams(keywordPointers, valuePointers, 1) }
+        }
+        guard let connection = made else {
             throw PostgresError(sqlState: nil, message: "out of memory", connectionBroken: true)
         }
         guard PQstatus(connection) == CONNECTION_OK else {
@@ -25,17 +47,31 @@ final class PostgresConnection: @unchecked Sendable {
     /// Whether libpq still considers the connection usable.
     var isHealthy: Bool { PQstatus(self.connection) == CONNECTION_OK }
 
-    /// Runs one statement with binary parameters and binary results.
+    /// Statements prepared on this connection, by SQL text.
+    private var prepared: [String: String] = [:]
+
+    /// Runs one statement with binary parameters and binary results. Each distinct statement is
+    /// prepared once per connection (parsed and planned once) and executed by name after that.
     @discardableResult
     func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresResult {
         let encoded = parameters.map(\.encoded)
-        let types = encoded.map(\.oid)
         let lengths = encoded.map { Int32($0.bytes?.count ?? 0) }
+        self.transferred += lengths.reduce(0) { $0 + Int($1) }
         let formats = [Int32](repeating: 1, count: encoded.count)
+        let name = try self.statement(sql, types: encoded.map(\.oid))
         let result = withPinned(encoded.map(\.bytes)) { values in
-            PQexecParams(self.connection, sql, Int32(encoded.count), types, values, lengths, formats, 1)
+            PQexecPrepared(self.connection, name, Int32(encoded.count), values, lengths, formats, 1)
         }
         return try self.check(result)
+    }
+
+    /// The name of `sql` prepared on this connection, preparing it first if needed.
+    private func statement(_ sql: String, types: [UInt32]) throws(PostgresError) -> String {
+        if let name = self.prepared[sql] { return name }
+        let name = "s\(self.prepared.count)"
+        _ = try self.check(PQprepare(self.connection, name, sql, Int32(types.count), types))
+        self.prepared[sql] = name
+        return name
     }
 
     /// Runs one or more statements without parameters (migrations, BEGIN/COMMIT).
@@ -51,7 +87,7 @@ final class PostgresConnection: @unchecked Sendable {
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            return PostgresResult(result)
+            return PostgresResult(result, connection: self)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message =
@@ -66,6 +102,13 @@ final class PostgresConnection: @unchecked Sendable {
         guard let text = PQerrorMessage(connection) else { return "unknown libpq error" }
         return String(cString: text).trimmingNewlines()
     }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) } + [nil])
 }
 
 /// Calls `body` with C pointers to each byte array (NULL for `nil`), all pinned for the call.

@@ -51,10 +51,16 @@ final class PostgresPool: Sendable {
         }
     }
 
-    /// Returns a connection: kept for reuse when healthy, closed (freeing its slot) when not.
+    /// A connection that moved more than this since its checkout is closed instead of pooled:
+    /// libpq keeps its buffers at their largest size for the connection's life.
+    static let largeTransfer = 4 << 20
+
+    /// Returns a connection: kept for reuse when healthy and lean, closed (freeing its slot)
+    /// otherwise.
     func checkin(_ connection: PostgresConnection) {
         self.inUse.subtract(1, ordering: .relaxed)
-        if connection.isHealthy {
+        if connection.isHealthy && connection.transferred <= PostgresPool.largeTransfer {
+            connection.transferred = 0
             self.idle.withLock { $0.append(connection) }
         }
         self.slots.signal()

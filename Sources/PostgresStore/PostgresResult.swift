@@ -5,7 +5,12 @@ import Domain
 final class PostgresResult {
     private let result: OpaquePointer
 
-    init(_ result: OpaquePointer) { self.result = result }
+    private let connection: PostgresConnection
+
+    init(_ result: OpaquePointer, connection: PostgresConnection) {
+        self.result = result
+        self.connection = connection
+    }
 
     deinit { PQclear(self.result) }
 
@@ -20,7 +25,11 @@ final class PostgresResult {
         return UnsafeRawBufferPointer(start: PQgetvalue(self.result, Int32(row), Int32(column)), count: length)
     }
 
-    func bytes(_ row: Int, _ column: Int) -> [UInt8] { Array(self.raw(row, column)) }
+    func bytes(_ row: Int, _ column: Int) -> [UInt8] {
+        let raw = self.raw(row, column)
+        self.connection.transferred += raw.count
+        return Array(raw)
+    }
 
     func text(_ row: Int, _ column: Int) -> String { String(decoding: self.raw(row, column), as: UTF8.self) }
 

@@ -50,19 +50,16 @@ struct PostgresStateRepository: StateRepository {
         throw StoreError(.unavailable, "state \(name) keeps being deleted while it is created")
     }
 
-    func currentContent(named name: StateName) throws -> (VersionRecord, [UInt8])? {
+    func currentVersion(named name: StateName) throws -> (stateID: Int64, version: VersionRecord)? {
         let result = try self.connection.query(
             """
             SELECT v.number, v.serial, v.lineage, v.size, v.sha256, v.md5, v.created_at, v.created_by, v.lock_id,
-                   v.content
+                   s.id
             FROM states s JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
             WHERE s.name = $1 AND s.deleted_at IS NULL
             """, [.text(name.rawValue)])
         guard result.rowCount == 1 else { return nil }
-        guard !result.isNull(0, 9) else {
-            throw StoreError(.fault, "the content of the latest version of \(name) is missing")
-        }
-        return (self.version(result, 0, from: 0), result.bytes(0, 9))
+        return (result.int64(0, 9), self.version(result, 0, from: 0))
     }
 
     func versions(of state: StoredState) throws -> [VersionRecord] {
@@ -74,10 +71,10 @@ struct PostgresStateRepository: StateRepository {
         return (0..<result.rowCount).map { self.version(result, $0, from: 0) }
     }
 
-    func content(of state: StoredState, version number: Int64) throws -> [UInt8]? {
+    func content(stateID: Int64, version number: Int64) throws -> [UInt8]? {
         let result = try self.connection.query(
             "SELECT content FROM state_versions WHERE state_id = $1 AND number = $2",
-            [.int64(state.id), .int64(number)])
+            [.int64(stateID), .int64(number)])
         guard result.rowCount == 1, !result.isNull(0, 0) else { return nil }
         return result.bytes(0, 0)
     }

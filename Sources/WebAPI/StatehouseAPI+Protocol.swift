@@ -1,13 +1,12 @@
 import Application
 import Domain
-import Gzip
 import HTTPServer
 
 extension StatehouseAPI {
     /// GET/HEAD: the stored bytes; gzip as stored when the client accepts it.
     func read(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
-        let content = try self.useCases.read.execute(name, as: principal)
         let gzip = acceptsGzip(request.headers)
+        let content = try self.useCases.read.execute(name, as: principal, encoding: gzip ? .gzip : .identity)
         let digest = hex(content.version.sha256)
         let etag = gzip ? "\"\(digest)-gzip\"" : "\"\(digest)\""
         var headers: HTTPHeaders = [
@@ -24,17 +23,8 @@ extension StatehouseAPI {
             headers.remove(name: "Content-MD5")
             return Response(status: HTTPStatus(code: 304), headers: headers)
         }
-        if gzip {
-            headers.add(name: "Content-Encoding", value: "gzip")
-            return Response(status: .ok, headers: headers, body: content.gzip)
-        }
-        do {
-            let size = Int(content.version.size)
-            let body = try Gzip.decompress(content.gzip, limit: size, sizeHint: size)
-            return Response(status: .ok, headers: headers, body: body)
-        } catch {
-            throw ApplicationError(.fault, "stored version \(content.version.number) of \(name) is corrupt: \(error)")
-        }
+        if gzip { headers.add(name: "Content-Encoding", value: "gzip") }
+        return Response(status: .ok, headers: headers, body: content.body)
     }
 
     /// POST/PUT: a new version, fenced by `?ID=`.

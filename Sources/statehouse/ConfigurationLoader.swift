@@ -97,6 +97,8 @@ struct ConfigurationLoader {
             "state.allow_lineage_change", default: configuration.allowLineageChange)
         configuration.compressionLevel = Int32(
             try self.integer("state.compression_level", default: Int(configuration.compressionLevel), in: 1...9))
+        configuration.cacheBytes = try self.integer(
+            "state.cache_bytes", default: configuration.cacheBytes, in: 0...1 << 40)
         configuration.users = try self.users()
         return configuration
     }

@@ -28,6 +28,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         SignalWaiter.blockShutdownSignals()
+        MemoryPolicy.apply()
         let environment = ProcessEnvironment.current
         let (path, configuration) = try Serve.loadConfiguration(flag: self.config, environment: environment)
 
@@ -44,7 +45,7 @@ struct Serve: ParsableCommand {
             let clock = SystemWallClock()
             let api = StatehouseAPI(
                 useCases: StatehouseAPI.UseCases(
-                    read: ReadState(store: store),
+                    read: ReadState(store: store, cache: ContentCache(capacityBytes: configuration.cacheBytes)),
                     write: WriteState(
                         store: store, clock: clock,
                         policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),

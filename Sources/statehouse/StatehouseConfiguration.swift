@@ -47,6 +47,8 @@ struct StatehouseConfiguration: Sendable {
     var allowLineageChange = false
     /// zlib level for stored blobs (1 fastest … 9 smallest).
     var compressionLevel: Int32 = 1
+    /// Bytes of recently served state bodies kept in memory (0 disables).
+    var cacheBytes = 32 << 20
     /// Who may log in, and what they may do.
     var users: [UserDirectory.User] = []
 }

@@ -35,7 +35,11 @@ import Testing
     @Test func readersReadButCannotWriteLockUnlockOrDelete() throws {
         try self.seed()
         let state = try StateName("team/app")
-        #expect(self.kind { _ = try ReadState(store: self.store).execute(state, as: self.reader) } == nil)
+        #expect(
+            self.kind {
+                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                    state, as: self.reader, encoding: .gzip)
+            } == nil)
         #expect(
             self.kind {
                 _ = try WriteState(
@@ -82,15 +86,25 @@ import Testing
                 _ = try LockState(store: self.store, clock: self.clock).execute(
                     elsewhere, body: Array(#"{"ID":"x"}"#.utf8), as: self.writer)
             } == .forbidden)
-        #expect(self.kind { _ = try ReadState(store: self.store).execute(elsewhere, as: self.owner) } == .forbidden)
+        #expect(
+            self.kind {
+                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                    elsewhere, as: self.owner, encoding: .gzip)
+            } == .forbidden)
     }
 
     @Test func forbiddenComesBeforeNotFoundSoNothingLeaks() throws {
         #expect(
-            self.kind { _ = try ReadState(store: self.store).execute(try StateName("other/none"), as: self.owner) }
+            self.kind {
+                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                    try StateName("other/none"), as: self.owner, encoding: .gzip)
+            }
                 == .forbidden)
         #expect(
-            self.kind { _ = try ReadState(store: self.store).execute(try StateName("team/none"), as: self.owner) }
+            self.kind {
+                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                    try StateName("team/none"), as: self.owner, encoding: .gzip)
+            }
                 == .notFound)
     }
 }

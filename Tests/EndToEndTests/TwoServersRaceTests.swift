@@ -75,7 +75,7 @@ struct TwoServersRaceTests {
         let history: [(VersionRecord, [UInt8])] = try store.transaction { repository in
             guard let state = try repository.stateForUpdate(named: try StateName("race")) else { return [] }
             return try repository.versions(of: state).map {
-                ($0, try Gzip.decompress(try repository.content(of: state, version: $0.number)!))
+                ($0, try Gzip.decompress(try repository.content(stateID: state.id, version: $0.number)!))
             }
         }
         let sent = written.withLock { $0 }

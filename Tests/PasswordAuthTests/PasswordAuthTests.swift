@@ -53,10 +53,15 @@ import Testing
         #expect(self.directory.verify(username: "mallory", password: "wonderland") == nil)
     }
 
-    @Test func aRememberedPasswordStillRejectsAnyOther() {
+    @Test func aRememberedPasswordSkipsPBKDF2AndStillRejectsAnyOther() {
         #expect(self.directory.verify(username: "alice", password: "wonderland") != nil)
-        #expect(self.directory.verify(username: "alice", password: "wonderland") != nil)
+        #expect(self.directory.fullVerificationCount == 1)
+        for _ in 0..<5 { #expect(self.directory.verify(username: "alice", password: "wonderland") != nil) }
+        #expect(self.directory.fullVerificationCount == 1, "remembered: no PBKDF2 again")
         #expect(self.directory.verify(username: "alice", password: "wonderlanD") == nil)
+        #expect(self.directory.fullVerificationCount == 2, "a wrong password always pays PBKDF2")
+        #expect(self.directory.verify(username: "nobody", password: "x") == nil)
+        #expect(self.directory.fullVerificationCount == 3, "so does an unknown user")
     }
 
     @Test func anUnusableHashNamesTheUser() {

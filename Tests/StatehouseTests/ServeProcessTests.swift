@@ -44,8 +44,14 @@ import Testing
     }
 
     @Test func sigtermLetsARequestInProgressFinish() throws {
+        // Long timeouts: this is about draining, and a loaded test machine can stall this
+        // thread for longer than the 10 s defaults.
         let server = try ServerProcess(
-            arguments: ["serve"], environment: Self.memory.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
+            arguments: ["serve"],
+            environment: Self.memory.merging([
+                "STATEHOUSE_SERVER_PORT": "0", "STATEHOUSE_SERVER_HEADER_TIMEOUT": "120",
+                "STATEHOUSE_SERVER_DRAIN_TIMEOUT": "120",
+            ]) { $1 })
         let port = try #require(server.waitForPort())
         let client = try TestClient(port: port)
         try client.send("GET /healthz HTTP/1.1\r\n")  // half a request head: in flight

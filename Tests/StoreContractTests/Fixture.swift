@@ -68,7 +68,7 @@ struct Fixture {
         }
     }
 
-    func read() -> ReadState { ReadState(store: self.store) }
+    func read() -> ReadState { ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)) }
     func write(allowLineageChange: Bool = false) -> WriteState {
         WriteState(
             store: self.store, clock: self.clock, policy: WritePolicy(allowLineageChange: allowLineageChange),
@@ -83,7 +83,7 @@ struct Fixture {
         try self.store.transaction { repository in
             guard let state = try repository.stateForUpdate(named: name) else { return [] }
             return try repository.versions(of: state).map { record in
-                let gzip = try #require(try repository.content(of: state, version: record.number))
+                let gzip = try #require(try repository.content(stateID: state.id, version: record.number))
                 return (record, try Gzip.decompress(gzip))
             }
         }

@@ -25,7 +25,7 @@ struct APIFixture {
         let clock = StaticClock()
         self.api = StatehouseAPI(
             useCases: .init(
-                read: ReadState(store: store),
+                read: ReadState(store: store, cache: ContentCache(capacityBytes: 1 << 20)),
                 write: WriteState(
                     store: store, clock: clock, policy: .init(allowLineageChange: false), compressionLevel: 1),
                 lock: LockState(store: store, clock: clock),
