@@ -22,6 +22,11 @@ let package = Package(
         ),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -30,7 +35,7 @@ let package = Package(
         // The hand-written HTTP/1.1 server. Knows nothing about Terraform.
         .target(
             name: "HTTPServer",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
 
         // gzip over zlib: state blobs are stored and served compressed.

@@ -56,8 +56,12 @@ public protocol WallClock: Sendable {
     func now() -> Timestamp
 }
 
-/// Checks HTTP Basic credentials.
+/// Checks credentials: HTTP Basic, or a verified TLS client certificate.
 public protocol CredentialVerifier: Sendable {
     /// The principal for `username` when `password` is right, otherwise `nil`.
     func verify(username: String, password: String) -> Principal?
+
+    /// The principal for a client certificate with this common name (already verified against
+    /// the configured CA), or `nil`.
+    func verify(certificateCommonName: String) -> Principal?
 }

@@ -17,18 +17,36 @@ struct Connection {
     let fd: Int32
     let peer: SocketAddress
     let server: HTTPServer
+    /// The TLS session, when the server speaks TLS.
+    private let tls: TLSStream?
+    /// The verified client certificate of a TLS connection.
+    private let clientCertificate: ClientCertificate?
 
     private var configuration: HTTPServerConfiguration { self.server.configuration }
 
+    /// Sets up the socket and, with TLS, completes the handshake within the header timeout;
+    /// `nil` when that fails (the connection is then closed).
+    static func open(fd: Int32, peer: SocketAddress, server: HTTPServer) -> Connection? {
+        do {
+            try Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            try Socket.setSendTimeout(fd, server.configuration.writeTimeout)
+            guard let context = server.tls else {
+                return Connection(fd: fd, peer: peer, server: server, tls: nil, clientCertificate: nil)
+            }
+            let stream = try TLSStream(context: context, fd: fd)
+            let certificate = try stream.handshake(deadline: .now + server.configuration.headerTimeout)
+            return Connection(fd: fd, peer: peer, server: server, tls: stream, clientCertificate: certificate)
+        } catch {
+            server.logger.debug("connection setup failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            return nil
+        }
+    }
+
     func run() {
         var lingering: Duration? = nil
-        defer { self.server.registry.close(self.fd, lingering: lingering) }
-        do {
-            try Socket.setOption(self.fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-            try Socket.setSendTimeout(self.fd, self.configuration.writeTimeout)
-        } catch {
-            self.server.logger.debug("cannot configure connection", metadata: ["error": "\(error)"])
-            return
+        defer {
+            self.tls?.shutdown()
+            self.server.registry.close(self.fd, lingering: lingering)
         }
         var state = ExchangeState(date: HTTPDate())
         var servedAny = false
@@ -43,12 +61,15 @@ struct Connection {
                 let wait = self.nextWait(parser: parser, state: state, servedAny: servedAny)
                 let result: Socket.ReadResult
                 do {
-                    result =
-                        wait.timeout <= .zero && !wait.draining
-                        ? .timedOut
-                        : try Socket.read(
-                            self.fd, into: readBuffer, timeout: max(wait.timeout, .zero),
-                            wake: wait.betweenRequests && !wait.draining ? self.server.wakeReader : nil)
+                    let wake = wait.betweenRequests && !wait.draining ? self.server.wakeReader : nil
+                    if wait.timeout <= .zero && !wait.draining {
+                        result = .timedOut
+                    } else if let tls = self.tls {
+                        result = try tls.read(into: readBuffer, timeout: max(wait.timeout, .zero), wake: wake)
+                    } else {
+                        result = try Socket.read(
+                            self.fd, into: readBuffer, timeout: max(wait.timeout, .zero), wake: wake)
+                    }
                 } catch {
                     self.server.logger.debug("read failed", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
                     return
@@ -180,7 +201,8 @@ struct Connection {
         var logger = self.server.logger
         logger[metadataKey: "request.id"] = .string(id)
         let request = Request(
-            head: head, body: state.body, id: id, remoteAddress: self.peer.description, logger: logger)
+            head: head, body: state.body, id: id, remoteAddress: self.peer.description, logger: logger,
+            clientCertificate: self.clientCertificate)
         state.body = []
         var response = self.server.responder.respond(to: request)
         response.headers.replaceOrAdd(name: "X-Request-Id", value: id)
@@ -219,7 +241,7 @@ struct Connection {
             http10KeepAlive: http10KeepAlive)
         let sendBody = !headOnly && !response.status.forbidsBody
         do {
-            try Socket.write(self.fd, head, sendBody ? response.body : [], timeout: self.configuration.writeTimeout)
+            try self.send(head, sendBody ? response.body : [])
             return true
         } catch {
             let reason = error.isTimeout ? "write timed out" : "write failed"
@@ -230,12 +252,19 @@ struct Connection {
 
     private func writeInterim() -> Bool {
         do {
-            try Socket.write(
-                self.fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), timeout: self.configuration.writeTimeout)
+            try self.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), [])
             return true
         } catch {
             self.server.logger.debug("write failed", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
             return false
+        }
+    }
+
+    private func send(_ head: [UInt8], _ body: [UInt8]) throws(SystemError) {
+        if let tls = self.tls {
+            try tls.write(head, body, timeout: self.configuration.writeTimeout)
+        } else {
+            try Socket.write(self.fd, head, body, timeout: self.configuration.writeTimeout)
         }
     }
 

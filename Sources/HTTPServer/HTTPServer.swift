@@ -33,17 +33,26 @@ public final class HTTPServer: Sendable {
     let wakeReader: Int32
     private let wakeWriter: Int32
 
-    /// A server that will answer every request with `responder`.
+    /// The TLS context when TLS is configured.
+    let tls: TLSContext?
+
+    /// A server that will answer every request with `responder`. Fails when the TLS
+    /// certificate or key cannot be used.
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger)
-        throws(SystemError)
+        throws(ServerStartError)
     {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        self.tls = try configuration.tls.map { (tls) throws(ServerStartError) in try TLSContext(tls) }
         var fds: [Int32] = [0, 0]
-        _ = try syscall("pipe") { pipe(&fds) }
-        for fd in fds {
-            _ = try syscall("fcntl") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        do {
+            _ = try syscall("pipe") { pipe(&fds) }
+            for fd in fds {
+                _ = try syscall("fcntl") { fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            }
+        } catch {
+            throw ServerStartError(description: "cannot create the wake pipe: \(error)")
         }
         self.wakeReader = fds[0]
         self.wakeWriter = fds[1]
@@ -183,7 +192,11 @@ public final class HTTPServer: Sendable {
         }
         do {
             try ThreadSpawner.spawn(stackSize: self.configuration.threadStackSize) { [self] in
-                Connection(fd: fd, peer: peer, server: self).run()
+                guard let connection = Connection.open(fd: fd, peer: peer, server: self) else {
+                    self.registry.close(fd, lingering: nil)
+                    return
+                }
+                connection.run()
             }
         } catch {
             self.logger.error("cannot start a connection thread", metadata: ["error": "\(error)"])
@@ -194,6 +207,11 @@ public final class HTTPServer: Sendable {
     /// Answers a connection over the cap with 503 and `Retry-After` without giving it a thread.
     private func reject(_ fd: Int32, peer: SocketAddress, reason: String) {
         self.logger.warning("rejecting connection", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        // With TLS the 503 would need a handshake first: the connection is simply closed.
+        guard self.tls == nil else {
+            closeDescriptor(fd)
+            return
+        }
         let response = ResponseWriter.errorResponse(
             HTTPError(.serviceUnavailable, "server busy: too many open connections"), retryAfterSeconds: 1)
         var date = HTTPDate()

@@ -24,6 +24,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var minBodyRate: Int = 16384
     /// How long writing one response may take before the connection is dropped.
     public var writeTimeout: Duration = .seconds(30)
+    /// TLS for every connection when set (plain HTTP otherwise).
+    public var tls: TLSConfiguration? = nil
     /// The `Server` header value.
     public var serverName: String = "statehouse"
     /// Stack size of each connection thread.

@@ -12,14 +12,20 @@ public struct Request: Sendable {
     public var remoteAddress: String
     /// A logger carrying `request.id` in its metadata.
     public var logger: Logger
+    /// The client certificate, when the connection is TLS and it verified.
+    public var clientCertificate: ClientCertificate?
 
     /// Creates a request.
-    public init(head: RequestHead, body: [UInt8], id: String, remoteAddress: String, logger: Logger) {
+    public init(
+        head: RequestHead, body: [UInt8], id: String, remoteAddress: String, logger: Logger,
+        clientCertificate: ClientCertificate? = nil
+    ) {
         self.head = head
         self.body = body
         self.id = id
         self.remoteAddress = remoteAddress
         self.logger = logger
+        self.clientCertificate = clientCertificate
     }
 
     /// The method token.

@@ -21,25 +21,29 @@ public final class UserDirectory: CredentialVerifier, Sendable {
     public struct User: Sendable {
         /// The login name.
         public let name: String
-        /// The PHC-format PBKDF2 hash.
-        public let passwordHash: String
+        /// The PHC-format PBKDF2 hash; `nil` for a user who only logs in with a certificate.
+        public let passwordHash: String?
+        /// The common name of the client certificate that logs in as this user, if any.
+        public let certificateCommonName: String?
         /// What the user may do.
         public let grants: [Grant]
 
         /// Creates a user.
-        public init(name: String, passwordHash: String, grants: [Grant]) {
+        public init(name: String, passwordHash: String?, certificateCommonName: String? = nil, grants: [Grant]) {
             self.name = name
             self.passwordHash = passwordHash
+            self.certificateCommonName = certificateCommonName
             self.grants = grants
         }
     }
 
     private struct Entry: Sendable {
         let principal: Principal
-        let hash: PasswordHash.Parsed
+        let hash: PasswordHash.Parsed?
     }
 
     private let users: [String: Entry]
+    private let byCertificate: [String: Principal]
     private let cacheKey = SymmetricKey(size: .bits256)
     private let verified = Mutex<[String: [UInt8]]>([:])
     /// Verified for unknown user names, so their timing matches a wrong password.
@@ -53,16 +57,27 @@ public final class UserDirectory: CredentialVerifier, Sendable {
     /// A directory of `users`; throws naming the user whose hash cannot be used.
     public init(users: [User]) throws(UserDirectoryError) {
         var entries: [String: Entry] = [:]
+        var byCertificate: [String: Principal] = [:]
         for user in users {
+            let principal = Principal(name: user.name, grants: user.grants)
             do {
-                let parsed = try PasswordHash.parse(user.passwordHash)
-                entries[user.name] = Entry(principal: Principal(name: user.name, grants: user.grants), hash: parsed)
+                let parsed = try user.passwordHash.map { (hash) throws(PasswordHash.FormatError) in
+                    try PasswordHash.parse(hash)
+                }
+                entries[user.name] = Entry(principal: principal, hash: parsed)
             } catch {
                 throw UserDirectoryError(user: user.name, problem: error.description)
             }
+            if let commonName = user.certificateCommonName {
+                guard byCertificate[commonName] == nil else {
+                    throw UserDirectoryError(user: user.name, problem: "certificate_cn \(commonName) is used twice")
+                }
+                byCertificate[commonName] = principal
+            }
         }
         self.users = entries
-        let iterations = entries.values.map(\.hash.iterations).max() ?? PasswordHash.defaultIterations
+        self.byCertificate = byCertificate
+        let iterations = entries.values.compactMap(\.hash?.iterations).max() ?? PasswordHash.defaultIterations
         self.decoy = PasswordHash.Parsed(
             iterations: iterations, salt: [UInt8](repeating: 0, count: 16), hash: [UInt8](repeating: 0, count: 32))
     }
@@ -74,7 +89,7 @@ public final class UserDirectory: CredentialVerifier, Sendable {
 
     /// The principal for these credentials, or `nil`.
     public func verify(username: String, password: String) -> Principal? {
-        guard let entry = self.users[username] else {
+        guard let entry = self.users[username], let hash = entry.hash else {
             _ = self.fullyVerify(password, against: self.decoy)
             return nil
         }
@@ -82,9 +97,14 @@ public final class UserDirectory: CredentialVerifier, Sendable {
         if let known = self.verified.withLock({ $0[username] }), constantTimeEqual(known, fingerprint) {
             return entry.principal
         }
-        guard self.fullyVerify(password, against: entry.hash) else { return nil }
+        guard self.fullyVerify(password, against: hash) else { return nil }
         self.verified.withLock { $0[username] = fingerprint }
         return entry.principal
+    }
+
+    /// The user whose `certificate_cn` is `commonName` (the TLS layer has verified the chain).
+    public func verify(certificateCommonName commonName: String) -> Principal? {
+        self.byCertificate[commonName]
     }
 
     private func fullyVerify(_ password: String, against hash: PasswordHash.Parsed) -> Bool {

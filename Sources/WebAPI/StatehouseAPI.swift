@@ -78,10 +78,13 @@ public struct StatehouseAPI: HTTPResponder {
         return response
     }
 
-    /// The principal for the request's Basic credentials, or `nil`.
+    /// The principal for the request's Basic credentials or, without an `Authorization`
+    /// header, for its verified TLS client certificate; `nil` when neither identifies a user.
     private func authenticate(_ request: Request) -> Principal? {
-        guard let header = request.headers["Authorization"],
-            header.utf8.count > 6, header.prefix(6).lowercased() == "basic ",
+        guard let header = request.headers["Authorization"] else {
+            return request.clientCertificate.flatMap { self.verifier.verify(certificateCommonName: $0.commonName) }
+        }
+        guard header.utf8.count > 6, header.prefix(6).lowercased() == "basic ",
             let decoded = Base64.decode(header.dropFirst(6).drop { $0 == " " }),
             let credentials = String(validating: decoded, as: UTF8.self),
             let colon = credentials.firstIndex(of: ":")

@@ -70,6 +70,7 @@ struct ConfigurationLoader {
         server.readTimeout = try self.seconds("server.read_timeout", default: defaults.readTimeout)
         server.minBodyRate = try self.integer("server.min_body_rate", default: defaults.minBodyRate, in: 1...1 << 30)
         server.writeTimeout = try self.seconds("server.write_timeout", default: defaults.writeTimeout)
+        server.tls = try self.tls()
         configuration.server = server
         configuration.drainTimeout = try self.seconds("server.drain_timeout", default: configuration.drainTimeout)
 
@@ -103,7 +104,40 @@ struct ConfigurationLoader {
         return configuration
     }
 
-    /// `[[users]]` tables: `name`, `password_hash` and `grants = { "prefix" = "read|write|admin" }`.
+    /// `server.tls_*`: TLS when a certificate is given.
+    private mutating func tls() throws(ConfigurationError) -> TLSConfiguration? {
+        let certificate = try self.string("server.tls_certificate", default: "")
+        let key = try self.string("server.tls_key", default: "")
+        let clientCA = try self.string("server.tls_client_ca", default: "")
+        let mode = try self.choice(
+            "server.tls_client_auth", default: TLSConfiguration.ClientAuthentication.none.rawValue,
+            among: TLSConfiguration.ClientAuthentication.allCases.map(\.rawValue))
+        let clientAuthentication = TLSConfiguration.ClientAuthentication(rawValue: mode)!
+        let origin = self.file ?? "config"
+        guard !certificate.isEmpty || !key.isEmpty else {
+            if clientAuthentication != .none {
+                throw ConfigurationError(
+                    origin: origin, key: "server.tls_client_auth",
+                    problem: "needs server.tls_certificate and server.tls_key")
+            }
+            return nil
+        }
+        guard !certificate.isEmpty, !key.isEmpty else {
+            throw ConfigurationError(
+                origin: origin, key: certificate.isEmpty ? "server.tls_certificate" : "server.tls_key",
+                problem: "TLS needs both server.tls_certificate and server.tls_key")
+        }
+        if clientAuthentication != .none && clientCA.isEmpty {
+            throw ConfigurationError(
+                origin: origin, key: "server.tls_client_ca", problem: "needed when server.tls_client_auth is \(mode)")
+        }
+        return TLSConfiguration(
+            certificateChainFile: certificate, privateKeyFile: key, clientCAFile: clientCA.isEmpty ? nil : clientCA,
+            clientAuthentication: clientAuthentication)
+    }
+
+    /// `[[users]]` tables: `name`, `password_hash` and/or `certificate_cn`, and
+    /// `grants = { "prefix" = "read|write|admin" }`.
     private mutating func users() throws(ConfigurationError) -> [UserDirectory.User] {
         self.consumed.insert("users")
         guard let value = self.values["users"] else { return [] }
@@ -119,7 +153,9 @@ struct ConfigurationLoader {
             }
             var fields: [String: TOMLValueConvertible] = [:]
             for (field, value) in table { fields[field] = value }
-            if let unknown = fields.keys.filter({ !["name", "password_hash", "grants"].contains($0) }).sorted().first {
+            if let unknown = fields.keys.filter({ !["name", "password_hash", "certificate_cn", "grants"].contains($0) })
+                .sorted().first
+            {
                 throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
             }
             guard let name = fields["name"]?.string, !name.isEmpty, !name.contains(":") else {
@@ -129,10 +165,16 @@ struct ConfigurationLoader {
             guard !users.contains(where: { $0.name == name }) else {
                 throw ConfigurationError(origin: origin, key: "\(key).name", problem: "user \(name) is defined twice")
             }
-            guard let hash = fields["password_hash"]?.string else {
+            let hash = fields["password_hash"]?.string
+            let commonName = fields["certificate_cn"]?.string
+            if fields["password_hash"] != nil && hash == nil || hash == nil && commonName == nil {
                 throw ConfigurationError(
                     origin: origin, key: "\(key).password_hash",
                     problem: "expected a string (make one with `statehouse hash-password`)")
+            }
+            if fields["certificate_cn"] != nil && (commonName ?? "").isEmpty {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).certificate_cn", problem: "expected a certificate common name")
             }
             var grants: [Grant] = []
             if let grantsValue = fields["grants"] {
@@ -156,7 +198,8 @@ struct ConfigurationLoader {
                     grants.append(Grant(prefix: prefix, access: access))
                 }
             }
-            users.append(UserDirectory.User(name: name, passwordHash: hash, grants: grants))
+            users.append(
+                UserDirectory.User(name: name, passwordHash: hash, certificateCommonName: commonName, grants: grants))
         }
         return users
     }

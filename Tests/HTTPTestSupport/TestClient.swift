@@ -141,6 +141,21 @@ public final class TestClient {
         return try self.readResponse(timeout: timeout)
     }
 
+    /// Whether the server ends the connection within `timeout`, whatever bytes come first.
+    public func isEventuallyClosed(timeout: Duration = .seconds(10)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            do {
+                guard try self.fill(timeout: deadline - .now) else { return true }
+            } catch ClientError.timedOut {
+                return false
+            } catch {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Whether nothing at all (no byte, no close) arrives for `duration`.
     public func isSilent(for duration: Duration) -> Bool {
         guard self.pending.isEmpty else { return false }

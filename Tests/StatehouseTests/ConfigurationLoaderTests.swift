@@ -148,6 +148,44 @@ import Testing
                 == "config.toml: storage.driver: must be one of postgres, memory, got \"mysql\"")
     }
 
+    @Test func readsTLSAndCertificateUsers() throws {
+        let configuration = try self.load(
+            """
+            [server]
+            tls_certificate = "/etc/statehouse/server.pem"
+            tls_key = "/etc/statehouse/server.key"
+            tls_client_ca = "/etc/statehouse/ca.pem"
+            tls_client_auth = "optional"
+            [[users]]
+            name = "runner"
+            certificate_cn = "ci-runner"
+            grants = { "*" = "write" }
+            """)
+        let tls = try #require(configuration.server.tls)
+        #expect(tls.certificateChainFile == "/etc/statehouse/server.pem")
+        #expect(tls.privateKeyFile == "/etc/statehouse/server.key")
+        #expect(tls.clientCAFile == "/etc/statehouse/ca.pem")
+        #expect(tls.clientAuthentication == .optional)
+        #expect(configuration.users.first?.certificateCommonName == "ci-runner")
+        #expect(configuration.users.first?.passwordHash == nil)
+        #expect(try self.load(nil).server.tls == nil)
+    }
+
+    @Test func tlsErrorsNameTheKey() {
+        #expect(
+            failure("[server]\ntls_certificate = \"a.pem\"\n")
+                == "config.toml: server.tls_key: TLS needs both server.tls_certificate and server.tls_key")
+        #expect(
+            failure("[server]\ntls_client_auth = \"required\"\n")
+                == "config.toml: server.tls_client_auth: needs server.tls_certificate and server.tls_key")
+        #expect(
+            failure("[server]\ntls_certificate = \"a\"\ntls_key = \"b\"\ntls_client_auth = \"required\"\n")
+                == "config.toml: server.tls_client_ca: needed when server.tls_client_auth is required")
+        #expect(
+            failure("[[users]]\nname = \"a\"\ngrants = { \"*\" = \"read\" }\n")
+                == "config.toml: users[0].password_hash: expected a string (make one with `statehouse hash-password`)")
+    }
+
     @Test func passwordsAreRedactedForLogs() {
         #expect(redactingPassword("postgresql://u:secret@db:5432/x") == "postgresql://u:***@db:5432/x")
         #expect(

@@ -21,6 +21,9 @@ struct APIFixture {
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
             .init(name: "ci", passwordHash: hash, grants: [Grant(prefix: "team", access: .write)]),
             .init(name: "viewer", passwordHash: hash, grants: [Grant(prefix: "*", access: .read)]),
+            .init(
+                name: "runner", passwordHash: nil, certificateCommonName: "ci-runner",
+                grants: [Grant(prefix: "*", access: .write)]),
         ])
         let clock = StaticClock()
         self.api = StatehouseAPI(
@@ -37,7 +40,7 @@ struct APIFixture {
     @discardableResult
     func send(
         _ method: String, _ target: String, user: String? = "root", password: String = "pw", body: String = "",
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [], certificate: String? = nil
     ) -> Response {
         var fields = HTTPHeaders([("Host", "test")] + headers)
         if let user {
@@ -49,7 +52,8 @@ struct APIFixture {
         return self.api.respond(
             to: Request(
                 head: head, body: Array(body.utf8), id: "test-request", remoteAddress: "127.0.0.1:1",
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                clientCertificate: certificate.map { ClientCertificate(commonName: $0) }))
     }
 }
 

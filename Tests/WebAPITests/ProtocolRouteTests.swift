@@ -65,6 +65,19 @@ import Testing
         #expect(f.send("GET", "/state/s", headers: [("Authorization", "Bearer abc")]).status == .unauthorized)
     }
 
+    @Test func aVerifiedClientCertificateLogsInItsUser() {
+        let f = APIFixture()
+        #expect(f.send("POST", "/state/s", user: nil, body: stateJSON(1), certificate: "ci-runner").status == .ok)
+        #expect(
+            f.send("DELETE", "/state/s", user: nil, certificate: "ci-runner").status == .forbidden,
+            "runner may only write")
+        #expect(f.send("GET", "/state/s", user: nil, certificate: "stranger").status == .unauthorized)
+        // Basic credentials, when sent, decide: a wrong password is not rescued by a certificate.
+        #expect(f.send("GET", "/state/s", password: "nope", certificate: "ci-runner").status == .unauthorized)
+        // A certificate-only user has no password to guess.
+        #expect(f.send("GET", "/state/s", user: "runner", password: "").status == .unauthorized)
+    }
+
     @Test func permissionsAre403() {
         let f = APIFixture()
         #expect(f.send("POST", "/state/team/a", user: "viewer", body: stateJSON(1)).status == .forbidden)
