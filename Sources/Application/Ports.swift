@@ -56,10 +56,20 @@ public protocol WallClock: Sendable {
     func now() -> Timestamp
 }
 
+/// The outcome of checking a password.
+public enum CredentialCheck: Equatable, Sendable {
+    /// The credentials are right.
+    case accepted(Principal)
+    /// Unknown user or wrong password.
+    case rejected
+    /// Too many verifications are running to check these in time; worth retrying.
+    case busy
+}
+
 /// Checks credentials: HTTP Basic, or a verified TLS client certificate.
 public protocol CredentialVerifier: Sendable {
-    /// The principal for `username` when `password` is right, otherwise `nil`.
-    func verify(username: String, password: String) -> Principal?
+    /// Whether `password` is right for `username`.
+    func verify(username: String, password: String) -> CredentialCheck
 
     /// The principal for a client certificate with this common name (already verified against
     /// the configured CA), or `nil`.

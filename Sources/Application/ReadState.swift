@@ -62,9 +62,11 @@ public struct ReadState: Sendable {
         do {
             identity = try Gzip.decompress(gzip, limit: Int(version.size), sizeHint: Int(version.size))
         } catch {
+            self.cache.remove(version.sha256)
             throw ApplicationError(.fault, "version \(version.number) of \(name) is corrupt: \(error)")
         }
         guard identity.count == Int(version.size), StateBlob.sha256(identity) == version.sha256 else {
+            self.cache.remove(version.sha256)
             throw ApplicationError(.fault, "version \(version.number) of \(name) does not match its checksum")
         }
         self.cache.store(version.sha256, gzip: gzip, identity: identity)

@@ -15,12 +15,19 @@ static inline long statehouse_ssl_ctx_set_partial_writes(SSL_CTX *context) {
         | SSL_MODE_RELEASE_BUFFERS);
 }
 
-static inline long statehouse_ssl_ctx_disable_session_cache(SSL_CTX *context) {
-    return SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+/* The subject common name of a certificate as UTF-8, in *out (free with
+   statehouse_openssl_free). Returns its length, or -1 when there is not exactly one CN. */
+static inline int statehouse_x509_common_name_utf8(X509 *certificate, unsigned char **out) {
+    X509_NAME *name = X509_get_subject_name(certificate);
+    int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+    if (index < 0 || X509_NAME_get_index_by_NID(name, NID_commonName, index) >= 0) {
+        return -1;
+    }
+    return ASN1_STRING_to_UTF8(out, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
 }
 
-/* The common name of a certificate's subject, or an empty string. */
-static inline int statehouse_x509_common_name(X509 *certificate, char *buffer, int length) {
-    return X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, buffer, length);
+static inline void statehouse_openssl_free(void *pointer) {
+    OPENSSL_free(pointer);
 }
+
 #endif

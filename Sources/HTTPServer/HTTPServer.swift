@@ -126,19 +126,37 @@ public final class HTTPServer: Sendable {
     /// finished on its own.
     @discardableResult
     public func shutdown(drainTimeout: Duration) -> Bool {
+        self.stopAccepting()
+        return self.drain(timeout: drainTimeout)
+    }
+
+    /// Closes the listeners and marks the server as shutting down: from here on every response
+    /// carries `Connection: close` and idle connections are closed. Returns at once.
+    public func stopAccepting() {
         let listeners: [Int32]? = self.phase.withLock { phase in
             guard case .running(let listeners, _) = phase else { return nil }
             phase = .stopping
             return listeners
         }
-        guard let listeners else { return true }
+        guard let listeners else { return }
         self.shuttingDown.store(true, ordering: .releasing)
         var byte: UInt8 = 1
         _ = try? syscall("write") { write(self.wakeWriter, &byte, 1) }
         self.acceptLoopDone.wait()
         listeners.forEach(closeDescriptor)
+    }
 
-        let drained = self.registry.waitForAll(timeout: drainTimeout)
+    /// After ``stopAccepting()``: waits up to `timeout` for open connections to finish, then cuts
+    /// whatever is left. Returns whether every connection finished on its own.
+    @discardableResult
+    public func drain(timeout: Duration) -> Bool {
+        guard
+            self.phase.withLock({ phase in
+                if case .stopping = phase { return true }
+                return false
+            })
+        else { return true }
+        let drained = self.registry.waitForAll(timeout: timeout)
         if !drained {
             self.logger.warning(
                 "drain timeout reached; closing remaining connections",

@@ -63,6 +63,10 @@ final class TLSContext: @unchecked Sendable {
         self.context = context
         _ = statehouse_ssl_ctx_set_min_tls12(context)
         _ = statehouse_ssl_ctx_set_partial_writes(context)
+        // Without a session id context OpenSSL refuses every resumed session once client
+        // certificates are verified (curl and proxies resume sessions).
+        let sessionContext = Array("statehouse".utf8)
+        _ = SSL_CTX_set_session_id_context(context, sessionContext, UInt32(sessionContext.count))
         guard SSL_CTX_use_certificate_chain_file(context, configuration.certificateChainFile) == 1 else {
             throw ServerStartError(
                 description:
@@ -108,6 +112,8 @@ final class TLSContext: @unchecked Sendable {
 final class TLSStream {
     private let ssl: OpaquePointer
     private let fd: Int32
+    /// Set after a fatal TLS error, after which OpenSSL forbids SSL_shutdown.
+    private var broken = false
 
     init(context: TLSContext, fd: Int32) throws(SystemError) {
         _ = try syscall("fcntl") { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
@@ -126,8 +132,12 @@ final class TLSStream {
         case failed
     }
 
-    /// Interprets an OpenSSL return value.
-    private func step(_ result: Int32) -> Step {
+    /// Runs one OpenSSL I/O call and interprets its result. The thread's error queue is
+    /// cleared first: a stale error left by any other OpenSSL user on this thread (libpq over
+    /// TLS, say) would otherwise turn a harmless WANT_READ into a fatal error.
+    private func step(_ call: () -> Int32) -> Step {
+        ERR_clear_error()
+        let result = call()
         if result > 0 { return .done(result) }
         switch SSL_get_error(self.ssl, result) {
         case SSL_ERROR_WANT_READ: return .wait(events: Int16(POLLIN))
@@ -135,6 +145,7 @@ final class TLSStream {
         case SSL_ERROR_ZERO_RETURN: return .closed
         default:
             ERR_clear_error()
+            self.broken = true
             return result == 0 ? .closed : .failed
         }
     }
@@ -157,7 +168,7 @@ final class TLSStream {
     /// if any. Throws when the peer does not speak TLS, fails verification or is too slow.
     func handshake(deadline: ContinuousClock.Instant) throws(SystemError) -> ClientCertificate? {
         while true {
-            switch self.step(SSL_accept(self.ssl)) {
+            switch self.step({ SSL_accept(self.ssl) }) {
             case .done:
                 return self.verifiedPeer()
             case .wait(let events):
@@ -170,15 +181,23 @@ final class TLSStream {
         }
     }
 
+    /// The longest common name accepted (the X.509 upper bound is 64).
+    private static let maxCommonNameLength = 64
+
+    /// The verified peer's identity: exactly one subject CN, valid UTF-8, at most 64 bytes;
+    /// anything else is treated as no certificate.
     private func verifiedPeer() -> ClientCertificate? {
         guard let certificate = SSL_get1_peer_certificate(self.ssl) else { return nil }
         defer { X509_free(certificate) }
         guard SSL_get_verify_result(self.ssl) == X509_V_OK else { return nil }
-        var buffer = [CChar](repeating: 0, count: 256)
-        let length = statehouse_x509_common_name(certificate, &buffer, Int32(buffer.count))
-        guard length > 0 else { return nil }
-        return ClientCertificate(
-            commonName: String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        var utf8: UnsafeMutablePointer<UInt8>? = nil
+        let length = statehouse_x509_common_name_utf8(certificate, &utf8)
+        defer { statehouse_openssl_free(utf8) }
+        guard let utf8, length > 0, length <= TLSStream.maxCommonNameLength,
+            let name = String(validating: UnsafeBufferPointer(start: utf8, count: Int(length)), as: UTF8.self),
+            !name.utf8.contains(0)
+        else { return nil }
+        return ClientCertificate(commonName: name)
     }
 
     /// Reads decrypted bytes, waiting up to `timeout` (or until `wake` is readable).
@@ -187,7 +206,7 @@ final class TLSStream {
     {
         let deadline = ContinuousClock.now + timeout
         while true {
-            switch self.step(SSL_read(self.ssl, buffer.baseAddress, Int32(buffer.count))) {
+            switch self.step({ SSL_read(self.ssl, buffer.baseAddress, Int32(buffer.count)) }) {
             case .done(let count):
                 return .data(Int(count))
             case .wait(let events):
@@ -205,8 +224,9 @@ final class TLSStream {
             var offset = 0
             while offset < part.count {
                 let outcome = part.withUnsafeBytes { bytes in
-                    self.step(
-                        SSL_write(self.ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 30))))
+                    self.step {
+                        SSL_write(self.ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 30)))
+                    }
                 }
                 switch outcome {
                 case .done(let count):
@@ -222,8 +242,10 @@ final class TLSStream {
         }
     }
 
-    /// Sends close_notify without waiting for the peer's.
+    /// Sends close_notify without waiting for the peer's (unless the session already failed).
     func shutdown() {
+        guard !self.broken else { return }
+        ERR_clear_error()
         _ = SSL_shutdown(self.ssl)
         ERR_clear_error()
     }

@@ -48,14 +48,23 @@ public final class UserDirectory: CredentialVerifier, Sendable {
     private let verified = Mutex<[String: [UInt8]]>([:])
     /// Verified for unknown user names, so their timing matches a wrong password.
     private let decoy: PasswordHash.Parsed
-    private let verifying = DispatchSemaphore(value: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2))
+    private let verifying: DispatchSemaphore
+    /// How long a login waits for a verification slot before it is answered "busy".
+    private let slotWait: Duration
     private let fullVerifications = Atomic<Int>(0)
 
     /// How many full PBKDF2 verifications have run (for tests and metrics).
     public var fullVerificationCount: Int { self.fullVerifications.load(ordering: .relaxed) }
 
-    /// A directory of `users`; throws naming the user whose hash cannot be used.
-    public init(users: [User]) throws(UserDirectoryError) {
+    /// A directory of `users`; throws naming the user whose hash cannot be used. Full
+    /// verifications run `verificationSlots` at a time (default: half the cores), and a login
+    /// waits at most `slotWait` for a slot.
+    public init(users: [User], verificationSlots: Int? = nil, slotWait: Duration = .seconds(10))
+        throws(UserDirectoryError)
+    {
+        self.verifying = DispatchSemaphore(
+            value: verificationSlots ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2))
+        self.slotWait = slotWait
         var entries: [String: Entry] = [:]
         var byCertificate: [String: Principal] = [:]
         for user in users {
@@ -82,24 +91,24 @@ public final class UserDirectory: CredentialVerifier, Sendable {
             iterations: iterations, salt: [UInt8](repeating: 0, count: 16), hash: [UInt8](repeating: 0, count: 32))
     }
 
-    /// Whether any configured user has exactly this password (for the default-credentials check).
-    public func accepts(username: String, password: String) -> Bool {
-        self.verify(username: username, password: password) != nil
-    }
-
-    /// The principal for these credentials, or `nil`.
-    public func verify(username: String, password: String) -> Principal? {
+    /// Whether `password` is right for `username`.
+    public func verify(username: String, password: String) -> CredentialCheck {
         guard let entry = self.users[username], let hash = entry.hash else {
-            _ = self.fullyVerify(password, against: self.decoy)
-            return nil
+            return self.fullyVerify(password, against: self.decoy) == nil ? .busy : .rejected
         }
         let fingerprint = Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: self.cacheKey))
         if let known = self.verified.withLock({ $0[username] }), constantTimeEqual(known, fingerprint) {
-            return entry.principal
+            return .accepted(entry.principal)
         }
-        guard self.fullyVerify(password, against: hash) else { return nil }
-        self.verified.withLock { $0[username] = fingerprint }
-        return entry.principal
+        switch self.fullyVerify(password, against: hash) {
+        case nil:
+            return .busy
+        case false:
+            return .rejected
+        case true:
+            self.verified.withLock { $0[username] = fingerprint }
+            return .accepted(entry.principal)
+        }
     }
 
     /// The user whose `certificate_cn` is `commonName` (the TLS layer has verified the chain).
@@ -107,8 +116,11 @@ public final class UserDirectory: CredentialVerifier, Sendable {
         self.byCertificate[commonName]
     }
 
-    private func fullyVerify(_ password: String, against hash: PasswordHash.Parsed) -> Bool {
-        self.verifying.wait()
+    /// A full PBKDF2 verification, or `nil` when no slot freed up in time.
+    private func fullyVerify(_ password: String, against hash: PasswordHash.Parsed) -> Bool? {
+        let (seconds, attoseconds) = self.slotWait.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        guard self.verifying.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
         defer { self.verifying.signal() }
         self.fullVerifications.add(1, ordering: .relaxed)
         return PasswordHash.verify(password: password, against: hash)

@@ -49,6 +49,20 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Statements prepared on this connection, by SQL text.
     private var prepared: [String: String] = [:]
+    /// Set when the server said a prepared statement no longer fits the schema (another server
+    /// migrated it): they are all dropped before the connection is used again.
+    private(set) var preparedStatementsStale = false
+
+    /// SQLSTATEs that mean the prepared statements must be made again: "cached plan must not
+    /// change result type" and "prepared statement does not exist".
+    static let stalePreparedStatement: Set<String> = ["0A000", "26000"]
+
+    /// Drops every prepared statement (outside a transaction).
+    func resetPreparedStatements() throws(PostgresError) {
+        try self.execute("DEALLOCATE ALL")
+        self.prepared = [:]
+        self.preparedStatementsStale = false
+    }
 
     /// Runs one statement with binary parameters and binary results. Each distinct statement is
     /// prepared once per connection (parsed and planned once) and executed by name after that.
@@ -94,6 +108,9 @@ final class PostgresConnection: @unchecked Sendable {
                 PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
                 ?? PostgresConnection.message(of: self.connection)
             PQclear(result)
+            if let state, PostgresConnection.stalePreparedStatement.contains(state) {
+                self.preparedStatementsStale = true
+            }
             throw PostgresError(sqlState: state, message: message, connectionBroken: !self.isHealthy)
         }
     }

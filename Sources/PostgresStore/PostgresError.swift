@@ -14,9 +14,13 @@ struct PostgresError: Error, Sendable, CustomStringConvertible {
         return self.message
     }
 
-    /// Deadlock, serialization failure or a unique violation from a concurrent insert: the
-    /// transaction may simply be run again.
-    var isRetryable: Bool { ["40001", "40P01", "23505"].contains(self.sqlState) }
+    /// Deadlock, serialization failure, a unique violation from a concurrent insert, or a
+    /// prepared statement made stale by a schema change: the transaction may simply be run again
+    /// (the stale statements are dropped first).
+    var isRetryable: Bool {
+        guard let state = self.sqlState else { return false }
+        return ["40001", "40P01", "23505"].contains(state) || PostgresConnection.stalePreparedStatement.contains(state)
+    }
 
     /// The application's view of this failure (translation at the edge).
     var storeError: StoreError {

@@ -124,6 +124,9 @@ public final class PostgresStore: UnitOfWork, Sendable {
             try connection.execute(self.sessionSetup)
             connection.isConfigured = true
         }
+        if connection.preparedStatementsStale {
+            try connection.resetPreparedStatements()
+        }
     }
 
     private func begin(_ connection: PostgresConnection) throws(PostgresError) {

@@ -44,8 +44,16 @@ public struct StatehouseAPI: HTTPResponder {
         guard let route = ProtocolRoute(path: request.path) else {
             return .error(.notFound, "no route for \(request.path)")
         }
-        guard let principal = self.authenticate(request) else {
+        let principal: Principal
+        switch self.authenticate(request) {
+        case .accepted(let accepted):
+            principal = accepted
+        case .rejected:
             return .unauthenticated()
+        case .busy:
+            var response = Response.error(.serviceUnavailable, "too many logins being checked; try again")
+            response.headers.add(name: "Retry-After", value: "2")
+            return response
         }
         var response = self.serve(route, request, principal)
         response.logMetadata["user"] = .string(principal.name)
@@ -78,17 +86,20 @@ public struct StatehouseAPI: HTTPResponder {
         return response
     }
 
-    /// The principal for the request's Basic credentials or, without an `Authorization`
-    /// header, for its verified TLS client certificate; `nil` when neither identifies a user.
-    private func authenticate(_ request: Request) -> Principal? {
+    /// Checks the request's Basic credentials or, without an `Authorization` header, its
+    /// verified TLS client certificate.
+    private func authenticate(_ request: Request) -> CredentialCheck {
         guard let header = request.headers["Authorization"] else {
-            return request.clientCertificate.flatMap { self.verifier.verify(certificateCommonName: $0.commonName) }
+            let principal = request.clientCertificate.flatMap {
+                self.verifier.verify(certificateCommonName: $0.commonName)
+            }
+            return principal.map { .accepted($0) } ?? .rejected
         }
         guard header.utf8.count > 6, header.prefix(6).lowercased() == "basic ",
             let decoded = Base64.decode(header.dropFirst(6).drop { $0 == " " }),
             let credentials = String(validating: decoded, as: UTF8.self),
             let colon = credentials.firstIndex(of: ":")
-        else { return nil }
+        else { return .rejected }
         return self.verifier.verify(
             username: String(credentials[..<colon]), password: String(credentials[credentials.index(after: colon)...]))
     }

@@ -78,13 +78,14 @@ struct Serve: ParsableCommand {
             logger.warning("second signal; exiting without waiting for the drain", metadata: ["signal": "\(second)"])
             Glibc.exit(1)
         }
+        server.stopAccepting()
         logger.notice(
             "shutting down",
             metadata: [
                 "signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
                 "drain_timeout": "\(configuration.drainTimeout)",
             ])
-        let drained = server.shutdown(drainTimeout: configuration.drainTimeout)
+        let drained = server.drain(timeout: configuration.drainTimeout)
         logger.notice("stopped", metadata: ["drained": "\(drained)"])
     }
 

@@ -58,6 +58,20 @@ import Testing
         #expect(good.output.contains("X-Client-CN: ci"))
     }
 
+    @Test func mutualTLSSurvivesSessionResumption() throws {
+        let certificates = try Self.certificates.get()
+        let live = try self.server(.required)
+        // Connection: close makes curl open a second connection, resuming the first session.
+        let result = try self.curl(
+            live,
+            [
+                "--cert", certificates.clientCertificate, "--key", certificates.clientKey, "-H", "Connection: close",
+                "https://127.0.0.1:\(live.port)/second",
+            ])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.components(separatedBy: "X-Client-CN: ci").count == 3, "\(result.output)")
+    }
+
     @Test func optionalClientCertificatesAreReportedWhenGiven() throws {
         let certificates = try Self.certificates.get()
         let live = try self.server(.optional)

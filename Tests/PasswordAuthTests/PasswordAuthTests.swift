@@ -46,22 +46,42 @@ import Testing
     ])
 
     @Test func verifiesUsersAndReturnsTheirGrants() {
-        let principal = self.directory.verify(username: "alice", password: "wonderland")
-        #expect(principal?.name == "alice")
-        #expect(principal?.grants == [Grant(prefix: "team", access: .write)])
-        #expect(self.directory.verify(username: "alice", password: "wrong") == nil)
-        #expect(self.directory.verify(username: "mallory", password: "wonderland") == nil)
+        guard case .accepted(let principal) = self.directory.verify(username: "alice", password: "wonderland") else {
+            Issue.record("alice was not accepted")
+            return
+        }
+        #expect(principal.name == "alice")
+        #expect(principal.grants == [Grant(prefix: "team", access: .write)])
+        #expect(self.directory.verify(username: "alice", password: "wrong") == .rejected)
+        #expect(self.directory.verify(username: "mallory", password: "wonderland") == .rejected)
     }
 
     @Test func aRememberedPasswordSkipsPBKDF2AndStillRejectsAnyOther() {
-        #expect(self.directory.verify(username: "alice", password: "wonderland") != nil)
+        #expect(self.directory.verify(username: "alice", password: "wonderland") != .rejected)
         #expect(self.directory.fullVerificationCount == 1)
-        for _ in 0..<5 { #expect(self.directory.verify(username: "alice", password: "wonderland") != nil) }
+        for _ in 0..<5 { #expect(self.directory.verify(username: "alice", password: "wonderland") != .rejected) }
         #expect(self.directory.fullVerificationCount == 1, "remembered: no PBKDF2 again")
-        #expect(self.directory.verify(username: "alice", password: "wonderlanD") == nil)
+        #expect(self.directory.verify(username: "alice", password: "wonderlanD") == .rejected)
         #expect(self.directory.fullVerificationCount == 2, "a wrong password always pays PBKDF2")
-        #expect(self.directory.verify(username: "nobody", password: "x") == nil)
+        #expect(self.directory.verify(username: "nobody", password: "x") == .rejected)
         #expect(self.directory.fullVerificationCount == 3, "so does an unknown user")
+    }
+
+    @Test func aLoginThatGetsNoVerificationSlotInTimeIsBusyNotRejected() throws {
+        let full = try UserDirectory(
+            users: [.init(name: "alice", passwordHash: PasswordHash.make(password: "w", iterations: 1000), grants: [])],
+            verificationSlots: 0, slotWait: .milliseconds(10))
+        #expect(full.verify(username: "alice", password: "w") == .busy)
+        #expect(full.verify(username: "nobody", password: "w") == .busy)
+    }
+
+    @Test func certificateUsersHaveNoPassword() throws {
+        let directory = try UserDirectory(users: [
+            .init(name: "runner", passwordHash: nil, certificateCommonName: "ci", grants: [])
+        ])
+        #expect(directory.verify(certificateCommonName: "ci")?.name == "runner")
+        #expect(directory.verify(certificateCommonName: "other") == nil)
+        #expect(directory.verify(username: "runner", password: "") == .rejected)
     }
 
     @Test func anUnusableHashNamesTheUser() {

@@ -41,6 +41,8 @@ struct Fixture {
     let clock = ManualClock()
     /// Every version row in the store, deleted states included.
     let countAllVersions: () throws -> Int
+    /// Runs SQL in the store's schema (PostgreSQL only).
+    let execute: (String) throws -> Void
 
     init(_ kind: StoreKind) throws {
         self.kind = kind
@@ -49,6 +51,7 @@ struct Fixture {
             let store = InMemoryStore()
             self.store = store
             self.countAllVersions = { store.versionCount() }
+            self.execute = { _ in Issue.record("no SQL in the memory store") }
         case .postgres:
             let url = try #require(StoreKind.postgresURL)
             let admin = try PostgresConnection(conninfo: url)
@@ -65,6 +68,7 @@ struct Fixture {
             self.countAllVersions = {
                 Int(try admin.query("SELECT count(*) FROM \(schema).state_versions").int64(0, 0))
             }
+            self.execute = { sql in try admin.execute("SET search_path = \(schema); \(sql)") }
         }
     }
 

@@ -56,6 +56,21 @@ import Testing
     }
 
     @Test(.enabled(if: StoreKind.postgresURL != nil))
+    func preparedStatementsSurviveASchemaChangeByAnotherServer() throws {
+        let f = try Fixture(.postgres)
+        let write = f.write()
+        _ = try write.execute(
+            .init(name: name("s"), body: stateBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
+        #expect(try f.read().execute(name("s"), as: admin, encoding: .gzip).version.serial == 1)
+        // Another server migrates: a result column changes type under the prepared statements.
+        try f.execute("ALTER TABLE state_versions ALTER COLUMN lineage TYPE varchar(200)")
+        #expect(try f.read().execute(name("s"), as: admin, encoding: .gzip).version.serial == 1)
+        _ = try write.execute(
+            .init(name: name("s"), body: stateBody(serial: 2), lockID: nil, contentMD5: nil), as: admin)
+        #expect(try f.history(name("s")).map(\.0.serial) == [1, 2])
+    }
+
+    @Test(.enabled(if: StoreKind.postgresURL != nil))
     func aDroppedConnectionIsReplacedWithoutFailingTheNextTransaction() throws {
         let url = try #require(StoreKind.postgresURL)
         let application = "reconnect_\(UInt32.random(in: 0...UInt32.max))"

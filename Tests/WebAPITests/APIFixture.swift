@@ -14,6 +14,13 @@ struct StaticClock: WallClock {
 /// root (admin on *), ci (write on team), viewer (read on *), all with password "pw".
 struct APIFixture {
     let api: StatehouseAPI
+    let useCases: StatehouseAPI.UseCases
+
+    /// Another API over a fresh store's use cases (for a different verifier).
+    init(verifier: any CredentialVerifier) {
+        self.useCases = APIFixture().useCases
+        self.api = StatehouseAPI(useCases: self.useCases, verifier: verifier)
+    }
 
     init(store: any UnitOfWork = InMemoryStore()) {
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
@@ -26,15 +33,14 @@ struct APIFixture {
                 grants: [Grant(prefix: "*", access: .write)]),
         ])
         let clock = StaticClock()
-        self.api = StatehouseAPI(
-            useCases: .init(
-                read: ReadState(store: store, cache: ContentCache(capacityBytes: 1 << 20)),
-                write: WriteState(
-                    store: store, clock: clock, policy: .init(allowLineageChange: false), compressionLevel: 1),
-                lock: LockState(store: store, clock: clock),
-                unlock: UnlockState(store: store),
-                delete: DeleteState(store: store, clock: clock)),
-            verifier: users)
+        self.useCases = .init(
+            read: ReadState(store: store, cache: ContentCache(capacityBytes: 1 << 20)),
+            write: WriteState(
+                store: store, clock: clock, policy: .init(allowLineageChange: false), compressionLevel: 1),
+            lock: LockState(store: store, clock: clock),
+            unlock: UnlockState(store: store),
+            delete: DeleteState(store: store, clock: clock))
+        self.api = StatehouseAPI(useCases: self.useCases, verifier: users)
     }
 
     @discardableResult

@@ -1,7 +1,9 @@
 import Application
+import Domain
 import Gzip
 import HTTPServer
 import Testing
+import WebAPI
 
 @Suite struct ProtocolRouteTests {
     @Test func healthNeedsNoCredentials() {
@@ -76,6 +78,12 @@ import Testing
         #expect(f.send("GET", "/state/s", password: "nope", certificate: "ci-runner").status == .unauthorized)
         // A certificate-only user has no password to guess.
         #expect(f.send("GET", "/state/s", user: "runner", password: "").status == .unauthorized)
+    }
+
+    @Test func aSaturatedPasswordCheckIs503NotA401() throws {
+        let response = APIFixture(verifier: BusyVerifier()).send("GET", "/state/s")
+        #expect(response.status == .serviceUnavailable)
+        #expect(response.headers["Retry-After"] == "2")
     }
 
     @Test func permissionsAre403() {
@@ -180,4 +188,10 @@ import Testing
 struct FailingStore: UnitOfWork {
     let error: StoreError
     func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T { throw self.error }
+}
+
+/// A verifier that never gets a slot.
+struct BusyVerifier: CredentialVerifier {
+    func verify(username: String, password: String) -> CredentialCheck { .busy }
+    func verify(certificateCommonName: String) -> Principal? { nil }
 }
