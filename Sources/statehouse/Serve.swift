@@ -1,6 +1,5 @@
 import Application
 import ArgumentParser
-import Dispatch
 import Domain
 import HTTPServer
 import Logging
@@ -39,7 +38,13 @@ struct Serve: ParsableCommand {
         let logger = Logger(label: "statehouse")
 
         let server: HTTPServer
+        let waitForSignal: @Sendable () -> Int32
         do {
+            waitForSignal = try SignalWaiter.start { second in
+                logger.warning(
+                    "second signal; exiting without waiting for the drain", metadata: ["signal": "\(second)"])
+                Glibc.exit(1)
+            }
             let users = try UserDirectory(users: configuration.users)
             let store = try StoreFactory.make(configuration.storage, logger: logger)
             let clock = SystemWallClock()
@@ -72,12 +77,7 @@ struct Serve: ParsableCommand {
                 "version": .string(Statehouse.version),
             ])
 
-        let signal = SignalWaiter.wait()
-        DispatchQueue.global().async {
-            let second = SignalWaiter.wait()
-            logger.warning("second signal; exiting without waiting for the drain", metadata: ["signal": "\(second)"])
-            Glibc.exit(1)
-        }
+        let signal = waitForSignal()
         server.stopAccepting()
         logger.notice(
             "shutting down",

@@ -66,8 +66,14 @@ import Testing
     }
 
     @Test func aSecondSignalExitsWithoutWaitingForTheDrain() throws {
+        // Long timeouts, so the half-sent request keeps the drain going however slowly this
+        // thread gets to send the second signal.
         let server = try ServerProcess(
-            arguments: ["serve"], environment: Self.memory.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
+            arguments: ["serve"],
+            environment: Self.memory.merging([
+                "STATEHOUSE_SERVER_PORT": "0", "STATEHOUSE_SERVER_HEADER_TIMEOUT": "120",
+                "STATEHOUSE_SERVER_DRAIN_TIMEOUT": "120",
+            ]) { $1 })
         let port = try #require(server.waitForPort())
         let client = try TestClient(port: port)
         try client.send("GET /healthz HTTP/1.1\r\n")
