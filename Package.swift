@@ -22,6 +22,11 @@ let package = Package(
         ),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
@@ -53,6 +58,7 @@ let package = Package(
         // Driven adapters, one per technology.
         .target(name: "InMemoryStore", dependencies: ["Application", "Domain"]),
         .target(name: "PostgresStore", dependencies: ["Application", "Domain", "CLibPQ"]),
+        .target(name: "SQLiteStore", dependencies: ["Application", "Domain", "CSQLite"]),
         .target(
             name: "PasswordAuth",
             dependencies: [
@@ -86,6 +92,7 @@ let package = Package(
                 "InMemoryStore",
                 "PasswordAuth",
                 "PostgresStore",
+                "SQLiteStore",
                 "WebAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +115,7 @@ let package = Package(
         .testTarget(name: "PasswordAuthTests", dependencies: ["PasswordAuth", "Domain"]),
         .testTarget(
             name: "StoreContractTests",
-            dependencies: ["Application", "Domain", "Gzip", "InMemoryStore", "PostgresStore"]
+            dependencies: ["Application", "Domain", "Gzip", "InMemoryStore", "PostgresStore", "SQLiteStore"]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
         .testTarget(

@@ -48,6 +48,17 @@ public protocol StateRepository {
 
     /// Soft-deletes `state`: it disappears for clients, its versions are kept.
     func markDeleted(_ state: StoredState, at time: Timestamp, by principal: String) throws
+
+    /// Every state, live and deleted, oldest first.
+    func allStates() throws -> [StateEntry]
+
+    /// Inserts `entry` as it was recorded elsewhere (name, times, lock, deletion), without
+    /// versions; returns the key this store gives it.
+    func insertState(_ entry: StateEntry) throws -> Int64
+
+    /// Inserts a version exactly as recorded elsewhere (number, digests, times, author) into
+    /// the state keyed `stateID`, and makes it that state's latest if its number is highest.
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8], stateID: Int64) throws
 }
 
 /// The current time.

@@ -102,6 +102,27 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
             return record
         }
 
+        func allStates() throws -> [StateEntry] {
+            self.contents.states.values.sorted { $0.id < $1.id }.map {
+                StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy)
+            }
+        }
+
+        func insertState(_ entry: StateEntry) throws -> Int64 {
+            let row = StateRow(
+                id: self.contents.nextID, name: entry.state.name, createdAt: entry.state.createdAt,
+                lock: entry.state.lock, deletedAt: entry.deletedAt, deletedBy: entry.deletedBy)
+            self.contents.nextID += 1
+            self.contents.states[row.id] = row
+            if entry.deletedAt == nil { self.contents.live[row.name] = row.id }
+            return row.id
+        }
+
+        func insertVersion(_ record: VersionRecord, gzip: [UInt8], stateID: Int64) throws {
+            self.contents.versions[stateID, default: []].append(VersionRow(record: record, gzip: gzip))
+            self.contents.versions[stateID]?.sort { $0.record.number < $1.record.number }
+        }
+
         func markDeleted(_ state: StoredState, at time: Timestamp, by principal: String) throws {
             self.contents.states[state.id]?.deletedAt = time
             self.contents.states[state.id]?.deletedBy = principal

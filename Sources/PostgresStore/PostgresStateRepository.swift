@@ -121,6 +121,61 @@ struct PostgresStateRepository: StateRepository {
             [.int64(state.id), .timestamp(time), .text(principal)])
     }
 
+    func allStates() throws -> [StateEntry] {
+        let result = try self.connection.query(
+            """
+            SELECT s.id, s.name, s.created_at, s.lock_info, s.locked_at, s.locked_by, s.deleted_at, s.deleted_by,
+                   s.latest_version,
+                   v.number, v.serial, v.lineage, v.size, v.sha256, v.md5, v.created_at, v.created_by, v.lock_id
+            FROM states s LEFT JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
+            ORDER BY s.id
+            """)
+        return try (0..<result.rowCount).map { row in
+            let name = try self.name(result.text(row, 1))
+            let state = StoredState(
+                id: result.int64(row, 0), name: name, createdAt: result.timestamp(row, 2),
+                lock: try self.lock(result, row, name: name),
+                latest: result.isNull(row, 9) ? nil : self.version(result, row, from: 9))
+            return StateEntry(
+                state: state, deletedAt: result.isNull(row, 6) ? nil : result.timestamp(row, 6),
+                deletedBy: result.optionalText(row, 7))
+        }
+    }
+
+    func insertState(_ entry: StateEntry) throws -> Int64 {
+        let lock = entry.state.lock
+        let result = try self.connection.query(
+            """
+            INSERT INTO states (name, created_at, lock_id, lock_info, locked_at, locked_by, deleted_at, deleted_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            """,
+            [
+                .text(entry.state.name.rawValue), .timestamp(entry.state.createdAt),
+                lock.map { .text($0.info.id) } ?? .null, lock.map { .bytea($0.info.json) } ?? .null,
+                lock.map { .timestamp($0.acquiredAt) } ?? .null, lock.map { .text($0.acquiredBy) } ?? .null,
+                entry.deletedAt.map { .timestamp($0) } ?? .null, entry.deletedBy.map { .text($0) } ?? .null,
+            ])
+        return result.int64(0, 0)
+    }
+
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8], stateID: Int64) throws {
+        try self.connection.query(
+            """
+            WITH inserted AS (
+                INSERT INTO state_versions
+                    (state_id, number, serial, lineage, size, sha256, md5, content, created_at, created_by, lock_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                RETURNING number
+            )
+            UPDATE states SET latest_version = GREATEST(latest_version, (SELECT number FROM inserted)) WHERE id = $1
+            """,
+            [
+                .int64(stateID), .int64(record.number), .int64(record.serial), .text(record.lineage),
+                .int64(record.size), .bytea(record.sha256), .bytea(record.md5), .bytea(gzip),
+                .timestamp(record.createdAt), .text(record.createdBy), record.lockID.map { .text($0) } ?? .null,
+            ])
+    }
+
     // MARK: - Rows
 
     private func name(_ text: String) throws -> StateName {

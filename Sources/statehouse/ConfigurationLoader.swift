@@ -87,6 +87,7 @@ struct ConfigurationLoader {
             "storage.driver", default: storage.driver.rawValue,
             among: StatehouseConfiguration.Storage.Driver.allCases.map(\.rawValue))
         storage.driver = StatehouseConfiguration.Storage.Driver(rawValue: driver)!
+        storage.path = try self.string("storage.path", default: storage.path)
         storage.url = try self.string("storage.url", default: storage.url)
         storage.poolSize = try self.integer("storage.pool_size", default: storage.poolSize, in: 1...1000)
         storage.checkoutTimeout = try self.seconds("storage.checkout_timeout", default: storage.checkoutTimeout)

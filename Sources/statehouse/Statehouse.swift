@@ -13,7 +13,7 @@ struct Statehouse: ParsableCommand {
             commandName: "statehouse",
             abstract: "A Terraform and OpenTofu state server for the http backend.",
             version: "statehouse \(version) (\(Statehouse.libraryVersions))",
-            subcommands: [Serve.self, Migrate.self, HashPassword.self],
+            subcommands: [Serve.self, Migrate.self, MigrateStore.self, HashPassword.self],
             defaultSubcommand: Serve.self)
     }
 

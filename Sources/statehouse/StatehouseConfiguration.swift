@@ -17,16 +17,22 @@ struct StatehouseConfiguration: Sendable {
     struct Storage: Sendable {
         /// The store adapter.
         enum Driver: String, Sendable, CaseIterable {
-            /// PostgreSQL through libpq.
+            /// An embedded SQLite file: nothing to install; one Statehouse process.
+            case sqlite
+            /// PostgreSQL through libpq: several Statehouse processes can share it.
             case postgres
             /// Process memory: for trying things out; everything is lost on exit.
             case memory
         }
 
-        var driver: Driver = .postgres
+        var driver: Driver = .sqlite
+        /// The SQLite file (relative paths start at the working directory).
+        var path = "data/statehouse.db"
         /// A libpq URL or keyword string.
         var url = "postgresql://statehouse@localhost:5432/statehouse"
+        /// PostgreSQL connections, or SQLite reader connections, at most.
         var poolSize = 10
+        /// How long a request waits for a connection (SQLite: for the writer); then 503.
         var checkoutTimeout: Duration = .seconds(5)
         var statementTimeout: Duration = .seconds(30)
         /// How long startup keeps retrying an unreachable database before giving up.

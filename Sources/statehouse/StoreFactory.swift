@@ -3,6 +3,11 @@ import Dispatch
 import InMemoryStore
 import Logging
 import PostgresStore
+import SQLiteStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Builds the configured store and brings its schema up to date.
 enum StoreFactory {
@@ -15,6 +20,11 @@ enum StoreFactory {
         case .memory:
             logger.warning("storage.driver = memory: states live in this process only and are lost on exit")
             return InMemoryStore()
+        case .sqlite:
+            try self.createDirectory(of: storage.path)
+            return try SQLiteStore(
+                configuration: .init(
+                    path: storage.path, readers: storage.poolSize, busyTimeout: storage.checkoutTimeout))
         case .postgres:
             let store = PostgresStore(
                 configuration: PostgresStore.Configuration(
@@ -40,7 +50,25 @@ enum StoreFactory {
     static func describe(_ storage: StatehouseConfiguration.Storage) -> String {
         switch storage.driver {
         case .memory: "memory"
+        case .sqlite: "sqlite \(storage.path)"
         case .postgres: "postgres \(redactingPassword(storage.url))"
+        }
+    }
+
+    /// Creates the directory that holds `path` (and its parents), saying why when it cannot.
+    static func createDirectory(of path: String) throws(StoreError) {
+        var components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        guard !components.isEmpty else { return }
+        var current = path.hasPrefix("/") ? "" : "."
+        if path.hasPrefix("/") { components = components.dropFirst() }
+        for component in components where !component.isEmpty {
+            current += "/" + component
+            if mkdir(current, 0o750) == 0 { continue }
+            let code = errno
+            var status = stat()
+            if code == EEXIST && stat(current, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { continue }
+            let reason = code == EEXIST ? "it exists and is not a directory" : String(cString: strerror(code))
+            throw StoreError(.fault, "cannot create the data directory \(current): \(reason)")
         }
     }
 }

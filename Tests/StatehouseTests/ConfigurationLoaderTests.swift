@@ -23,6 +23,8 @@ import Testing
         #expect(configuration.server.limits.maxBodyBytes == 64 << 20)
         #expect(configuration.logFormat == .text)
         #expect(configuration.logLevel == .info)
+        #expect(configuration.storage.driver == .sqlite)
+        #expect(configuration.storage.path == "data/statehouse.db")
     }
 
     @Test func theShippedConfigFileLoadsAndMatchesTheDefaults() throws {
@@ -41,6 +43,7 @@ import Testing
         #expect(shipped.drainTimeout == defaults.drainTimeout)
         #expect(shipped.storage.driver == defaults.storage.driver)
         #expect(shipped.storage.url == defaults.storage.url)
+        #expect(shipped.storage.path == defaults.storage.path)
         #expect(shipped.allowLineageChange == defaults.allowLineageChange)
         #expect(shipped.compressionLevel == defaults.compressionLevel)
         #expect(shipped.users.map(\.name) == ["admin"])
@@ -88,6 +91,7 @@ import Testing
             """
             [storage]
             driver = "memory"
+            path = "/var/lib/statehouse/states.db"
             url = "postgresql://u:secret@db/x"
             pool_size = 3
             checkout_timeout = 1.5
@@ -105,6 +109,7 @@ import Testing
             password_hash = "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
             """)
         #expect(configuration.storage.driver == .memory)
+        #expect(configuration.storage.path == "/var/lib/statehouse/states.db")
         #expect(configuration.storage.url == "postgresql://u:secret@db/x")
         #expect(configuration.storage.poolSize == 3)
         #expect(configuration.storage.checkoutTimeout == .milliseconds(1500))
@@ -145,7 +150,7 @@ import Testing
         )
         #expect(
             failure("[storage]\ndriver = \"mysql\"\n")
-                == "config.toml: storage.driver: must be one of postgres, memory, got \"mysql\"")
+                == "config.toml: storage.driver: must be one of sqlite, postgres, memory, got \"mysql\"")
     }
 
     @Test func readsTLSAndCertificateUsers() throws {

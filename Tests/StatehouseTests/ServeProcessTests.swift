@@ -10,11 +10,11 @@ import Testing
     static let memory = ["STATEHOUSE_STORAGE_DRIVER": "memory"]
 
     @Test func servesHealthWithTheShippedConfigAndExitsZeroOnSIGTERM() throws {
-        // The shipped config as it is (PostgreSQL), pointed at the test database when there is one.
-        let storage = TestEnvironment.postgresURL.map { ["STATEHOUSE_STORAGE_URL": $0] } ?? Self.memory
+        // The shipped config as it is: SQLite under data/ in the working directory.
+        let directory = try TestEnvironment.temporaryDirectory()
         let server = try ServerProcess(
-            arguments: ["serve", "--config", self.config],
-            environment: storage.merging(["STATEHOUSE_SERVER_PORT": "0"]) { $1 })
+            arguments: ["serve", "--config", self.config], environment: ["STATEHOUSE_SERVER_PORT": "0"],
+            directory: directory)
         let port = try #require(
             server.waitForPort(), "no listening line: \(server.standardOutput) \(server.standardError)")
         let listening = try #require(server.waitForLine(containing: "statehouse listening"))
@@ -29,9 +29,34 @@ import Testing
         #expect(access.contains("status=200"))
         #expect(access.contains("bytes_out=15"))
         #expect(access.contains("duration_ms="))
+        #expect(listening.contains("store=\"sqlite data/statehouse.db\""))
         server.send(SIGTERM)
         #expect(server.waitForExit() == 0)
         #expect(server.standardOutput.contains("notice stopped drained=true"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/data/statehouse.db"))
+    }
+
+    @Test func anUnwritableDataDirectoryOrFileStopsStartupSayingWhy() throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        try "".write(toFile: directory + "/data", atomically: true, encoding: .utf8)  // a file where the directory goes
+        let blocked = try ServerProcess(
+            arguments: ["serve"], environment: ["STATEHOUSE_STORAGE_PATH": directory + "/data/states.db"])
+        #expect(blocked.waitForExit() == 1)
+        #expect(
+            blocked.standardOutput.contains(
+                "cannot create the data directory \(directory)/data: it exists and is not a directory"))
+
+        let readOnly = directory + "/readonly.db"
+        let seed = try ServerProcess(arguments: ["migrate"], environment: ["STATEHOUSE_STORAGE_PATH": readOnly])
+        #expect(seed.waitForExit() == 0)
+        chmod(readOnly, 0o444)
+        defer { chmod(readOnly, 0o644) }
+        // Root writes anywhere; the check only means something for other users.
+        if geteuid() != 0 {
+            let refused = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_STORAGE_PATH": readOnly])
+            #expect(refused.waitForExit() == 1)
+            #expect(refused.standardOutput.contains("is not writable"))
+        }
     }
 
     @Test func sigintAlsoStopsCleanly() throws {

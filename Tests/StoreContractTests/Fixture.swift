@@ -6,6 +6,7 @@ import Testing
 
 @testable import InMemoryStore
 @testable import PostgresStore
+@testable import SQLiteStore
 
 #if canImport(Glibc)
     import Glibc
@@ -14,6 +15,7 @@ import Testing
 /// The adapters every contract case runs against.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
+    case sqlite
     case postgres
 
     var testDescription: String { self.rawValue }
@@ -22,7 +24,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     static var postgresURL: String? { getenv("TEST_POSTGRES_URL").map { String(cString: $0) } }
 
     /// Every adapter available here: PostgreSQL only when the test command started one.
-    static var available: [StoreKind] { postgresURL == nil ? [.memory] : [.memory, .postgres] }
+    static var available: [StoreKind] { postgresURL == nil ? [.memory, .sqlite] : [.memory, .sqlite, .postgres] }
 }
 
 /// A clock the test moves by hand.
@@ -52,6 +54,18 @@ struct Fixture {
             self.store = store
             self.countAllVersions = { store.versionCount() }
             self.execute = { _ in Issue.record("no SQL in the memory store") }
+        case .sqlite:
+            let directory = "/tmp/statehouse-contract-\(UInt64.random(in: 1...UInt64.max))"
+            mkdir(directory, 0o700)
+            let path = directory + "/states.db"
+            self.store = try SQLiteStore(configuration: .init(path: path, readers: 4, busyTimeout: .seconds(60)))
+            let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(60))
+            self.countAllVersions = {
+                var count = 0
+                try inspector.query("SELECT count(*) FROM state_versions") { count = Int($0.integer(0)) }
+                return count
+            }
+            self.execute = { sql in try inspector.execute(sql) }
         case .postgres:
             let url = try #require(StoreKind.postgresURL)
             let admin = try PostgresConnection(conninfo: url)

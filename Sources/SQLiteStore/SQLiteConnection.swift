@@ -1,0 +1,136 @@
+import CSQLite
+import Domain
+
+/// A value bound to a statement parameter.
+enum SQLiteValue {
+    case integer(Int64)
+    case text(String)
+    case blob([UInt8])
+    case null
+}
+
+/// One SQLite connection, used by one thread at a time (opened without SQLite's own mutex).
+/// Statements are prepared once and reused.
+final class SQLiteConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// Opens (creating if needed) the database file at `path`, in WAL mode with full durability
+    /// and a busy timeout.
+    init(path: String, busyTimeout: Duration) throws(SQLiteError) {
+        var handle: OpaquePointer? = nil
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let result = sqlite3_open_v2(path, &handle, flags, nil)
+        guard result == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: result, message: "cannot open \(path): \(message)")
+        }
+        self.handle = handle
+        // SQLite quietly opens a file it may not write read-only; a store must be writable.
+        guard sqlite3_db_readonly(handle, "main") == 0 else {
+            throw SQLiteError(code: SQLITE_READONLY, message: "\(path) is not writable")
+        }
+        sqlite3_extended_result_codes(handle, 1)
+        let (seconds, attoseconds) = busyTimeout.components
+        sqlite3_busy_timeout(handle, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        // WAL lets readers run beside the writer; FULL syncs every commit, so a write that was
+        // acknowledged survives a power loss, as in PostgreSQL.
+        try self.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        for statement in self.statements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(self.handle)
+    }
+
+    private func error(_ code: Int32) -> SQLiteError {
+        SQLiteError(code: sqlite3_extended_errcode(self.handle), message: String(cString: sqlite3_errmsg(self.handle)))
+    }
+
+    /// Runs one or more statements without parameters.
+    func execute(_ sql: String) throws(SQLiteError) {
+        let result = sqlite3_exec(self.handle, sql, nil, nil, nil)
+        guard result == SQLITE_OK else { throw self.error(result) }
+    }
+
+    /// Runs one statement with `parameters`; calls `row` for each result row.
+    func query(_ sql: String, _ parameters: [SQLiteValue] = [], row: (SQLiteRow) throws -> Void = { _ in }) throws {
+        let statement = try self.statement(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        for (offset, parameter) in parameters.enumerated() {
+            let index = Int32(offset + 1)
+            let result: Int32
+            switch parameter {
+            case .integer(let value):
+                result = sqlite3_bind_int64(statement, index, value)
+            case .text(let value):
+                var value = value
+                result = value.withUTF8 { utf8 in
+                    statehouse_sqlite_bind_text_copy(
+                        statement, index,
+                        UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(
+                            to: CChar.self), sqlite3_uint64(utf8.count))
+                }
+            case .blob(let bytes):
+                result = bytes.withUnsafeBytes { raw in
+                    // A zero-length blob still needs a non-NULL pointer, or SQLite stores NULL.
+                    statehouse_sqlite_bind_blob_copy(
+                        statement, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(raw.count)
+                    )
+                }
+            case .null:
+                result = sqlite3_bind_null(statement, index)
+            }
+            guard result == SQLITE_OK else { throw self.error(result) }
+        }
+        while true {
+            let result = sqlite3_step(statement)
+            if result == SQLITE_DONE { return }
+            guard result == SQLITE_ROW else { throw self.error(result) }
+            try row(SQLiteRow(statement: statement))
+        }
+    }
+
+    /// The number of rows the last statement changed.
+    var changes: Int { Int(sqlite3_changes(self.handle)) }
+
+    private func statement(_ sql: String) throws(SQLiteError) -> OpaquePointer {
+        if let cached = self.statements[sql] { return cached }
+        var statement: OpaquePointer? = nil
+        let result = sqlite3_prepare_v3(self.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard result == SQLITE_OK, let statement else { throw self.error(result) }
+        self.statements[sql] = statement
+        return statement
+    }
+}
+
+/// The current row of a statement.
+struct SQLiteRow {
+    let statement: OpaquePointer
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(self.statement, column) == SQLITE_NULL }
+
+    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(self.statement, column) }
+
+    // The pointer is taken before the length, as SQLite asks: a conversion triggered by the
+    // length call would otherwise invalidate it.
+    func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(self.statement, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(self.statement, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    func optionalText(_ column: Int32) -> String? { self.isNull(column) ? nil : self.text(column) }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        guard let pointer = sqlite3_column_blob(self.statement, column) else { return [] }
+        let count = Int(sqlite3_column_bytes(self.statement, column))
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
+    func timestamp(_ column: Int32) -> Timestamp { Timestamp(microseconds: self.integer(column)) }
+}

@@ -1,0 +1,57 @@
+import Application
+import ArgumentParser
+import Logging
+
+/// `statehouse migrate-store --from sqlite:data/statehouse.db --to postgresql://…`: copies every
+/// state with all its versions into an empty store, verified by checksum.
+struct MigrateStore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate-store",
+        abstract: "Copy every state, with all its versions, from one store into an empty one.",
+        discussion: """
+            Stores are written sqlite:PATH, or a PostgreSQL URL (postgresql://user@host/db, or \
+            postgres:KEYWORDS for a libpq keyword string). Stop the server first. Every version is \
+            checked against its recorded size, SHA-256 and MD5 before it is written and again after \
+            it is read back from the destination; deleted states and locks are copied too.
+            """)
+
+    @Option(help: "The store to copy from, such as sqlite:data/statehouse.db.")
+    var from: String
+
+    @Option(help: "The empty store to copy into, such as postgresql://statehouse@db/statehouse.")
+    var to: String
+
+    func run() throws {
+        let source = try self.open(self.from)
+        let destination = try self.open(self.to)
+        do {
+            let report = try CopyStore(from: source, to: destination).execute { print($0) }
+            print(
+                "copied \(report.states) states, \(report.versions) versions, \(report.bytes) bytes; all checksums verified"
+            )
+        } catch {
+            throw ValidationError("migrate-store failed: \(error.message)")
+        }
+    }
+
+    private func open(_ specification: String) throws -> any UnitOfWork {
+        var storage = StatehouseConfiguration.Storage()
+        if specification.hasPrefix("sqlite:") {
+            storage.driver = .sqlite
+            storage.path = String(specification.dropFirst("sqlite:".count))
+        } else if specification.hasPrefix("postgresql://") || specification.hasPrefix("postgres://") {
+            storage.driver = .postgres
+            storage.url = specification
+        } else if specification.hasPrefix("postgres:") {
+            storage.driver = .postgres
+            storage.url = String(specification.dropFirst("postgres:".count))
+        } else {
+            throw ValidationError("cannot tell what store \(specification) is: use sqlite:PATH or a postgresql:// URL")
+        }
+        do {
+            return try StoreFactory.make(storage, logger: Logger(label: "statehouse"))
+        } catch {
+            throw ValidationError("cannot open \(StoreFactory.describe(storage)): \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Application
+import Domain
+import Gzip
+import Testing
+
+/// `migrate-store`'s copy between every pair of adapters: all states (deleted ones too), every
+/// version with its metadata, locks, and the bytes.
+@Suite struct CopyStoreTests {
+    static var pairs: [(StoreKind, StoreKind)] {
+        StoreKind.available.flatMap { from in StoreKind.available.filter { $0 != from }.map { (from, $0) } }
+    }
+
+    /// Fills `f` with a realistic mix and returns what a copy must reproduce.
+    func populate(_ f: Fixture) throws {
+        for serial in 1...3 {
+            f.clock.advance(seconds: 30)
+            _ = try f.write().execute(
+                .init(
+                    name: name("team/app"), body: stateBody(serial: Int64(serial), padding: serial), lockID: nil,
+                    contentMD5: nil),
+                as: admin)
+        }
+        _ = try f.lock().execute(name("team/app"), body: lockBody("held"), as: admin)
+        var generator = SystemRandomNumberGenerator()
+        let big = (0..<2_000_000).map { _ in "0123456789abcdef".randomElement(using: &generator)! }
+        _ = try f.write().execute(
+            .init(
+                name: name("big"), body: Array("{\"serial\":1,\"lineage\":\"B\",\"x\":\"\(String(big))\"}".utf8),
+                lockID: nil, contentMD5: nil),
+            as: admin)
+        _ = try f.write().execute(
+            .init(name: name("gone"), body: stateBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
+        try f.delete().execute(name("gone"), as: admin)
+        _ = try f.write().execute(
+            .init(name: name("gone"), body: stateBody(serial: 1, lineage: "again"), lockID: nil, contentMD5: nil),
+            as: admin)
+        _ = try f.lock().execute(name("lock-only"), body: lockBody("early"), as: admin)
+    }
+
+    /// Everything about every state, with keys (which each store assigns itself) left out.
+    func snapshot(_ f: Fixture) throws -> [String] {
+        try f.store.read { repository in
+            try repository.allStates().map { entry in
+                let versions = try repository.versions(of: entry.state).map { record in
+                    let body = try Gzip.decompress(
+                        try #require(try repository.content(stateID: entry.state.id, version: record.number)))
+                    return "\(record) sha=\(StateBlob.sha256(body) == record.sha256)"
+                }
+                return
+                    "\(entry.state.name) created=\(entry.state.createdAt) lock=\(String(describing: entry.state.lock)) "
+                    + "deleted=\(String(describing: entry.deletedAt)) by=\(String(describing: entry.deletedBy)) "
+                    + "latest=\(String(describing: entry.state.latest)) versions=\(versions)"
+            }
+        }
+    }
+
+    @Test(arguments: pairs)
+    func copiesEveryStateVersionAndLockExactly(from: StoreKind, to: StoreKind) throws {
+        let source = try Fixture(from)
+        try self.populate(source)
+        let destination = try Fixture(to)
+        var lines: [String] = []
+        let report = try CopyStore(from: source.store, to: destination.store).execute { lines.append($0) }
+        #expect(report.states == 5)
+        #expect(report.versions == 6)
+        #expect(lines.count == 5)
+        #expect(try self.snapshot(destination) == self.snapshot(source))
+        // The copy is a working store: reads, the held lock and the next write behave the same.
+        #expect(
+            try destination.read().execute(name("team/app"), as: admin, encoding: .identity).body
+                == stateBody(serial: 3, padding: 3))
+        expectError(.locked(try LockInfo(json: lockBody("held")))) {
+            _ = try destination.lock().execute(name("team/app"), body: lockBody("other"), as: admin)
+        }
+        guard
+            case .stored(let next) = try destination.write().execute(
+                .init(name: name("team/app"), body: stateBody(serial: 4), lockID: "held", contentMD5: nil), as: admin)
+        else {
+            Issue.record("not stored")
+            return
+        }
+        #expect(next.number == 4)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func refusesADestinationThatIsNotEmpty(kind: StoreKind) throws {
+        let source = try Fixture(.memory)
+        try self.populate(source)
+        let destination = try Fixture(kind)
+        _ = try destination.lock().execute(name("already"), body: lockBody("x"), as: admin)
+        expectError(.conflict) { _ = try CopyStore(from: source.store, to: destination.store).execute() }
+    }
+}
