@@ -126,6 +126,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "PostgresStore",
+                "SQLiteStore",
             ]
         ),
         .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer", "HTTPTestSupport"]),

@@ -2,26 +2,44 @@ import Foundation
 import HTTPServer
 import HTTPTestSupport
 import PasswordAuth
+import Testing
 
-/// A `statehouse serve` process on its own fresh PostgreSQL database, with one user
-/// `ci` / `pw` holding admin on every state.
+/// The stores an end-to-end test can run on.
+enum EndToEndStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { self.rawValue }
+}
+
+/// A `statehouse serve` process on its own fresh database (a new SQLite file or a new
+/// PostgreSQL database), with one user `ci` / `pw` holding admin on every state.
 final class StatehouseUnderTest: Sendable {
     let process: ServerProcess
     let port: Int
+    /// The PostgreSQL URL or SQLite path.
     let databaseURL: String
     static let authorization = "Basic " + Base64.encode(Array("ci:pw".utf8))
 
-    /// Starts a server; pass `databaseURL` to share a database with another server.
-    init(databaseURL: String? = nil) throws {
-        let url = try databaseURL ?? TestEnvironment.createDatabase()
+    /// Starts a server; pass `databaseURL` to share a PostgreSQL database with another server.
+    init(store: EndToEndStore = .postgres, databaseURL: String? = nil) throws {
+        let url: String
+        let storage: String
+        switch store {
+        case .postgres:
+            url = try databaseURL ?? TestEnvironment.createDatabase()
+            storage = "driver = \"postgres\"\nurl = \"\(url)\""
+        case .sqlite:
+            url = try databaseURL ?? TestEnvironment.temporaryDirectory() + "/states.db"
+            storage = "driver = \"sqlite\"\npath = \"\(url)\""
+        }
         let config = try TestEnvironment.writeConfig(
             """
             [server]
             host = "127.0.0.1"
             port = 0
             [storage]
-            driver = "postgres"
-            url = "\(url)"
+            \(storage)
             pool_size = 8
             [[users]]
             name = "ci"

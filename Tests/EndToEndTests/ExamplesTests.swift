@@ -4,12 +4,11 @@ import Testing
 
 /// The configurations in examples/, run as shipped against a real server; only the addresses
 /// are pointed at the test server, with -backend-config and -var as a user would.
-@Suite(.enabled(if: TestEnvironment.postgresURL != nil, "needs scripts/with-postgres"))
-struct ExamplesTests {
+@Suite struct ExamplesTests {
     func run(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
         try TestEnvironment.run(
             [ServerProcess.repositoryRoot + "/scripts/terraform"] + arguments, in: directory,
-            environment: ["TF_HTTP_USERNAME": "ci", "TF_HTTP_PASSWORD": "pw"])
+            environment: ["TF_HTTP_USERNAME": "admin", "TF_HTTP_PASSWORD": "statehouse"])
     }
 
     /// A copy of examples/`name` in a new temporary directory.
@@ -20,9 +19,22 @@ struct ExamplesTests {
         return directory
     }
 
-    @Test func theExamplesWorkAsShipped() throws {
-        let server = try StatehouseUnderTest()
-        let base = "http://127.0.0.1:\(server.port)"
+    @Test func theExamplesWorkAsShippedAgainstTheShippedConfig() throws {
+        // The README's run command: the shipped config.toml as it is (SQLite under data/ in the
+        // working directory), no database running; only the port is chosen freely.
+        let directory = try TestEnvironment.temporaryDirectory()
+        let server = try ServerProcess(
+            arguments: ["serve", "--config", ServerProcess.repositoryRoot + "/config.toml"],
+            environment: ["STATEHOUSE_SERVER_PORT": "0", "STATEHOUSE_SERVER_HOST": "127.0.0.1"], directory: directory)
+        let port = try #require(server.waitForPort(timeout: 60), "\(server.standardOutput)\(server.standardError)")
+        defer {
+            server.send(SIGTERM)
+            _ = server.waitForExit()
+        }
+        #expect(
+            server.waitForLine(containing: "statehouse listening")?.contains("store=\"sqlite data/statehouse.db\"")
+                == true)
+        let base = "http://127.0.0.1:\(port)"
 
         let app = try self.copy("http-backend")
         var result = try self.run(
@@ -48,7 +60,7 @@ struct ExamplesTests {
         result = try self.run(["apply", "-auto-approve", "-input=false", "-no-color"], in: network)
         #expect(result.status == 0, "\(result.output)")
         #expect(
-            server.process.waitForLine(containing: "method=DELETE path=/lock/example/network")?.contains("status=200")
+            server.waitForLine(containing: "method=DELETE path=/lock/example/network")?.contains("status=200")
                 == true)
 
         let reader = try self.copy("remote-state")

@@ -18,6 +18,7 @@ struct MutualTLSTests {
             tls_client_ca = "\(certificates.caCertificate)"
             tls_client_auth = "required"
             [storage]
+            driver = "postgres"
             url = "\(try TestEnvironment.createDatabase())"
             [[users]]
             name = "pipeline"

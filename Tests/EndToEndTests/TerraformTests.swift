@@ -49,9 +49,9 @@ struct TerraformTests {
         #expect(result.status == 0, "\(result.output)", sourceLocation: sourceLocation)
     }
 
-    @Test(arguments: Style.allCases)
-    func terraformKeepsItsStateHere(style: Style) throws {
-        let server = try StatehouseUnderTest()
+    @Test(arguments: Style.allCases, EndToEndStore.allCases)
+    func terraformKeepsItsStateHere(style: Style, store: EndToEndStore) throws {
+        let server = try StatehouseUnderTest(store: store)
         let name = "e2e/\(style.rawValue)"
         let app = try TestEnvironment.temporaryDirectory()
         try """

@@ -1,0 +1,68 @@
+import Application
+import Domain
+import Foundation
+import Gzip
+import HTTPTestSupport
+import PostgresStore
+import SQLiteStore
+import Testing
+
+/// Moving from the embedded default to PostgreSQL with `statehouse migrate-store`.
+@Suite(.enabled(if: TestEnvironment.postgresURL != nil, "needs scripts/with-postgres"))
+struct MigrateStoreTests {
+    @Test func statesWrittenOnSQLiteArriveOnPostgreSQLWithIdenticalVersions() throws {
+        let sqlitePath = try TestEnvironment.temporaryDirectory() + "/states.db"
+        var written: [String] = []
+        do {
+            let server = try StatehouseUnderTest(store: .sqlite, databaseURL: sqlitePath)
+            let client = try server.client()
+            for serial in 1...5 {
+                let body = "{\"version\":4,\"serial\":\(serial),\"lineage\":\"moving\",\"outputs\":{}}\n"
+                #expect(try client.request("POST", "/state/team/app", body: body).status == 200)
+                written.append(body)
+            }
+            #expect(try client.request("LOCK", "/state/team/app", body: lockJSON("kept")).status == 200)
+        }  // the server stops here
+
+        let postgresURL = try TestEnvironment.createDatabase()
+        let result = try TestEnvironment.run(
+            [ServerProcess.binaryPath, "migrate-store", "--from", "sqlite:\(sqlitePath)", "--to", postgresURL])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("team/app: 5 versions, checksums verified"))
+        #expect(result.output.contains("copied 1 states, 5 versions"))
+
+        // Both stores hold the same records, byte for byte.
+        func history(_ store: any UnitOfWork) throws -> [(VersionRecord, [UInt8])] {
+            try store.read { repository in
+                let entry = try #require(try repository.allStates().first)
+                return try repository.versions(of: entry.state).map {
+                    (
+                        $0,
+                        try Gzip.decompress(
+                            try #require(try repository.content(stateID: entry.state.id, version: $0.number)))
+                    )
+                }
+            }
+        }
+        let sqlite = try history(
+            SQLiteStore(configuration: .init(path: sqlitePath, readers: 1, busyTimeout: .seconds(5))))
+        let postgres = try history(
+            PostgresStore(
+                configuration: .init(
+                    url: postgresURL, poolSize: 1, checkoutTimeout: .seconds(5), statementTimeout: .seconds(30))))
+        #expect(postgres.map(\.0) == sqlite.map(\.0))
+        #expect(postgres.map(\.1) == written.map { Array($0.utf8) })
+
+        // A server on PostgreSQL serves the latest version and still holds the lock.
+        let server = try StatehouseUnderTest(store: .postgres, databaseURL: postgresURL)
+        let client = try server.client()
+        #expect(try client.request("GET", "/state/team/app").text == written.last)
+        #expect(try client.request("LOCK", "/state/team/app", body: lockJSON("other")).status == 409)
+
+        // A destination that is not empty is refused.
+        let again = try TestEnvironment.run(
+            [ServerProcess.binaryPath, "migrate-store", "--from", "sqlite:\(sqlitePath)", "--to", postgresURL])
+        #expect(again.status != 0)
+        #expect(again.output.contains("only copies into an empty store"))
+    }
+}
