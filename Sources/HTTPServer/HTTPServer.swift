@@ -183,30 +183,41 @@ public final class HTTPServer: Sendable {
                 self.acceptOne(from: listeners[index])
             }
         }
+        // Connections the kernel already completed are still in the backlog; closing the
+        // listeners would reset them. Take them in and serve whatever they have sent.
+        for listener in listeners {
+            _ = try? syscall("fcntl") { fcntl(listener, F_SETFL, O_NONBLOCK) }
+            while self.acceptOne(from: listener) {}
+        }
     }
 
-    private func acceptOne(from listener: Int32) {
+    /// Accepts one connection and starts serving it; returns whether one was accepted.
+    @discardableResult
+    private func acceptOne(from listener: Int32) -> Bool {
         let fd: Int32
         let peer: SocketAddress
         do {
             (fd, peer) = try Socket.accept(listener)
         } catch {
             switch error.code {
-            case ECONNABORTED, EAGAIN, EPROTO:
-                return
+            case ECONNABORTED, EPROTO:
+                return true
+            case EAGAIN:
+                return false
             case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                 // Out of descriptors: back off briefly instead of spinning on the ready listener.
                 self.logger.error("accept failed; pausing", metadata: ["error": "\(error)"])
                 usleep(10_000)
-                return
+                return false
             default:
                 self.logger.error("accept failed", metadata: ["error": "\(error)"])
-                return
+                return false
             }
         }
+        // An accepted socket must block: on Linux it does not inherit the listener's O_NONBLOCK.
         guard self.registry.register(fd, limit: self.configuration.maxConnections) else {
             self.reject(fd, peer: peer, reason: "connection limit reached")
-            return
+            return true
         }
         do {
             try ThreadSpawner.spawn(stackSize: self.configuration.threadStackSize) { [self] in
@@ -220,6 +231,7 @@ public final class HTTPServer: Sendable {
             self.logger.error("cannot start a connection thread", metadata: ["error": "\(error)"])
             self.registry.close(fd, lingering: nil)
         }
+        return true
     }
 
     /// Answers a connection over the cap with 503 and `Retry-After` without giving it a thread.

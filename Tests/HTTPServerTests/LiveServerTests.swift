@@ -367,6 +367,19 @@ import Testing
         #expect(throws: TestClient.ClientError.self) { try TestClient(port: live.port) }
     }
 
+    @Test func connectionsStillInTheBacklogAtShutdownAreServedNotReset() throws {
+        let live = try LiveServer()
+        // Many clients connect and send at once, so some are likely still queued in the listen
+        // backlog when the listeners close: each must get its answer, none a reset.
+        let clients = try (0..<100).map { _ in try live.client() }
+        for client in clients { try client.send("GET /fast HTTP/1.1\r\nHost: h\r\n\r\n") }
+        live.server.stopAccepting()
+        for client in clients {
+            #expect(try client.readResponse().status == 200)
+        }
+        #expect(live.server.drain(timeout: .seconds(10)))
+    }
+
     @Test func shutdownCutsRequestsThatOutliveTheDrainTimeout() throws {
         let gate = GateResponder()
         let live = try LiveServer(responder: gate)
