@@ -3,7 +3,7 @@ import Gzip
 
 /// Copies every state, live and deleted, with all its versions, from one store into an empty
 /// one, checking each version's bytes against its recorded size, SHA-256 and MD5 before writing
-/// it and again after reading the copy back. Run it with the server stopped.
+/// it and again after reading the copy back.
 public struct CopyStore: Sendable {
     /// What was copied.
     public struct Report: Equatable, Sendable {
@@ -24,59 +24,67 @@ public struct CopyStore: Sendable {
         self.destination = destination
     }
 
-    /// Copies everything; `progress` hears one line per state.
+    /// Copies everything, all or nothing; `progress` hears one line per state copied, then one
+    /// when the copy has been read back and verified.
+    ///
+    /// The source is read from one snapshot, so writes made meanwhile are not half-copied, and the
+    /// destination is written in one transaction: if anything fails or does not verify, nothing
+    /// is left behind and the copy can simply be run again.
     public func execute(progress: (String) -> Void = { _ in }) throws(ApplicationError) -> Report {
         try ApplicationError.translating {
-            let existing = try self.destination.read { try $0.allStates() }
-            guard existing.isEmpty else {
-                throw ApplicationError(
-                    .conflict,
-                    "the destination already holds \(existing.count) states; migrate-store only copies into an empty store"
-                )
-            }
-            var report = Report()
-            for entry in try self.source.read({ try $0.allStates() }) {
-                let records = try self.source.read { try $0.versions(of: entry.state) }
-                let copiedID = try self.destination.transaction { repository in
-                    let id = try repository.insertState(entry)
-                    for record in records {
-                        let gzip = try self.source.read {
-                            try $0.content(stateID: entry.state.id, version: record.number)
-                        }
-                        guard let gzip else {
-                            throw ApplicationError(
-                                .fault, "version \(record.number) of \(entry.state.name) has no content in the source")
-                        }
-                        try Self.check(gzip, against: record, of: entry.state.name, in: "source")
-                        try repository.insertVersion(record, gzip: gzip, stateID: id)
+            try self.source.snapshot { source in
+                try self.destination.transaction { destination in
+                    guard try destination.allStates().isEmpty else {
+                        throw ApplicationError(
+                            .conflict,
+                            "the destination already holds states; migrate-store only copies into an empty store")
                     }
-                    return id
+                    var report = Report()
+                    var copies: [(Int64, StateEntry, [VersionRecord])] = []
+                    for entry in try source.allStates() {
+                        let id = try destination.insertState(entry)
+                        let records = try source.versions(of: entry.state)
+                        for record in records {
+                            guard let gzip = try source.content(stateID: entry.state.id, version: record.number) else {
+                                throw ApplicationError(
+                                    .fault,
+                                    "version \(record.number) of \(entry.state.name) has no content in the source")
+                            }
+                            try Self.check(gzip, against: record, of: entry.state.name, in: "source")
+                            try destination.insertVersion(record, gzip: gzip, stateID: id)
+                            report.bytes += record.size
+                        }
+                        copies.append((id, entry, records))
+                        report.states += 1
+                        report.versions += records.count
+                        let deleted = entry.deletedAt == nil ? "" : " (deleted)"
+                        progress("\(entry.state.name)\(deleted): \(records.count) versions")
+                    }
+                    // Read the copy back: the same states and records, and bytes that still match.
+                    let copied = Dictionary(uniqueKeysWithValues: try destination.allStates().map { ($0.state.id, $0) })
+                    for (id, entry, records) in copies {
+                        guard let copy = copied[id], Self.same(copy, entry),
+                            try destination.versions(of: copy.state) == records
+                        else {
+                            throw ApplicationError(.fault, "the copy of \(entry.state.name) differs from the source")
+                        }
+                        for record in records {
+                            let gzip = try destination.content(stateID: id, version: record.number)
+                            try Self.check(gzip ?? [], against: record, of: entry.state.name, in: "destination")
+                        }
+                    }
+                    progress("read back: every state, version and checksum matches the source")
+                    return report
                 }
-                // Read the copy back: the same records, and bytes that still match them.
-                let copied = try self.destination.read { repository in
-                    try repository.allStates().first { $0.state.id == copiedID }
-                }
-                guard let copied else {
-                    throw ApplicationError(.fault, "the copy of \(entry.state.name) is missing")
-                }
-                let copiedRecords = try self.destination.read { try $0.versions(of: copied.state) }
-                guard copiedRecords == records, copied.deletedAt == entry.deletedAt,
-                    copied.state.lock == entry.state.lock
-                else {
-                    throw ApplicationError(.fault, "the copy of \(entry.state.name) differs from the source")
-                }
-                for record in copiedRecords {
-                    let gzip = try self.destination.read { try $0.content(stateID: copiedID, version: record.number) }
-                    try Self.check(gzip ?? [], against: record, of: entry.state.name, in: "destination")
-                    report.bytes += record.size
-                }
-                report.states += 1
-                report.versions += records.count
-                let deleted = entry.deletedAt == nil ? "" : " (deleted)"
-                progress("\(entry.state.name)\(deleted): \(records.count) versions, checksums verified")
             }
-            return report
         }
+    }
+
+    /// Whether two entries describe the same state, whatever key each store gave it.
+    private static func same(_ copy: StateEntry, _ original: StateEntry) -> Bool {
+        copy.state.name == original.state.name && copy.state.createdAt == original.state.createdAt
+            && copy.state.lock == original.state.lock && copy.state.latest == original.state.latest
+            && copy.deletedAt == original.deletedAt && copy.deletedBy == original.deletedBy
     }
 
     /// Whether `gzip` inflates to exactly the bytes `record` describes.

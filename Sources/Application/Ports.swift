@@ -9,11 +9,20 @@ public protocol UnitOfWork: Sendable {
     /// Runs `work`, which only reads with one repository call, as cheaply as the store allows
     /// (PostgreSQL: a single statement without BEGIN/COMMIT, which sees one consistent snapshot).
     func read<T>(_ work: (any StateRepository) throws -> T) throws -> T
+
+    /// Runs `work`, which only reads, against one consistent snapshot of the whole store, however
+    /// many calls it makes and whatever is written meanwhile.
+    func snapshot<T>(_ work: (any StateRepository) throws -> T) throws -> T
 }
 
 extension UnitOfWork {
     /// By default a read is a transaction like any other.
     public func read<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+        try self.transaction(work)
+    }
+
+    /// By default a snapshot is a transaction like any other.
+    public func snapshot<T>(_ work: (any StateRepository) throws -> T) throws -> T {
         try self.transaction(work)
     }
 }
@@ -52,12 +61,13 @@ public protocol StateRepository {
     /// Every state, live and deleted, oldest first.
     func allStates() throws -> [StateEntry]
 
-    /// Inserts `entry` as it was recorded elsewhere (name, times, lock, deletion), without
-    /// versions; returns the key this store gives it.
+    /// Inserts `entry` as it was recorded elsewhere (name, times, lock, deletion, which version
+    /// is its latest); returns the key this store gives it. Its versions follow with
+    /// `insertVersion`.
     func insertState(_ entry: StateEntry) throws -> Int64
 
     /// Inserts a version exactly as recorded elsewhere (number, digests, times, author) into
-    /// the state keyed `stateID`, and makes it that state's latest if its number is highest.
+    /// the state keyed `stateID`.
     func insertVersion(_ record: VersionRecord, gzip: [UInt8], stateID: Int64) throws
 }
 

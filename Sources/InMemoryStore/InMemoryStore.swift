@@ -13,6 +13,8 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         var lock: StoredLock?
         var deletedAt: Timestamp?
         var deletedBy: String?
+        /// The number of the state's current version (0: none yet).
+        var latest: Int64 = 0
     }
 
     struct VersionRow {
@@ -59,7 +61,7 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         private func stored(_ row: StateRow) -> StoredState {
             StoredState(
                 id: row.id, name: row.name, createdAt: row.createdAt, lock: row.lock,
-                latest: self.contents.versions[row.id]?.last?.record)
+                latest: self.contents.versions[row.id]?.first { $0.record.number == row.latest }?.record)
         }
 
         func stateForUpdate(named name: StateName) throws -> StoredState? {
@@ -76,8 +78,10 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         }
 
         func currentVersion(named name: StateName) throws -> (stateID: Int64, version: VersionRecord)? {
-            guard let id = self.contents.live[name], let latest = self.contents.versions[id]?.last else { return nil }
-            return (id, latest.record)
+            guard let id = self.contents.live[name], let row = self.contents.states[id],
+                let latest = self.stored(row).latest
+            else { return nil }
+            return (id, latest)
         }
 
         func versions(of state: StoredState) throws -> [VersionRecord] {
@@ -99,6 +103,7 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
                 sha256: version.blob.sha256, md5: version.blob.md5, createdAt: version.createdAt,
                 createdBy: version.createdBy, lockID: version.lockID)
             self.contents.versions[state.id, default: []].append(VersionRow(record: record, gzip: version.blob.gzip))
+            self.contents.states[state.id]?.latest = number
             return record
         }
 
@@ -111,7 +116,8 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         func insertState(_ entry: StateEntry) throws -> Int64 {
             let row = StateRow(
                 id: self.contents.nextID, name: entry.state.name, createdAt: entry.state.createdAt,
-                lock: entry.state.lock, deletedAt: entry.deletedAt, deletedBy: entry.deletedBy)
+                lock: entry.state.lock, deletedAt: entry.deletedAt, deletedBy: entry.deletedBy,
+                latest: entry.state.latest?.number ?? 0)
             self.contents.nextID += 1
             self.contents.states[row.id] = row
             if entry.deletedAt == nil { self.contents.live[row.name] = row.id }

@@ -146,14 +146,16 @@ struct PostgresStateRepository: StateRepository {
         let lock = entry.state.lock
         let result = try self.connection.query(
             """
-            INSERT INTO states (name, created_at, lock_id, lock_info, locked_at, locked_by, deleted_at, deleted_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            INSERT INTO states
+                (name, created_at, lock_id, lock_info, locked_at, locked_by, deleted_at, deleted_by, latest_version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
             """,
             [
                 .text(entry.state.name.rawValue), .timestamp(entry.state.createdAt),
                 lock.map { .text($0.info.id) } ?? .null, lock.map { .bytea($0.info.json) } ?? .null,
                 lock.map { .timestamp($0.acquiredAt) } ?? .null, lock.map { .text($0.acquiredBy) } ?? .null,
                 entry.deletedAt.map { .timestamp($0) } ?? .null, entry.deletedBy.map { .text($0) } ?? .null,
+                .int64(entry.state.latest?.number ?? 0),
             ])
         return result.int64(0, 0)
     }
@@ -161,13 +163,9 @@ struct PostgresStateRepository: StateRepository {
     func insertVersion(_ record: VersionRecord, gzip: [UInt8], stateID: Int64) throws {
         try self.connection.query(
             """
-            WITH inserted AS (
-                INSERT INTO state_versions
-                    (state_id, number, serial, lineage, size, sha256, md5, content, created_at, created_by, lock_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                RETURNING number
-            )
-            UPDATE states SET latest_version = GREATEST(latest_version, (SELECT number FROM inserted)) WHERE id = $1
+            INSERT INTO state_versions
+                (state_id, number, serial, lineage, size, sha256, md5, content, created_at, created_by, lock_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
             [
                 .int64(stateID), .int64(record.number), .int64(record.serial), .text(record.lineage),

@@ -119,6 +119,28 @@ public final class PostgresStore: UnitOfWork, Sendable {
         }
     }
 
+    /// Runs `work` in one read-only REPEATABLE READ transaction: every query sees the database
+    /// as it was when the first one ran.
+    public func snapshot<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+        let connection = try self.pool.checkout()
+        defer { self.pool.checkin(connection) }
+        do {
+            try self.configure(connection)
+            try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        } catch {
+            throw error.storeError
+        }
+        do {
+            let result = try work(PostgresStateRepository(connection: connection))
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            if connection.isHealthy { try? connection.execute("ROLLBACK") }
+            if let error = error as? PostgresError { throw error.storeError }
+            throw error
+        }
+    }
+
     private func configure(_ connection: PostgresConnection) throws(PostgresError) {
         if !connection.isConfigured {
             try connection.execute(self.sessionSetup)

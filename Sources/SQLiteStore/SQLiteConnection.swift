@@ -1,6 +1,10 @@
 import CSQLite
 import Domain
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A value bound to a statement parameter.
 enum SQLiteValue {
     case integer(Int64)
@@ -15,11 +19,25 @@ final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 
-    /// Opens (creating if needed) the database file at `path`, in WAL mode with full durability
-    /// and a busy timeout.
-    init(path: String, busyTimeout: Duration) throws(SQLiteError) {
+    /// How a connection opens its file.
+    enum Mode {
+        /// The server's store: created if missing (owner-only permissions), must be writable,
+        /// switched to WAL with full durability.
+        case store
+        /// A source to copy from: must exist; left exactly as it is.
+        case source
+    }
+
+    /// Opens the database file at `path` with a busy timeout.
+    init(path: String, busyTimeout: Duration, mode: Mode = .store) throws(SQLiteError) {
+        if mode == .store {
+            // Terraform states hold secrets: the file (and the -wal and -shm files SQLite makes
+            // with the same permissions) is for its owner only.
+            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
         var handle: OpaquePointer? = nil
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == .store ? SQLITE_OPEN_CREATE : 0)
         let result = sqlite3_open_v2(path, &handle, flags, nil)
         guard result == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -27,16 +45,43 @@ final class SQLiteConnection: @unchecked Sendable {
             throw SQLiteError(code: result, message: "cannot open \(path): \(message)")
         }
         self.handle = handle
+        sqlite3_extended_result_codes(handle, 1)
+        let (seconds, attoseconds) = busyTimeout.components
+        sqlite3_busy_timeout(handle, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        guard mode == .store else { return }
         // SQLite quietly opens a file it may not write read-only; a store must be writable.
         guard sqlite3_db_readonly(handle, "main") == 0 else {
             throw SQLiteError(code: SQLITE_READONLY, message: "\(path) is not writable")
         }
-        sqlite3_extended_result_codes(handle, 1)
-        let (seconds, attoseconds) = busyTimeout.components
-        sqlite3_busy_timeout(handle, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
         // WAL lets readers run beside the writer; FULL syncs every commit, so a write that was
-        // acknowledged survives a power loss, as in PostgreSQL.
-        try self.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        // acknowledged survives a power loss, as in PostgreSQL. The WAL is cut back to 16 MiB
+        // after each checkpoint instead of keeping the size of the largest write.
+        let journal = try self.switchToWAL(until: ContinuousClock.now + busyTimeout)
+        guard journal == "wal" else {
+            throw SQLiteError(
+                code: SQLITE_CANTOPEN,
+                message: "\(path): the file system does not support WAL (journal mode \(journal))")
+        }
+        try self.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 16777216")
+    }
+
+    /// Sets WAL mode and returns the journal mode in force. Switching takes an exclusive lock,
+    /// and SQLite does not wait for it, so a second process starting at the same moment is
+    /// retried here until `deadline`.
+    private func switchToWAL(until deadline: ContinuousClock.Instant) throws(SQLiteError) -> String {
+        while true {
+            do {
+                var mode = ""
+                try self.query("PRAGMA journal_mode = WAL") { mode = $0.text(0) }
+                return mode
+            } catch let error as SQLiteError where error.primary == SQLITE_BUSY && ContinuousClock.now < deadline {
+                usleep(10_000)
+            } catch let error as SQLiteError {
+                throw error
+            } catch {
+                throw SQLiteError(code: SQLITE_ERROR, message: "\(error)")
+            }
+        }
     }
 
     deinit {

@@ -169,14 +169,16 @@ struct SQLiteStateRepository: StateRepository {
         var id: Int64 = 0
         try self.connection.query(
             """
-            INSERT INTO states (name, created_at, lock_id, lock_info, locked_at, locked_by, deleted_at, deleted_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            INSERT INTO states
+                (name, created_at, lock_id, lock_info, locked_at, locked_by, deleted_at, deleted_by, latest_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
             [
                 .text(entry.state.name.rawValue), .integer(entry.state.createdAt.microseconds),
                 lock.map { .text($0.info.id) } ?? .null, lock.map { .blob($0.info.json) } ?? .null,
                 lock.map { .integer($0.acquiredAt.microseconds) } ?? .null, lock.map { .text($0.acquiredBy) } ?? .null,
                 entry.deletedAt.map { .integer($0.microseconds) } ?? .null, entry.deletedBy.map { .text($0) } ?? .null,
+                .integer(entry.state.latest?.number ?? 0),
             ]
         ) { id = $0.integer(0) }
         return id
@@ -194,9 +196,6 @@ struct SQLiteStateRepository: StateRepository {
                 .integer(record.size), .blob(record.sha256), .blob(record.md5), .integer(record.createdAt.microseconds),
                 .text(record.createdBy), record.lockID.map { .text($0) } ?? .null, .blob(gzip),
             ])
-        try self.connection.query(
-            "UPDATE states SET latest_version = max(latest_version, ?) WHERE id = ?",
-            [.integer(record.number), .integer(stateID)])
     }
 
     func markDeleted(_ state: StoredState, at time: Timestamp, by principal: String) throws {

@@ -33,14 +33,24 @@ public final class SQLiteStore: UnitOfWork, Sendable {
     private let readerSlots: DispatchSemaphore
     private let idleReaders = Mutex<[SQLiteConnection]>([])
 
-    /// Opens the database (creating it if needed) and applies pending migrations, so a file that
-    /// cannot be written is reported here, at startup.
-    public init(configuration: Configuration) throws(StoreError) {
+    /// Whether this store only reads (a source for `migrate-store`).
+    private let readOnly: Bool
+
+    /// Opens the database and, for a server's store, creates it if needed and applies pending
+    /// migrations, so a file that cannot be written is reported here, at startup. With
+    /// `readOnly` the file must exist and is never created, migrated or written.
+    public init(configuration: Configuration, readOnly: Bool = false) throws(StoreError) {
         self.configuration = configuration
+        self.readOnly = readOnly
         self.readerSlots = DispatchSemaphore(value: max(1, configuration.readers))
+        guard !configuration.path.isEmpty, configuration.path != ":memory:", !configuration.path.hasPrefix("file:")
+        else {
+            throw StoreError(.fault, "storage.path must name a file, not \"\(configuration.path)\"")
+        }
         do {
-            let writer = try SQLiteConnection(path: configuration.path, busyTimeout: configuration.busyTimeout)
-            _ = try SQLiteMigrations.run(on: writer)
+            let writer = try SQLiteConnection(
+                path: configuration.path, busyTimeout: configuration.busyTimeout, mode: readOnly ? .source : .store)
+            if !readOnly { _ = try SQLiteMigrations.run(on: writer) }
             self.writer = writer
         } catch let error as SQLiteError {
             throw StoreError(error.storeError.kind, "\(configuration.path): \(error.message)")
@@ -51,6 +61,7 @@ public final class SQLiteStore: UnitOfWork, Sendable {
 
     /// Runs `work` in `BEGIN IMMEDIATE … COMMIT` on the writer connection.
     public func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+        guard !self.readOnly else { throw StoreError(.fault, "\(self.configuration.path) is opened read-only") }
         guard self.writerGate.wait(timeout: .now() + self.nanoseconds(self.configuration.busyTimeout)) == .success
         else {
             throw StoreError(.unavailable, "the database stayed busy for the busy timeout")
@@ -73,8 +84,29 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         }
     }
 
+    /// Runs `work` on a reader inside `BEGIN … COMMIT`: in WAL mode every statement then sees the
+    /// database as of the first one.
+    public func snapshot<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+        try self.withReader { connection in
+            try connection.execute("BEGIN")
+            do {
+                let result = try work(SQLiteStateRepository(connection: connection))
+                try connection.execute("COMMIT")
+                return result
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
     /// Runs `work` (one read statement) on a reader connection, in parallel with the writer.
     public func read<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+        try self.withReader { try work(SQLiteStateRepository(connection: $0)) }
+    }
+
+    /// Lends `body` a reader connection from the pool (opening one when none is idle).
+    private func withReader<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         guard self.readerSlots.wait(timeout: .now() + self.nanoseconds(self.configuration.busyTimeout)) == .success
         else {
             throw StoreError(.unavailable, "no database reader free within the busy timeout")
@@ -86,14 +118,14 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         } else {
             do {
                 connection = try SQLiteConnection(
-                    path: self.configuration.path, busyTimeout: self.configuration.busyTimeout)
+                    path: self.configuration.path, busyTimeout: self.configuration.busyTimeout, mode: .source)
             } catch {
                 throw error.storeError
             }
         }
         defer { self.idleReaders.withLock { $0.append(connection) } }
         do {
-            return try work(SQLiteStateRepository(connection: connection))
+            return try body(connection)
         } catch let error as SQLiteError {
             throw error.storeError
         }

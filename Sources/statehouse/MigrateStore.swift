@@ -10,9 +10,11 @@ struct MigrateStore: ParsableCommand {
         abstract: "Copy every state, with all its versions, from one store into an empty one.",
         discussion: """
             Stores are written sqlite:PATH, or a PostgreSQL URL (postgresql://user@host/db, or \
-            postgres:KEYWORDS for a libpq keyword string). Stop the server first. Every version is \
-            checked against its recorded size, SHA-256 and MD5 before it is written and again after \
-            it is read back from the destination; deleted states and locks are copied too.
+            postgres:KEYWORDS for a libpq keyword string). The source is read from one snapshot and \
+            never changed (an SQLite source must exist); the destination must be empty and is written \
+            in one transaction, so a failed copy leaves nothing behind. Every version is checked \
+            against its recorded size, SHA-256 and MD5 before it is written and again after it is \
+            read back; deleted states and locks are copied too.
             """)
 
     @Option(help: "The store to copy from, such as sqlite:data/statehouse.db.")
@@ -22,8 +24,8 @@ struct MigrateStore: ParsableCommand {
     var to: String
 
     func run() throws {
-        let source = try self.open(self.from)
-        let destination = try self.open(self.to)
+        let source = try self.open(self.from, asSource: true)
+        let destination = try self.open(self.to, asSource: false)
         do {
             let report = try CopyStore(from: source, to: destination).execute { print($0) }
             print(
@@ -34,7 +36,7 @@ struct MigrateStore: ParsableCommand {
         }
     }
 
-    private func open(_ specification: String) throws -> any UnitOfWork {
+    private func open(_ specification: String, asSource: Bool) throws -> any UnitOfWork {
         var storage = StatehouseConfiguration.Storage()
         if specification.hasPrefix("sqlite:") {
             storage.driver = .sqlite
@@ -49,6 +51,7 @@ struct MigrateStore: ParsableCommand {
             throw ValidationError("cannot tell what store \(specification) is: use sqlite:PATH or a postgresql:// URL")
         }
         do {
+            if asSource { return try StoreFactory.openSource(storage) }
             return try StoreFactory.make(storage, logger: Logger(label: "statehouse"))
         } catch {
             throw ValidationError("cannot open \(StoreFactory.describe(storage)): \(error.message)")

@@ -46,6 +46,24 @@ enum StoreFactory {
         }
     }
 
+    /// A store to copy from: opened as it is, never created, migrated or written (an SQLite
+    /// file must exist).
+    static func openSource(_ storage: StatehouseConfiguration.Storage) throws(StoreError) -> any UnitOfWork {
+        switch storage.driver {
+        case .memory:
+            throw StoreError(.fault, "a memory store has nothing to copy")
+        case .sqlite:
+            return try SQLiteStore(
+                configuration: .init(path: storage.path, readers: 1, busyTimeout: storage.checkoutTimeout),
+                readOnly: true)
+        case .postgres:
+            return PostgresStore(
+                configuration: PostgresStore.Configuration(
+                    url: storage.url, poolSize: 1, checkoutTimeout: storage.checkoutTimeout,
+                    statementTimeout: storage.statementTimeout))
+        }
+    }
+
     /// A description of the store for logs, without any password.
     static func describe(_ storage: StatehouseConfiguration.Storage) -> String {
         switch storage.driver {

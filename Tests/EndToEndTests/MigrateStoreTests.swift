@@ -28,7 +28,8 @@ struct MigrateStoreTests {
         let result = try TestEnvironment.run(
             [ServerProcess.binaryPath, "migrate-store", "--from", "sqlite:\(sqlitePath)", "--to", postgresURL])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("team/app: 5 versions, checksums verified"))
+        #expect(result.output.contains("team/app: 5 versions"))
+        #expect(result.output.contains("read back: every state, version and checksum matches the source"))
         #expect(result.output.contains("copied 1 states, 5 versions"))
 
         // Both stores hold the same records, byte for byte.
@@ -58,6 +59,17 @@ struct MigrateStoreTests {
         let client = try server.client()
         #expect(try client.request("GET", "/state/team/app").text == written.last)
         #expect(try client.request("LOCK", "/state/team/app", body: lockJSON("other")).status == 409)
+
+        // A source that does not exist is an error, and is not created.
+        let missing = try TestEnvironment.temporaryDirectory() + "/typo/states.db"
+        let typo = try TestEnvironment.run(
+            [
+                ServerProcess.binaryPath, "migrate-store", "--from", "sqlite:\(missing)", "--to",
+                try TestEnvironment.createDatabase(),
+            ])
+        #expect(typo.status != 0)
+        #expect(typo.output.contains("cannot open"))
+        #expect(!FileManager.default.fileExists(atPath: missing))
 
         // A destination that is not empty is refused.
         let again = try TestEnvironment.run(

@@ -36,7 +36,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/data/statehouse.db"))
     }
 
-    @Test func anUnwritableDataDirectoryOrFileStopsStartupSayingWhy() throws {
+    @Test func anUnusableDataDirectoryStopsStartupSayingWhy() throws {
         let directory = try TestEnvironment.temporaryDirectory()
         try "".write(toFile: directory + "/data", atomically: true, encoding: .utf8)  // a file where the directory goes
         let blocked = try ServerProcess(
@@ -45,18 +45,42 @@ import Testing
         #expect(
             blocked.standardOutput.contains(
                 "cannot create the data directory \(directory)/data: it exists and is not a directory"))
+        let memory = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_STORAGE_PATH": ":memory:"])
+        #expect(memory.waitForExit() == 1)
+        #expect(memory.standardOutput.contains("storage.path must name a file"))
+    }
 
-        let readOnly = directory + "/readonly.db"
-        let seed = try ServerProcess(arguments: ["migrate"], environment: ["STATEHOUSE_STORAGE_PATH": readOnly])
-        #expect(seed.waitForExit() == 0)
-        chmod(readOnly, 0o444)
-        defer { chmod(readOnly, 0o644) }
-        // Root writes anywhere; the check only means something for other users.
-        if geteuid() != 0 {
-            let refused = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_STORAGE_PATH": readOnly])
-            #expect(refused.waitForExit() == 1)
-            #expect(refused.standardOutput.contains("is not writable"))
+    @Test func processesStartingTogetherOnANewFileAllSucceed() throws {
+        for _ in 0..<5 {
+            let path = try TestEnvironment.temporaryDirectory() + "/states.db"
+            let runs = try (0..<4).map { _ in
+                try ServerProcess(arguments: ["migrate"], environment: ["STATEHOUSE_STORAGE_PATH": path])
+            }
+            for run in runs {
+                #expect(run.waitForExit() == 0, "\(run.standardOutput)\(run.standardError)")
+            }
         }
+    }
+
+    @Test func theDatabaseFileIsForItsOwnerOnly() throws {
+        let path = try TestEnvironment.temporaryDirectory() + "/states.db"
+        let seed = try ServerProcess(arguments: ["migrate"], environment: ["STATEHOUSE_STORAGE_PATH": path])
+        #expect(seed.waitForExit() == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    // Root writes anywhere, so this check can only be made as another user.
+    @Test(.enabled(if: geteuid() != 0, "root can write a read-only file"))
+    func aReadOnlyDatabaseFileStopsStartup() throws {
+        let path = try TestEnvironment.temporaryDirectory() + "/readonly.db"
+        let seed = try ServerProcess(arguments: ["migrate"], environment: ["STATEHOUSE_STORAGE_PATH": path])
+        #expect(seed.waitForExit() == 0)
+        chmod(path, 0o444)
+        defer { chmod(path, 0o600) }
+        let refused = try ServerProcess(arguments: ["serve"], environment: ["STATEHOUSE_STORAGE_PATH": path])
+        #expect(refused.waitForExit() == 1)
+        #expect(refused.standardOutput.contains("is not writable"))
     }
 
     @Test func sigintAlsoStopsCleanly() throws {

@@ -7,7 +7,7 @@ import Testing
 /// version with its metadata, locks, and the bytes.
 @Suite struct CopyStoreTests {
     static var pairs: [(StoreKind, StoreKind)] {
-        StoreKind.available.flatMap { from in StoreKind.available.filter { $0 != from }.map { (from, $0) } }
+        StoreKind.available.flatMap { from in StoreKind.available.map { (from, $0) } }
     }
 
     /// Fills `f` with a realistic mix and returns what a copy must reproduce.
@@ -63,7 +63,8 @@ import Testing
         let report = try CopyStore(from: source.store, to: destination.store).execute { lines.append($0) }
         #expect(report.states == 5)
         #expect(report.versions == 6)
-        #expect(lines.count == 5)
+        #expect(lines.count == 6)
+        #expect(lines.last == "read back: every state, version and checksum matches the source")
         #expect(try self.snapshot(destination) == self.snapshot(source))
         // The copy is a working store: reads, the held lock and the next write behave the same.
         #expect(
@@ -80,6 +81,55 @@ import Testing
             return
         }
         #expect(next.number == 4)
+    }
+
+    /// Writes made to the source while the copy runs are not half-copied: the copy is the store
+    /// as it was when the copy began.
+    @Test(arguments: StoreKind.available.filter { $0 != .memory })
+    func copiesOneSnapshotOfASourceThatKeepsChanging(kind: StoreKind) throws {
+        let source = try Fixture(kind)
+        try self.populate(source)
+        let before = try self.snapshot(source)
+        let destination = try Fixture(.memory)
+        var wrote = false
+        _ = try CopyStore(from: source.store, to: destination.store).execute { _ in
+            guard !wrote else { return }
+            wrote = true
+            // A writer, between two states of the copy: a new version of a state copied later
+            // and a new state.
+            _ = try? source.write().execute(
+                .init(name: name("team/app"), body: stateBody(serial: 9), lockID: "held", contentMD5: nil), as: admin)
+            _ = try? source.lock().execute(name("newcomer"), body: lockBody("n"), as: admin)
+        }
+        #expect(wrote)
+        #expect(try self.snapshot(destination) == before)
+        #expect(try self.snapshot(source) != before, "the source did change meanwhile")
+    }
+
+    /// A state's current version is whatever the source says, not simply its newest.
+    @Test(arguments: StoreKind.available.filter { $0 != .memory })
+    func keepsTheCurrentVersionAsRecorded(kind: StoreKind) throws {
+        let source = try Fixture(kind)
+        for serial in 1...3 {
+            _ = try source.write().execute(
+                .init(name: name("s"), body: stateBody(serial: Int64(serial)), lockID: nil, contentMD5: nil), as: admin)
+        }
+        try source.execute("UPDATE states SET latest_version = 1")
+        let destination = try Fixture(kind == .sqlite ? .postgres : .sqlite)
+        _ = try CopyStore(from: source.store, to: destination.store).execute()
+        #expect(try destination.read().execute(name("s"), as: admin, encoding: .identity).body == stateBody(serial: 1))
+        #expect(try self.snapshot(destination) == self.snapshot(source))
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aCopyThatFailsLeavesTheDestinationEmpty(kind: StoreKind) throws {
+        let source = try Fixture(.sqlite)
+        try self.populate(source)
+        // Corrupt one stored version: the copy must fail its checksum and write nothing.
+        try source.execute("UPDATE state_versions SET content = X'1f8b0800' WHERE number = 2")
+        let destination = try Fixture(kind)
+        expectError(.fault) { _ = try CopyStore(from: source.store, to: destination.store).execute() }
+        #expect(try destination.store.read { try $0.allStates() }.isEmpty)
     }
 
     @Test(arguments: StoreKind.available)

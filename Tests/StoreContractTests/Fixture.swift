@@ -37,9 +37,21 @@ final class ManualClock: WallClock {
 }
 
 /// A fresh, empty store of one kind, with the use cases over it.
+/// A directory removed when the last fixture using it goes away.
+final class TemporaryDirectory: Sendable {
+    let path = "/tmp/statehouse-contract-\(UInt64.random(in: 1...UInt64.max))"
+    init() { mkdir(self.path, 0o700) }
+    deinit {
+        for file in ["states.db", "states.db-wal", "states.db-shm"] { unlink(self.path + "/" + file) }
+        rmdir(self.path)
+    }
+}
+
 struct Fixture {
     let kind: StoreKind
     let store: any UnitOfWork
+    /// Keeps an SQLite store's directory until the fixture is gone.
+    private let directory: TemporaryDirectory?
     let clock = ManualClock()
     /// Every version row in the store, deleted states included.
     let countAllVersions: () throws -> Int
@@ -52,12 +64,13 @@ struct Fixture {
         case .memory:
             let store = InMemoryStore()
             self.store = store
+            self.directory = nil
             self.countAllVersions = { store.versionCount() }
             self.execute = { _ in Issue.record("no SQL in the memory store") }
         case .sqlite:
-            let directory = "/tmp/statehouse-contract-\(UInt64.random(in: 1...UInt64.max))"
-            mkdir(directory, 0o700)
-            let path = directory + "/states.db"
+            let directory = TemporaryDirectory()
+            self.directory = directory
+            let path = directory.path + "/states.db"
             self.store = try SQLiteStore(configuration: .init(path: path, readers: 4, busyTimeout: .seconds(60)))
             let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(60))
             self.countAllVersions = {
@@ -67,6 +80,7 @@ struct Fixture {
             }
             self.execute = { sql in try inspector.execute(sql) }
         case .postgres:
+            self.directory = nil
             let url = try #require(StoreKind.postgresURL)
             let admin = try PostgresConnection(conninfo: url)
             var generator = SystemRandomNumberGenerator()
