@@ -79,6 +79,12 @@ let package = Package(
             ]
         ),
 
+        // The management API client behind `statehouse states|locks|unlock|…`.
+        .target(
+            name: "StatehouseCLI",
+            dependencies: ["COpenSSL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // Composition root: configuration, CLI, wiring.
         .executableTarget(
             name: "statehouse",
@@ -93,6 +99,7 @@ let package = Package(
                 "PasswordAuth",
                 "PostgresStore",
                 "SQLiteStore",
+                "StatehouseCLI",
                 "WebAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,7 +122,10 @@ let package = Package(
         .testTarget(name: "PasswordAuthTests", dependencies: ["PasswordAuth", "Domain"]),
         .testTarget(
             name: "StoreContractTests",
-            dependencies: ["Application", "Domain", "Gzip", "InMemoryStore", "PostgresStore", "SQLiteStore"]
+            dependencies: [
+                "Application", "Domain", "Gzip", "HTTPServer", "InMemoryStore", "PasswordAuth", "PostgresStore",
+                "SQLiteStore", "WebAPI", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
         .testTarget(
@@ -129,6 +139,7 @@ let package = Package(
                 "SQLiteStore",
             ]
         ),
+        .testTarget(name: "StatehouseCLITests", dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport"]),
         .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer", "HTTPTestSupport"]),
     ]
 )

@@ -16,6 +16,11 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         /// The write or action conflicts with what is stored (stale serial, other lineage,
         /// a lock that is no longer held).
         case conflict
+        /// What was asked for existed but was removed on purpose (a purged version).
+        case gone
+        /// The request is well formed but cannot be done to this state (an encrypted state
+        /// cannot be diffed or rolled back by the server).
+        case unprocessable
         /// The store cannot answer now (down, pool exhausted); worth retrying later.
         case unavailable
         /// A real fault: a bug or corrupted data.
@@ -26,11 +31,21 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
     public let kind: Kind
     /// The sentence.
     public let message: String
+    /// For `locked`, the lock as stored (with who took it when), when the use case had it.
+    public let lock: StoredLock?
 
     /// Creates an error.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
+        self.lock = nil
+    }
+
+    /// A `locked` error carrying the whole stored lock.
+    public init(lockedBy lock: StoredLock, _ message: String) {
+        self.kind = .locked(lock.info)
+        self.message = message
+        self.lock = lock
     }
 
     /// The message.

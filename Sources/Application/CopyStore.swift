@@ -13,6 +13,8 @@ public struct CopyStore: Sendable {
         public var versions = 0
         /// Uncompressed bytes of every version copied.
         public var bytes: Int64 = 0
+        /// Audit events copied.
+        public var auditEvents = 0
     }
 
     private let source: any UnitOfWork
@@ -45,6 +47,10 @@ public struct CopyStore: Sendable {
                         let id = try destination.insertState(entry)
                         let records = try source.versions(of: entry.state)
                         for record in records {
+                            guard record.purge == nil else {
+                                try destination.insertVersion(record, gzip: nil, stateID: id)
+                                continue
+                            }
                             guard let gzip = try source.content(stateID: entry.state.id, version: record.number) else {
                                 throw ApplicationError(
                                     .fault,
@@ -70,14 +76,42 @@ public struct CopyStore: Sendable {
                         }
                         for record in records {
                             let gzip = try destination.content(stateID: id, version: record.number)
+                            if record.purge != nil, gzip == nil { continue }
                             try Self.check(gzip ?? [], against: record, of: entry.state.name, in: "destination")
                         }
                     }
+                    report.auditEvents = try Self.copyAudit(from: source, to: destination)
+                    progress("audit log: \(report.auditEvents) events")
                     progress("read back: every state, version and checksum matches the source")
                     return report
                 }
             }
         }
+    }
+
+    /// Copies the audit log in order, then reads it back; returns the number of events.
+    private static func copyAudit(from source: any StateRepository, to destination: any StateRepository) throws
+        -> Int
+    {
+        var copied: [AuditEvent] = []
+        while true {
+            let page = try source.auditEvents(AuditQuery(after: copied.last?.id, limit: 1000))
+            for event in page { try destination.appendAudit(event) }
+            copied += page
+            if page.count < 1000 { break }
+        }
+        var readBack: [AuditEvent] = []
+        while true {
+            let page = try destination.auditEvents(AuditQuery(after: readBack.last?.id, limit: 1000))
+            readBack += page
+            if page.count < 1000 { break }
+        }
+        guard readBack.count == copied.count,
+            zip(readBack, copied).allSatisfy({ $0.withID(0) == $1.withID(0) })
+        else {
+            throw ApplicationError(.fault, "the copy of the audit log differs from the source")
+        }
+        return copied.count
     }
 
     /// Whether two entries describe the same state, whatever key each store gave it.

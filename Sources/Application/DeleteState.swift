@@ -12,8 +12,8 @@ public struct DeleteState: Sendable {
     }
 
     /// Deletes `name`; refused while it is locked.
-    public func execute(_ name: StateName, as principal: Principal) throws(ApplicationError) {
-        try principal.require(.admin, on: name)
+    public func execute(_ name: StateName, as caller: Caller) throws(ApplicationError) {
+        try caller.principal.require(.admin, on: name)
         try ApplicationError.translating {
             try self.store.transaction { repository in
                 guard let state = try repository.stateForUpdate(named: name) else {
@@ -22,7 +22,9 @@ public struct DeleteState: Sendable {
                 if let lock = state.lock {
                     throw ApplicationError(.locked(lock.info), "state \(name) is locked by \(lock.info.id)")
                 }
-                try repository.markDeleted(state, at: self.clock.now(), by: principal.name)
+                let now = self.clock.now()
+                try repository.markDeleted(state, at: now, by: caller.principal.name)
+                try repository.appendAudit(caller.event(.delete, on: name, at: now, version: state.latest?.number))
             }
         }
     }

@@ -12,10 +12,10 @@ public struct LockState: Sendable {
     }
 
     /// Takes the lock described by the LOCK `body` (Terraform's LockInfo JSON).
-    public func execute(_ name: StateName, body: [UInt8], as principal: Principal) throws(ApplicationError)
+    public func execute(_ name: StateName, body: [UInt8], as caller: Caller) throws(ApplicationError)
         -> LockRules.Acquisition
     {
-        try principal.require(.write, on: name)
+        try caller.principal.require(.write, on: name)
         guard !body.isEmpty else {
             throw ApplicationError(.invalidInput, "LOCK needs a LockInfo JSON body")
         }
@@ -32,7 +32,11 @@ public struct LockState: Sendable {
                 switch LockRules.acquire(holder: state.lock?.info, requested: requested) {
                 case .success(.acquired):
                     try repository.setLock(
-                        StoredLock(info: requested, acquiredAt: now, acquiredBy: principal.name), on: state)
+                        StoredLock(info: requested, acquiredAt: now, acquiredBy: caller.principal.name), on: state)
+                    try repository.appendAudit(
+                        caller.event(
+                            .lock, on: name, at: now, lockID: requested.id,
+                            detail: "\(requested.operation) by \(requested.who)"))
                     return .acquired
                 case .success(.alreadyHeld):
                     return .alreadyHeld

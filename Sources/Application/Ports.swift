@@ -66,9 +66,78 @@ public protocol StateRepository {
     /// `insertVersion`.
     func insertState(_ entry: StateEntry) throws -> Int64
 
-    /// Inserts a version exactly as recorded elsewhere (number, digests, times, author) into
-    /// the state keyed `stateID`.
-    func insertVersion(_ record: VersionRecord, gzip: [UInt8], stateID: Int64) throws
+    /// Inserts a version exactly as recorded elsewhere (number, digests, times, author, purge)
+    /// into the state keyed `stateID`; `gzip` is `nil` for a purged version.
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, stateID: Int64) throws
+
+    // MARK: Management
+
+    /// The live state called `name`, without locking it, or `nil`.
+    func state(named name: StateName) throws -> StoredState?
+
+    /// A page of states, live or deleted, ordered by name and then key.
+    func states(_ query: StateQuery) throws -> [StateEntry]
+
+    /// The soft-deleted states called `name`, most recently deleted first.
+    func deletedStates(named name: StateName) throws -> [StateEntry]
+
+    /// Every live state that is locked, oldest lock first.
+    func lockedStates() throws -> [StoredState]
+
+    /// The number of versions the state keyed `stateID` has (purged ones included).
+    func versionCount(stateID: Int64) throws -> Int64
+
+    /// Up to `limit` versions of the state keyed `stateID`, newest first, numbered below
+    /// `before` when given.
+    func versions(stateID: Int64, before: Int64?, limit: Int) throws -> [VersionRecord]
+
+    /// Version `number` of the state keyed `stateID`, or `nil`.
+    func version(stateID: Int64, number: Int64) throws -> VersionRecord?
+
+    /// Removes the bytes of one version and records why; the record stays.
+    func purgeVersion(stateID: Int64, number: Int64, _ purge: Purge) throws
+
+    /// Removes versions (records and bytes) of the state keyed `stateID`.
+    func deleteVersions(stateID: Int64, numbers: [Int64]) throws
+
+    /// Makes the soft-deleted state keyed `stateID` live again.
+    func restoreState(stateID: Int64) throws
+
+    /// Removes the state keyed `stateID` and all its versions for good.
+    func expungeState(stateID: Int64) throws
+
+    /// Records `event` (its `id` is ignored; the store numbers events in order).
+    func appendAudit(_ event: AuditEvent) throws
+
+    /// A page of audit events, oldest first.
+    func auditEvents(_ query: AuditQuery) throws -> [AuditEvent]
+}
+
+/// Who asks for a use case, and from where: recorded in the audit log.
+public struct Caller: Equatable, Sendable {
+    /// The authenticated user.
+    public let principal: Principal
+    /// The client's address.
+    public let address: String?
+    /// The request's ID.
+    public let requestID: String?
+
+    /// Creates a caller.
+    public init(_ principal: Principal, address: String? = nil, requestID: String? = nil) {
+        self.principal = principal
+        self.address = address
+        self.requestID = requestID
+    }
+
+    /// An audit event by this caller.
+    func event(
+        _ action: AuditEvent.Action, on state: StateName, at time: Timestamp, version: Int64? = nil,
+        lockID: String? = nil, reason: String? = nil, detail: String? = nil
+    ) -> AuditEvent {
+        AuditEvent(
+            at: time, action: action, state: state, version: version, user: self.principal.name,
+            address: self.address, requestID: self.requestID, lockID: lockID, reason: reason, detail: detail)
+    }
 }
 
 /// The current time.

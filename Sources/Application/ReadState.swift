@@ -29,16 +29,43 @@ public struct ReadState: Sendable {
     }
 
     /// The latest version of `name`; `notFound` when there is none (never an empty state).
-    public func execute(_ name: StateName, as principal: Principal, encoding: Encoding) throws(ApplicationError)
+    public func execute(_ name: StateName, as caller: Caller, encoding: Encoding) throws(ApplicationError)
         -> Content
     {
-        try principal.require(.read, on: name)
+        try caller.principal.require(.read, on: name)
         let found = try ApplicationError.translating {
             try self.store.read { repository in try repository.currentVersion(named: name) }
         }
         guard let (stateID, version) = found else {
             throw ApplicationError(.notFound, "no state named \(name)")
         }
+        return try self.content(of: version, stateID: stateID, name: name, encoding: encoding)
+    }
+
+    /// Version `number` of `name`, current or not; `gone` when its bytes were purged.
+    public func execute(_ name: StateName, version number: Int64, as caller: Caller, encoding: Encoding)
+        throws(ApplicationError) -> Content
+    {
+        try caller.principal.require(.read, on: name)
+        let found = try ApplicationError.translating {
+            try self.store.snapshot { repository -> (Int64, VersionRecord?)? in
+                guard let state = try repository.state(named: name) else { return nil }
+                return (state.id, try repository.version(stateID: state.id, number: number))
+            }
+        }
+        guard let (stateID, version) = found else { throw ApplicationError(.notFound, "no state named \(name)") }
+        guard let version else { throw ApplicationError(.notFound, "state \(name) has no version \(number)") }
+        if let purge = version.purge {
+            throw ApplicationError(
+                .gone, "version \(number) of \(name) was purged by \(purge.by) at \(purge.at)")
+        }
+        return try self.content(of: version, stateID: stateID, name: name, encoding: encoding)
+    }
+
+    /// The bytes of `version`, from the cache or the store, checked against its digests.
+    private func content(of version: VersionRecord, stateID: Int64, name: StateName, encoding: Encoding)
+        throws(ApplicationError) -> Content
+    {
         if encoding == .identity, let identity = self.cache.identity(version.sha256) {
             return Content(version: version, body: identity)
         }
@@ -52,7 +79,8 @@ public struct ReadState: Sendable {
                 try self.store.read { repository in try repository.content(stateID: stateID, version: version.number) }
             }
             guard let fetched else {
-                throw ApplicationError(.fault, "the content of version \(version.number) of \(name) is missing")
+                throw ApplicationError(
+                    .gone, "the content of version \(version.number) of \(name) is no longer stored (purged or pruned)")
             }
             gzip = fetched
             self.cache.store(version.sha256, gzip: gzip)

@@ -3,17 +3,19 @@ import Domain
 /// UNLOCK: releases a state's lock, by ID or (empty body) by force.
 public struct UnlockState: Sendable {
     private let store: any UnitOfWork
+    private let clock: any WallClock
 
     /// Creates the use case.
-    public init(store: any UnitOfWork) {
+    public init(store: any UnitOfWork, clock: any WallClock) {
         self.store = store
+        self.clock = clock
     }
 
     /// Releases the lock as the UNLOCK `body` asks: empty forces, otherwise its `ID` must match.
-    public func execute(_ name: StateName, body: [UInt8], as principal: Principal) throws(ApplicationError)
+    public func execute(_ name: StateName, body: [UInt8], as caller: Caller) throws(ApplicationError)
         -> LockRules.Release
     {
-        try principal.require(.write, on: name)
+        try caller.principal.require(.write, on: name)
         let request: UnlockRequest
         do {
             request = try UnlockRequest(body: body)
@@ -28,6 +30,12 @@ public struct UnlockState: Sendable {
                     return .notLocked
                 case .success(let released):
                     try repository.setLock(nil, on: state)
+                    if case .released(let holder, let forced) = released {
+                        try repository.appendAudit(
+                            caller.event(
+                                forced ? .forceUnlock : .unlock, on: name, at: self.clock.now(), lockID: holder.id,
+                                detail: forced ? "held by \(holder.who) for \(holder.operation)" : nil))
+                    }
                     return released
                 case .failure(let conflict):
                     throw ApplicationError(.locked(conflict.holder), "state \(name) is locked by \(conflict.holder.id)")

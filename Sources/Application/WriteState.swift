@@ -45,8 +45,8 @@ public struct WriteState: Sendable {
     }
 
     /// Checks and stores `command.body`.
-    public func execute(_ command: Command, as principal: Principal) throws(ApplicationError) -> Outcome {
-        try principal.require(.write, on: command.name)
+    public func execute(_ command: Command, as caller: Caller) throws(ApplicationError) -> Outcome {
+        try caller.principal.require(.write, on: command.name)
         let md5 = StateBlob.md5(command.body)
         if let sent = command.contentMD5, sent != md5 {
             throw ApplicationError(.invalidInput, "Content-MD5 does not match the body")
@@ -80,8 +80,11 @@ public struct WriteState: Sendable {
                 case .success(.append):
                     let version = NewVersion(
                         serial: header.serial, lineage: header.lineage, blob: blob, createdAt: now,
-                        createdBy: principal.name, lockID: command.lockID)
-                    return .stored(try repository.appendVersion(version, to: state))
+                        createdBy: caller.principal.name, lockID: command.lockID, metadata: StateMetadata(header))
+                    let record = try repository.appendVersion(version, to: state)
+                    try repository.appendAudit(
+                        caller.event(.write, on: command.name, at: now, version: record.number, lockID: command.lockID))
+                    return .stored(record)
                 case .failure(let rejection):
                     throw ApplicationError(.conflict, rejection.description)
                 }

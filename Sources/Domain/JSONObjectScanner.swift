@@ -9,8 +9,18 @@ struct JSONObjectScanner {
         case string(String)
         /// A number, as its literal text.
         case number(String)
-        /// `true`, `false`, `null`, an object or an array.
+        /// An array, by its number of elements.
+        case array(count: Int)
+        /// An object, by its keys in order.
+        case object(keys: [String])
+        /// `true`, `false` or `null`.
         case other
+    }
+
+    /// A top-level value and where its bytes are in the document.
+    struct Field: Equatable {
+        let value: Value
+        let range: Range<Int>
     }
 
     /// Why a document is not a JSON object.
@@ -21,13 +31,18 @@ struct JSONObjectScanner {
 
     /// The values of `keys` found at the top level of `document`.
     static func scan(_ document: [UInt8], keys: Set<String>) throws(Failure) -> [String: Value] {
+        try self.fields(document, keys: keys).mapValues(\.value)
+    }
+
+    /// The values of `keys` found at the top level of `document`, with their byte ranges.
+    static func fields(_ document: [UInt8], keys: Set<String>) throws(Failure) -> [String: Field] {
         try document.withUnsafeBufferPointer { (bytes) throws(Failure) in
             var scanner = Cursor(bytes: bytes)
             return try scanner.topLevelObject(keys: keys)
         }
     }
 
-    private struct Cursor {
+    struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -52,11 +67,11 @@ struct JSONObjectScanner {
             self.index += 1
         }
 
-        mutating func topLevelObject(keys: Set<String>) throws(Failure) -> [String: Value] {
+        mutating func topLevelObject(keys: Set<String>) throws(Failure) -> [String: Field] {
             self.skipWhitespace()
             guard self.current == UInt8(ascii: "{") else { throw self.fail("not a JSON object") }
             self.index += 1
-            var found: [String: Value] = [:]
+            var found: [String: Field] = [:]
             self.skipWhitespace()
             if self.current == UInt8(ascii: "}") {
                 self.index += 1
@@ -67,7 +82,9 @@ struct JSONObjectScanner {
                     try self.expect(UInt8(ascii: ":"), "':'")
                     self.skipWhitespace()
                     if keys.contains(key) {
-                        found[key] = try self.scalar()
+                        let start = self.index
+                        let value = try self.describedValue()
+                        found[key] = Field(value: value, range: start..<self.index)
                     } else {
                         try self.skipValue()
                     }
@@ -85,8 +102,9 @@ struct JSONObjectScanner {
             return found
         }
 
-        /// Decodes a value if it is a string or a number; skips anything else.
-        mutating func scalar() throws(Failure) -> Value {
+        /// Decodes a string or a number, counts an array's elements, lists an object's keys;
+        /// skips anything else.
+        mutating func describedValue() throws(Failure) -> Value {
             switch self.current {
             case UInt8(ascii: "\""):
                 return .string(try self.string())
@@ -95,9 +113,48 @@ struct JSONObjectScanner {
                 try self.number()
                 return .number(
                     String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self))
+            case UInt8(ascii: "["):
+                var count = 0
+                try self.elements(open: UInt8(ascii: "["), close: UInt8(ascii: "]")) { (cursor) throws(Failure) in
+                    try cursor.skipValue()
+                    count += 1
+                }
+                return .array(count: count)
+            case UInt8(ascii: "{"):
+                var keys: [String] = []
+                try self.elements(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { (cursor) throws(Failure) in
+                    keys.append(try cursor.string())
+                    try cursor.expect(UInt8(ascii: ":"), "':'")
+                    try cursor.skipValue()
+                }
+                return .object(keys: keys)
             default:
                 try self.skipValue()
                 return .other
+            }
+        }
+
+        /// Walks a container, calling `element` for each element (after its whitespace).
+        mutating func elements(open: UInt8, close: UInt8, _ element: (inout Cursor) throws(Failure) -> Void)
+            throws(Failure)
+        {
+            guard self.current == open else { throw self.fail("expected a container") }
+            self.index += 1
+            self.skipWhitespace()
+            if self.current == close {
+                self.index += 1
+                return
+            }
+            while true {
+                self.skipWhitespace()
+                try element(&self)
+                self.skipWhitespace()
+                if self.current == UInt8(ascii: ",") {
+                    self.index += 1
+                    continue
+                }
+                try self.expect(close, "',' or '\(Character(UnicodeScalar(close)))'")
+                return
             }
         }
 

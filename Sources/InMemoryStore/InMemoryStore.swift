@@ -19,7 +19,7 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
 
     struct VersionRow {
         var record: VersionRecord
-        var gzip: [UInt8]
+        var gzip: [UInt8]?
     }
 
     struct Contents {
@@ -27,6 +27,7 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         var live: [StateName: Int64] = [:]
         var versions: [Int64: [VersionRow]] = [:]
         var nextID: Int64 = 1
+        var audit: [AuditEvent] = []
     }
 
     /// A binary semaphore: one transaction at a time.
@@ -97,11 +98,8 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         }
 
         func appendVersion(_ version: NewVersion, to state: StoredState) throws -> VersionRecord {
-            let number = Int64(self.contents.versions[state.id]?.count ?? 0) + 1
-            let record = VersionRecord(
-                number: number, serial: version.serial, lineage: version.lineage, size: version.blob.size,
-                sha256: version.blob.sha256, md5: version.blob.md5, createdAt: version.createdAt,
-                createdBy: version.createdBy, lockID: version.lockID)
+            let number = (state.latest?.number ?? 0) + 1
+            let record = version.record(number: number)
             self.contents.versions[state.id, default: []].append(VersionRow(record: record, gzip: version.blob.gzip))
             self.contents.states[state.id]?.latest = number
             return record
@@ -124,7 +122,7 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
             return row.id
         }
 
-        func insertVersion(_ record: VersionRecord, gzip: [UInt8], stateID: Int64) throws {
+        func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, stateID: Int64) throws {
             self.contents.versions[stateID, default: []].append(VersionRow(record: record, gzip: gzip))
             self.contents.versions[stateID]?.sort { $0.record.number < $1.record.number }
         }
@@ -133,6 +131,97 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
             self.contents.states[state.id]?.deletedAt = time
             self.contents.states[state.id]?.deletedBy = principal
             self.contents.live[state.name] = nil
+        }
+
+        func state(named name: StateName) throws -> StoredState? {
+            try self.stateForUpdate(named: name)
+        }
+
+        func states(_ query: StateQuery) throws -> [StateEntry] {
+            self.contents.states.values
+                .filter { row in
+                    (row.deletedAt != nil) == query.deleted
+                        && query.prefix.map { row.name.rawValue.hasPrefix($0) } ?? true
+                        && query.after.map { after in
+                            // Names are ASCII, so String order is byte order, as in the databases.
+                            let name = row.name.rawValue
+                            return name > after.name || (name == after.name && row.id > after.id)
+                        } ?? true
+                }
+                .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+                .prefix(query.limit)
+                .map { StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
+        }
+
+        func deletedStates(named name: StateName) throws -> [StateEntry] {
+            self.contents.states.values
+                .filter { $0.name == name && $0.deletedAt != nil }
+                .sorted { ($0.deletedAt!, $0.id) > ($1.deletedAt!, $1.id) }
+                .map { StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
+        }
+
+        func lockedStates() throws -> [StoredState] {
+            self.contents.live.values.compactMap { self.contents.states[$0] }
+                .filter { $0.lock != nil }
+                .sorted { ($0.lock!.acquiredAt, $0.id) < ($1.lock!.acquiredAt, $1.id) }
+                .map(self.stored)
+        }
+
+        func versionCount(stateID: Int64) throws -> Int64 {
+            Int64(self.contents.versions[stateID]?.count ?? 0)
+        }
+
+        func versions(stateID: Int64, before: Int64?, limit: Int) throws -> [VersionRecord] {
+            Array(
+                (self.contents.versions[stateID] ?? []).reversed()
+                    .filter { row in before.map { row.record.number < $0 } ?? true }
+                    .prefix(limit)
+                    .map(\.record))
+        }
+
+        func version(stateID: Int64, number: Int64) throws -> VersionRecord? {
+            self.contents.versions[stateID]?.first { $0.record.number == number }?.record
+        }
+
+        func purgeVersion(stateID: Int64, number: Int64, _ purge: Purge) throws {
+            guard let index = self.contents.versions[stateID]?.firstIndex(where: { $0.record.number == number })
+            else { return }
+            let row = self.contents.versions[stateID]![index]
+            self.contents.versions[stateID]![index] = VersionRow(record: row.record.purged(purge), gzip: nil)
+        }
+
+        func deleteVersions(stateID: Int64, numbers: [Int64]) throws {
+            let doomed = Set(numbers)
+            self.contents.versions[stateID]?.removeAll { doomed.contains($0.record.number) }
+        }
+
+        func restoreState(stateID: Int64) throws {
+            guard let row = self.contents.states[stateID] else { return }
+            self.contents.states[stateID]?.deletedAt = nil
+            self.contents.states[stateID]?.deletedBy = nil
+            self.contents.live[row.name] = stateID
+        }
+
+        func expungeState(stateID: Int64) throws {
+            if let row = self.contents.states[stateID], self.contents.live[row.name] == stateID {
+                self.contents.live[row.name] = nil
+            }
+            self.contents.states[stateID] = nil
+            self.contents.versions[stateID] = nil
+        }
+
+        func appendAudit(_ event: AuditEvent) throws {
+            self.contents.audit.append(event.withID(Int64(self.contents.audit.count) + 1))
+        }
+
+        func auditEvents(_ query: AuditQuery) throws -> [AuditEvent] {
+            Array(
+                self.contents.audit
+                    .filter { event in
+                        query.state.map { event.state == $0 } ?? true && query.since.map { event.at >= $0 } ?? true
+                            && query.after.map { event.id > $0 } ?? true
+                    }
+                    .prefix(query.limit))
         }
     }
 }

@@ -44,7 +44,41 @@ enum PostgresMigrations {
                 );
                 -- The content is gzip already: store it out of line without TOAST compression.
                 ALTER TABLE state_versions ALTER COLUMN content SET STORAGE EXTERNAL;
-                """)
+                """),
+        Migration(
+            version: 2, name: "version metadata, purges, rollbacks, audit log",
+            sql: """
+                ALTER TABLE state_versions
+                    ADD COLUMN terraform_version text,
+                    ADD COLUMN resource_count    bigint,
+                    ADD COLUMN output_names      text NOT NULL DEFAULT '[]',
+                    ADD COLUMN encrypted         boolean NOT NULL DEFAULT false,
+                    ADD COLUMN rollback_of       bigint,
+                    ADD COLUMN purged_at         timestamptz,
+                    ADD COLUMN purged_by         text,
+                    ADD COLUMN purge_reason      text,
+                    ADD CHECK ((purged_at IS NULL) = (content IS NOT NULL));
+
+                -- Listing pages through names in byte order, whatever the database's collation.
+                CREATE INDEX states_by_name ON states ((name COLLATE "C"), id);
+                CREATE INDEX states_locked ON states (locked_at) WHERE lock_id IS NOT NULL;
+
+                CREATE TABLE audit_events (
+                    id         bigserial PRIMARY KEY,
+                    at         timestamptz NOT NULL,
+                    action     text NOT NULL,
+                    state      text NOT NULL,
+                    version    bigint,
+                    user_name  text NOT NULL,
+                    address    text,
+                    request_id text,
+                    lock_id    text,
+                    reason     text,
+                    detail     text
+                );
+                CREATE INDEX audit_events_by_state ON audit_events (state, id);
+                CREATE INDEX audit_events_by_time ON audit_events (at);
+                """),
     ]
 
     /// Brings the schema up to date; returns the versions applied.

@@ -47,6 +47,12 @@ final class PostgresResult {
         Timestamp(microseconds: self.int64(row, column) + PostgresValue.epochOffset)
     }
 
+    func bool(_ row: Int, _ column: Int) -> Bool { self.raw(row, column).first == 1 }
+
+    func optionalInt64(_ row: Int, _ column: Int) -> Int64? {
+        self.isNull(row, column) ? nil : self.int64(row, column)
+    }
+
     func optionalText(_ row: Int, _ column: Int) -> String? {
         self.isNull(row, column) ? nil : self.text(row, column)
     }

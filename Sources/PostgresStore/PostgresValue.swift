@@ -6,6 +6,7 @@ enum PostgresValue {
     case text(String)
     case bytea([UInt8])
     case timestamp(Timestamp)
+    case bool(Bool)
     case null
 
     /// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch.
@@ -18,6 +19,7 @@ enum PostgresValue {
         case .text(let value): (25, Array(value.utf8))
         case .bytea(let value): (17, value)
         case .timestamp(let value): (1184, bigEndianBytes(value.microseconds - PostgresValue.epochOffset))
+        case .bool(let value): (16, [value ? 1 : 0])
         case .null: (0, nil)
         }
     }

@@ -171,6 +171,8 @@ struct SQLiteRow {
 
     func optionalText(_ column: Int32) -> String? { self.isNull(column) ? nil : self.text(column) }
 
+    func optionalInteger(_ column: Int32) -> Int64? { self.isNull(column) ? nil : self.integer(column) }
+
     func blob(_ column: Int32) -> [UInt8] {
         guard let pointer = sqlite3_column_blob(self.statement, column) else { return [] }
         let count = Int(sqlite3_column_bytes(self.statement, column))

@@ -43,7 +43,60 @@ enum SQLiteMigrations {
                     content    BLOB,
                     PRIMARY KEY (state_id, number)
                 );
-                """)
+                """),
+        Migration(
+            version: 2, name: "version metadata, purges, rollbacks, audit log",
+            sql: """
+                -- Rebuilt rather than altered so that content stays the last column.
+                CREATE TABLE state_versions_v2 (
+                    state_id          INTEGER NOT NULL REFERENCES states (id),
+                    number            INTEGER NOT NULL,
+                    serial            INTEGER NOT NULL,
+                    lineage           TEXT NOT NULL,
+                    size              INTEGER NOT NULL,
+                    sha256            BLOB NOT NULL,
+                    md5               BLOB NOT NULL,
+                    created_at        INTEGER NOT NULL,
+                    created_by        TEXT NOT NULL,
+                    lock_id           TEXT,
+                    terraform_version TEXT,
+                    resource_count    INTEGER,
+                    output_names      TEXT NOT NULL DEFAULT '[]',
+                    encrypted         INTEGER NOT NULL DEFAULT 0,
+                    rollback_of       INTEGER,
+                    purged_at         INTEGER,
+                    purged_by         TEXT,
+                    purge_reason      TEXT,
+                    content           BLOB,
+                    PRIMARY KEY (state_id, number),
+                    CHECK ((purged_at IS NULL) = (content IS NOT NULL))
+                );
+                INSERT INTO state_versions_v2
+                    (state_id, number, serial, lineage, size, sha256, md5, created_at, created_by, lock_id, content)
+                SELECT state_id, number, serial, lineage, size, sha256, md5, created_at, created_by, lock_id, content
+                FROM state_versions;
+                DROP TABLE state_versions;
+                ALTER TABLE state_versions_v2 RENAME TO state_versions;
+
+                CREATE INDEX states_by_name ON states (name, id);
+                CREATE INDEX states_locked ON states (locked_at) WHERE lock_id IS NOT NULL;
+
+                CREATE TABLE audit_events (
+                    id         INTEGER PRIMARY KEY,
+                    at         INTEGER NOT NULL,
+                    action     TEXT NOT NULL,
+                    state      TEXT NOT NULL,
+                    version    INTEGER,
+                    user_name  TEXT NOT NULL,
+                    address    TEXT,
+                    request_id TEXT,
+                    lock_id    TEXT,
+                    reason     TEXT,
+                    detail     TEXT
+                );
+                CREATE INDEX audit_events_by_state ON audit_events (state, id);
+                CREATE INDEX audit_events_by_time ON audit_events (at);
+                """),
     ]
 
     /// Brings the schema up to date; returns the versions applied.

@@ -4,9 +4,9 @@ import HTTPServer
 
 extension StatehouseAPI {
     /// GET/HEAD: the stored bytes; gzip as stored when the client accepts it.
-    func read(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
+    func read(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
         let gzip = acceptsGzip(request.headers)
-        let content = try self.useCases.read.execute(name, as: principal, encoding: gzip ? .gzip : .identity)
+        let content = try self.useCases.read.execute(name, as: caller, encoding: gzip ? .gzip : .identity)
         let digest = hex(content.version.sha256)
         let etag = gzip ? "\"\(digest)-gzip\"" : "\"\(digest)\""
         var headers: HTTPHeaders = [
@@ -28,7 +28,7 @@ extension StatehouseAPI {
     }
 
     /// POST/PUT: a new version, fenced by `?ID=`.
-    func write(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
+    func write(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
         var contentMD5: [UInt8]? = nil
         if let header = request.headers["Content-MD5"] {
             guard let decoded = Base64.decode(header.trimmingSpaces()), decoded.count == 16 else {
@@ -38,7 +38,7 @@ extension StatehouseAPI {
         }
         let lockID = request.queryValue("ID").flatMap { $0.isEmpty ? nil : $0 }
         let outcome = try self.useCases.write.execute(
-            WriteState.Command(name: name, body: request.body, lockID: lockID, contentMD5: contentMD5), as: principal)
+            WriteState.Command(name: name, body: request.body, lockID: lockID, contentMD5: contentMD5), as: caller)
         switch outcome {
         case .stored(let version):
             return .json(.ok, #"{"status":"stored","version":\#(version.number),"serial":\#(version.serial)}"#)
@@ -48,22 +48,22 @@ extension StatehouseAPI {
     }
 
     /// LOCK: 200 when taken or already held by the same ID.
-    func lock(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
-        let outcome = try self.useCases.lock.execute(name, body: request.body, as: principal)
+    func lock(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
+        let outcome = try self.useCases.lock.execute(name, body: request.body, as: caller)
         var response = Response(status: .ok, headers: ["Content-Type": "application/json"], body: request.body)
         if outcome == .alreadyHeld { response.logMetadata["lock"] = "already held" }
         return response
     }
 
     /// UNLOCK: 200 when released, forced (empty body) or not locked at all.
-    func unlock(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
-        switch try self.useCases.unlock.execute(name, body: request.body, as: principal) {
+    func unlock(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
+        switch try self.useCases.unlock.execute(name, body: request.body, as: caller) {
         case .released(let holder, let forced):
             if forced {
                 request.logger.notice(
                     "force-unlock",
                     metadata: [
-                        "state": .string(name.rawValue), "user": .string(principal.name),
+                        "state": .string(name.rawValue), "user": .string(caller.principal.name),
                         "lock.id": .string(holder.id), "lock.who": .string(holder.who),
                         "lock.operation": .string(holder.operation),
                     ])
@@ -75,8 +75,8 @@ extension StatehouseAPI {
     }
 
     /// DELETE: soft delete, admin only, refused while locked.
-    func delete(_ name: StateName, _ request: Request, _ principal: Principal) throws(ApplicationError) -> Response {
-        try self.useCases.delete.execute(name, as: principal)
+    func delete(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
+        try self.useCases.delete.execute(name, as: caller)
         return .json(.ok, #"{"status":"deleted"}"#)
     }
 }

@@ -6,31 +6,56 @@ import Logging
 /// The driving adapter: turns HTTP requests into use-case calls and their results into
 /// responses. Errors become short JSON bodies (`{"error": "…"}`); a 5xx means a real fault.
 public struct StatehouseAPI: HTTPResponder {
-    /// The use cases the API drives.
+    /// The use cases the API drives, all over one store.
     public struct UseCases: Sendable {
         let read: ReadState
         let write: WriteState
         let lock: LockState
         let unlock: UnlockState
         let delete: DeleteState
+        let listStates: ListStates
+        let showState: ShowState
+        let listLocks: ListLocks
+        let forceUnlock: ForceUnlock
+        let listVersions: ListVersions
+        let purgeVersion: PurgeVersion
+        let rollback: RollbackState
+        let diff: DiffVersions
+        let restore: RestoreState
+        let audit: ReadAudit
 
-        /// Bundles the use cases.
-        public init(read: ReadState, write: WriteState, lock: LockState, unlock: UnlockState, delete: DeleteState) {
-            self.read = read
-            self.write = write
-            self.lock = lock
-            self.unlock = unlock
-            self.delete = delete
+        /// Creates every use case over `store`.
+        public init(
+            store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy,
+            compressionLevel: Int32
+        ) {
+            self.read = ReadState(store: store, cache: cache)
+            self.write = WriteState(store: store, clock: clock, policy: policy, compressionLevel: compressionLevel)
+            self.lock = LockState(store: store, clock: clock)
+            self.unlock = UnlockState(store: store, clock: clock)
+            self.delete = DeleteState(store: store, clock: clock)
+            self.listStates = ListStates(store: store)
+            self.showState = ShowState(store: store)
+            self.listLocks = ListLocks(store: store, clock: clock)
+            self.forceUnlock = ForceUnlock(store: store, clock: clock)
+            self.listVersions = ListVersions(store: store)
+            self.purgeVersion = PurgeVersion(store: store, clock: clock, cache: cache)
+            self.rollback = RollbackState(store: store, clock: clock, compressionLevel: compressionLevel)
+            self.diff = DiffVersions(store: store)
+            self.restore = RestoreState(store: store, clock: clock)
+            self.audit = ReadAudit(store: store)
         }
     }
 
+    let clock: any WallClock
     let useCases: UseCases
     let verifier: any CredentialVerifier
 
     /// Creates the API.
-    public init(useCases: UseCases, verifier: any CredentialVerifier) {
+    public init(useCases: UseCases, verifier: any CredentialVerifier, clock: any WallClock) {
         self.useCases = useCases
         self.verifier = verifier
+        self.clock = clock
     }
 
     /// Routes one request.
@@ -41,7 +66,15 @@ public struct StatehouseAPI: HTTPResponder {
             }
             return .json(.ok, #"{"status":"ok"}"#)
         }
-        guard let route = ProtocolRoute(path: request.path) else {
+        if request.path == ManagementRoute.documentPath {
+            guard request.method == "GET" || request.method == "HEAD" else {
+                return .methodNotAllowed(allowed: ["GET", "HEAD"])
+            }
+            return .json(.ok, OpenAPIDocument.json)
+        }
+        let management = ManagementRoute(rawPath: request.head.target.rawPath)
+        let route = ProtocolRoute(path: request.path)
+        guard management != nil || route != nil else {
             return .error(.notFound, "no route for \(request.path)")
         }
         let principal: Principal
@@ -55,12 +88,14 @@ public struct StatehouseAPI: HTTPResponder {
             response.headers.add(name: "Retry-After", value: "2")
             return response
         }
-        var response = self.serve(route, request, principal)
+        let caller = Caller(principal, address: host(of: request.remoteAddress), requestID: request.id)
+        var response =
+            if let management { self.serve(management, request, caller) } else { self.serve(route!, request, caller) }
         response.logMetadata["user"] = .string(principal.name)
         return response
     }
 
-    private func serve(_ route: ProtocolRoute, _ request: Request, _ principal: Principal) -> Response {
+    private func serve(_ route: ProtocolRoute, _ request: Request, _ caller: Caller) -> Response {
         guard let action = route.action(for: request.method) else {
             return .methodNotAllowed(allowed: route.allowedMethods)
         }
@@ -73,11 +108,11 @@ public struct StatehouseAPI: HTTPResponder {
         var response: Response
         do {
             switch action {
-            case .read: response = try self.read(name, request, principal)
-            case .write: response = try self.write(name, request, principal)
-            case .lock: response = try self.lock(name, request, principal)
-            case .unlock: response = try self.unlock(name, request, principal)
-            case .delete: response = try self.delete(name, request, principal)
+            case .read: response = try self.read(name, request, caller)
+            case .write: response = try self.write(name, request, caller)
+            case .lock: response = try self.lock(name, request, caller)
+            case .unlock: response = try self.unlock(name, request, caller)
+            case .delete: response = try self.delete(name, request, caller)
             }
         } catch {
             response = Response(error, request: request)
@@ -127,6 +162,10 @@ extension Response {
             self = Response(status: .conflict, headers: ["Content-Type": "application/json"], body: holder.json)
         case .conflict:
             self = .error(.conflict, error.message)
+        case .gone:
+            self = .error(HTTPStatus(code: 410), error.message)
+        case .unprocessable:
+            self = .error(HTTPStatus(code: 422), error.message)
         case .unavailable:
             // Clients retry 503 and honour Retry-After (protocol.md §4).
             self = .error(.serviceUnavailable, error.message)
@@ -139,4 +178,13 @@ extension Response {
         }
         self.logMetadata["reason"] = .string(error.message)
     }
+}
+
+/// The host part of `address:port` or `[v6address]:port`.
+func host(of address: String) -> String {
+    if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+        return String(address[address.index(after: address.startIndex)..<close])
+    }
+    guard let colon = address.lastIndex(of: ":"), address.firstIndex(of: ":") == colon else { return address }
+    return String(address[..<colon])
 }

@@ -1,3 +1,4 @@
+import Application
 import Domain
 import HTTPServer
 import Logging
@@ -11,6 +12,9 @@ import TOMLKit
 struct ConfigurationLoader {
     /// The environment variable that names the config file.
     static let configPathVariable = "STATEHOUSE_CONFIG"
+    /// The prefix of the variables the CLI's API commands read (`STATEHOUSE_API_URL` …), which
+    /// the server leaves alone so that both can share a shell.
+    static let clientVariablePrefix = "STATEHOUSE_API_"
 
     private var values: [String: TOMLValueConvertible] = [:]
     private var consumed: Set<String> = []
@@ -102,6 +106,17 @@ struct ConfigurationLoader {
         configuration.cacheBytes = try self.integer(
             "state.cache_bytes", default: configuration.cacheBytes, in: 0...1 << 40)
         configuration.users = try self.users()
+
+        let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)
+        let keepVersions = try self.integer(
+            "retention.keep_versions", default: configuration.retention.keepVersions, in: 1...1_000_000)
+        let deletedDays = try self.integer(
+            "retention.deleted_state_days", default: configuration.retention.deletedStateDays ?? 0, in: 0...100_000)
+        configuration.retention = RetentionPolicy(
+            versionDays: versionDays == 0 ? nil : versionDays, keepVersions: keepVersions,
+            deletedStateDays: deletedDays == 0 ? nil : deletedDays)
+        configuration.retentionInterval = try self.seconds(
+            "retention.interval", default: configuration.retentionInterval)
         return configuration
     }
 
@@ -323,7 +338,7 @@ struct ConfigurationLoader {
         }
         let unknownVariable = self.environment.keys.filter {
             $0.hasPrefix("STATEHOUSE_") && $0 != ConfigurationLoader.configPathVariable
-                && !self.consumedVariables.contains($0)
+                && !$0.hasPrefix(ConfigurationLoader.clientVariablePrefix) && !self.consumedVariables.contains($0)
         }.sorted().first
         if let unknownVariable {
             throw ConfigurationError(

@@ -38,6 +38,7 @@ struct Serve: ParsableCommand {
         let logger = Logger(label: "statehouse")
 
         let server: HTTPServer
+        let retention: RetentionWorker
         let waitForSignal: @Sendable () -> Int32
         do {
             waitForSignal = try SignalWaiter.start { second in
@@ -50,17 +51,15 @@ struct Serve: ParsableCommand {
             let clock = SystemWallClock()
             let api = StatehouseAPI(
                 useCases: StatehouseAPI.UseCases(
-                    read: ReadState(store: store, cache: ContentCache(capacityBytes: configuration.cacheBytes)),
-                    write: WriteState(
-                        store: store, clock: clock,
-                        policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
-                        compressionLevel: configuration.compressionLevel),
-                    lock: LockState(store: store, clock: clock),
-                    unlock: UnlockState(store: store),
-                    delete: DeleteState(store: store, clock: clock)),
-                verifier: users)
+                    store: store, clock: clock, cache: ContentCache(capacityBytes: configuration.cacheBytes),
+                    policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
+                    compressionLevel: configuration.compressionLevel),
+                verifier: users, clock: clock)
             server = try HTTPServer(configuration: configuration.server, responder: api, logger: logger)
             try server.start()
+            retention = try RetentionWorker.start(
+                ApplyRetention(store: store, clock: clock, policy: configuration.retention),
+                every: configuration.retentionInterval, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode.failure
@@ -85,6 +84,7 @@ struct Serve: ParsableCommand {
                 "signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
                 "drain_timeout": "\(configuration.drainTimeout)",
             ])
+        retention.stop()
         let drained = server.drain(timeout: configuration.drainTimeout)
         logger.notice("stopped", metadata: ["drained": "\(drained)"])
     }

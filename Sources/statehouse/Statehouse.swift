@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLibPQ
 import CZlib
+import StatehouseCLI
 
 /// The `statehouse` command line.
 @main
@@ -13,7 +14,10 @@ struct Statehouse: ParsableCommand {
             commandName: "statehouse",
             abstract: "A Terraform and OpenTofu state server for the http backend.",
             version: "statehouse \(version) (\(Statehouse.libraryVersions))",
-            subcommands: [Serve.self, Migrate.self, MigrateStore.self, HashPassword.self],
+            subcommands: [
+                Serve.self, Migrate.self, MigrateStore.self, HashPassword.self, StatesCommand.self, LocksCommand.self,
+                UnlockCommand.self, VersionsCommand.self, RollbackCommand.self, DiffCommand.self, AuditCommand.self,
+            ],
             defaultSubcommand: Serve.self)
     }
 

@@ -1,3 +1,4 @@
+import Application
 import Domain
 import HTTPServer
 import Logging
@@ -57,4 +58,8 @@ struct StatehouseConfiguration: Sendable {
     var cacheBytes = 32 << 20
     /// Who may log in, and what they may do.
     var users: [UserDirectory.User] = []
+    /// How long history is kept.
+    var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: 30)
+    /// How often the retention sweep runs.
+    var retentionInterval: Duration = .seconds(3600)
 }

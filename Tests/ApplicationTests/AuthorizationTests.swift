@@ -7,10 +7,10 @@ import Testing
 @Suite struct AuthorizationTests {
     let store = InMemoryStore()
     let clock = FixedClock()
-    let reader = Principal(name: "reader", grants: [Grant(prefix: "*", access: .read)])
-    let writer = Principal(
-        name: "writer", grants: [Grant(prefix: "team", access: .write), Grant(prefix: "*", access: .read)])
-    let owner = Principal(name: "owner", grants: [Grant(prefix: "team", access: .admin)])
+    let reader = Caller(Principal(name: "reader", grants: [Grant(prefix: "*", access: .read)]))
+    let writer = Caller(
+        Principal(name: "writer", grants: [Grant(prefix: "team", access: .write), Grant(prefix: "*", access: .read)]))
+    let owner = Caller(Principal(name: "owner", grants: [Grant(prefix: "team", access: .admin)]))
 
     func kind(_ body: () throws -> Void) -> ApplicationError.Kind? {
         do {
@@ -55,7 +55,9 @@ import Testing
                     state, body: Array(#"{"ID":"x"}"#.utf8), as: self.reader)
             } == .forbidden)
         #expect(
-            self.kind { _ = try UnlockState(store: self.store).execute(state, body: [], as: self.reader) } == .forbidden
+            self.kind {
+                _ = try UnlockState(store: self.store, clock: self.clock).execute(state, body: [], as: self.reader)
+            } == .forbidden
         )
         #expect(
             self.kind { try DeleteState(store: self.store, clock: self.clock).execute(state, as: self.reader) }
@@ -71,7 +73,10 @@ import Testing
                     state, body: Array(#"{"ID":"x"}"#.utf8), as: self.writer)
             } == nil)
         // Terraform's force-unlock (empty body) is open to writers: it is their only way out.
-        #expect(self.kind { _ = try UnlockState(store: self.store).execute(state, body: [], as: self.writer) } == nil)
+        #expect(
+            self.kind {
+                _ = try UnlockState(store: self.store, clock: self.clock).execute(state, body: [], as: self.writer)
+            } == nil)
         #expect(
             self.kind { try DeleteState(store: self.store, clock: self.clock).execute(state, as: self.writer) }
                 == .forbidden)

@@ -56,7 +56,7 @@ import Testing
 
     @Test func readersNeverSeeAnOlderVersionThanTheStoreHolds() throws {
         let store = InMemoryStore()
-        let owner = Principal(name: "o", grants: [Grant(prefix: "*", access: .admin)])
+        let owner = Caller(Principal(name: "o", grants: [Grant(prefix: "*", access: .admin)]))
         let cache = ContentCache(capacityBytes: 1 << 20)
         let read = ReadState(store: store, cache: cache)
         // Two writers, as two servers would be, sharing the store but not the cache.

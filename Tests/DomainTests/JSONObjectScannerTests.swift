@@ -31,8 +31,24 @@ import Testing
         #expect(try scan(#"{"a": 1, "a": 2}"#)["a"] == .number("2"))
     }
 
-    @Test func nonScalarValuesAreOther() throws {
-        #expect(try scan(#"{"a": [1], "b": {"c": 1}}"#) == ["a": .other, "b": .other])
+    @Test func containersAreDescribedAndLiteralsAreOther() throws {
+        #expect(
+            try scan(
+                #"{"a": [1, [2, 3], {"x": []}], "b": {"c": 1, "d": {"e": 2}, "c": 3}, "e": [], "f": {}, "g": true}"#,
+                ["a", "b", "e", "f", "g"])
+                == [
+                    "a": .array(count: 3), "b": .object(keys: ["c", "d", "c"]), "e": .array(count: 0),
+                    "f": .object(keys: []), "g": .other,
+                ])
+    }
+
+    @Test func fieldsSayWhereEachValueIs() throws {
+        let document = #"{ "a" : 12 , "b":{"a":1}, "c": "x\"y" }"#
+        let fields = try JSONObjectScanner.fields(Array(document.utf8), keys: ["a", "b", "c"])
+        for (key, text) in [("a", "12"), ("b", #"{"a":1}"#), ("c", #""x\"y""#)] {
+            let range = try #require(fields[key]).range
+            #expect(String(decoding: Array(document.utf8)[range], as: UTF8.self) == text)
+        }
     }
 
     @Test func skipsDeepNestingWithoutRecursion() throws {

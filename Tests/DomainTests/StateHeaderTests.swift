@@ -17,13 +17,15 @@ import Testing
             """
         #expect(
             try StateHeader(parsing: Array(state.utf8))
-                == StateHeader(serial: 42, lineage: "3f0a7c52-2c2e-1b6d-8a1e-9a0f1d2c3b4a"))
+                == StateHeader(
+                    serial: 42, lineage: "3f0a7c52-2c2e-1b6d-8a1e-9a0f1d2c3b4a", terraformVersion: "1.15.5",
+                    resourceCount: 1, outputNames: ["serial"]))
     }
 
     @Test func acceptsAnOpenTofuEncryptedEnvelope() throws {
         let envelope =
             #"{"serial":7,"lineage":"L","meta":{"key_provider.pbkdf2.k":"e30="},"encrypted_data":"AAAA","encryption_version":"v0"}"#
-        #expect(try StateHeader(parsing: Array(envelope.utf8)) == StateHeader(serial: 7, lineage: "L"))
+        #expect(try StateHeader(parsing: Array(envelope.utf8)) == StateHeader(serial: 7, lineage: "L", encrypted: true))
     }
 
     @Test(arguments: [

@@ -20,6 +20,10 @@ import Testing
                     contentMD5: nil),
                 as: admin)
         }
+        _ = try PurgeVersion(store: f.store, clock: f.clock, cache: ContentCache(capacityBytes: 0)).execute(
+            name("team/app"), version: 1, reason: "leaked", as: admin)
+        _ = try RollbackState(store: f.store, clock: f.clock, compressionLevel: 1).execute(
+            name("team/app"), to: 2, reason: "undo", as: admin)
         _ = try f.lock().execute(name("team/app"), body: lockBody("held"), as: admin)
         var generator = SystemRandomNumberGenerator()
         let big = (0..<2_000_000).map { _ in "0123456789abcdef".randomElement(using: &generator)! }
@@ -42,9 +46,10 @@ import Testing
         try f.store.read { repository in
             try repository.allStates().map { entry in
                 let versions = try repository.versions(of: entry.state).map { record in
-                    let body = try Gzip.decompress(
-                        try #require(try repository.content(stateID: entry.state.id, version: record.number)))
-                    return "\(record) sha=\(StateBlob.sha256(body) == record.sha256)"
+                    guard let gzip = try repository.content(stateID: entry.state.id, version: record.number) else {
+                        return "\(record) purged"
+                    }
+                    return "\(record) sha=\(StateBlob.sha256(try Gzip.decompress(gzip)) == record.sha256)"
                 }
                 return
                     "\(entry.state.name) created=\(entry.state.createdAt) lock=\(String(describing: entry.state.lock)) "
@@ -62,25 +67,30 @@ import Testing
         var lines: [String] = []
         let report = try CopyStore(from: source.store, to: destination.store).execute { lines.append($0) }
         #expect(report.states == 5)
-        #expect(report.versions == 6)
-        #expect(lines.count == 6)
+        #expect(report.versions == 7)
+        let events = { (f: Fixture) in
+            try ReadAudit(store: f.store).execute(AuditQuery(limit: 1000), as: admin).events.map { $0.withID(0) }
+        }
+        #expect(report.auditEvents == (try events(source).count))
+        #expect(lines.count == 7)
         #expect(lines.last == "read back: every state, version and checksum matches the source")
         #expect(try self.snapshot(destination) == self.snapshot(source))
+        #expect(try events(destination) == events(source))
         // The copy is a working store: reads, the held lock and the next write behave the same.
         #expect(
             try destination.read().execute(name("team/app"), as: admin, encoding: .identity).body
-                == stateBody(serial: 3, padding: 3))
+                == stateBody(serial: 4, padding: 2), "the rollback wrote version 2's content as serial 4")
         expectError(.locked(try LockInfo(json: lockBody("held")))) {
             _ = try destination.lock().execute(name("team/app"), body: lockBody("other"), as: admin)
         }
         guard
             case .stored(let next) = try destination.write().execute(
-                .init(name: name("team/app"), body: stateBody(serial: 4), lockID: "held", contentMD5: nil), as: admin)
+                .init(name: name("team/app"), body: stateBody(serial: 5), lockID: "held", contentMD5: nil), as: admin)
         else {
             Issue.record("not stored")
             return
         }
-        #expect(next.number == 4)
+        #expect(next.number == 5)
     }
 
     /// Writes made to the source while the copy runs are not half-copied: the copy is the store

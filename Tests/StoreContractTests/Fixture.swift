@@ -107,7 +107,7 @@ struct Fixture {
             compressionLevel: 1)
     }
     func lock() -> LockState { LockState(store: self.store, clock: self.clock) }
-    func unlock() -> UnlockState { UnlockState(store: self.store) }
+    func unlock() -> UnlockState { UnlockState(store: self.store, clock: self.clock) }
     func delete() -> DeleteState { DeleteState(store: self.store, clock: self.clock) }
 
     /// Every version of the live state `name`, with its decompressed bytes.
@@ -122,7 +122,7 @@ struct Fixture {
     }
 }
 
-let admin = Principal(name: "root", grants: [Grant(prefix: "*", access: .admin)])
+let admin = Caller(Principal(name: "root", grants: [Grant(prefix: "*", access: .admin)]))
 
 func name(_ text: String) -> StateName { try! StateName(text) }
 

@@ -146,7 +146,7 @@ import Testing
     @Test(arguments: StoreKind.available)
     func versionsKeepEveryWriteWithItsMetadata(kind: StoreKind) throws {
         let f = try Fixture(kind)
-        let writer = Principal(name: "ci", grants: [Grant(prefix: "*", access: .write)])
+        let writer = Caller(Principal(name: "ci", grants: [Grant(prefix: "*", access: .write)]))
         var sent: [[UInt8]] = []
         for serial in 1...4 {
             f.clock.advance(seconds: 60)

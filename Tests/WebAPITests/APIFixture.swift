@@ -19,7 +19,7 @@ struct APIFixture {
     /// Another API over a fresh store's use cases (for a different verifier).
     init(verifier: any CredentialVerifier) {
         self.useCases = APIFixture().useCases
-        self.api = StatehouseAPI(useCases: self.useCases, verifier: verifier)
+        self.api = StatehouseAPI(useCases: self.useCases, verifier: verifier, clock: StaticClock())
     }
 
     init(store: any UnitOfWork = InMemoryStore()) {
@@ -34,13 +34,9 @@ struct APIFixture {
         ])
         let clock = StaticClock()
         self.useCases = .init(
-            read: ReadState(store: store, cache: ContentCache(capacityBytes: 1 << 20)),
-            write: WriteState(
-                store: store, clock: clock, policy: .init(allowLineageChange: false), compressionLevel: 1),
-            lock: LockState(store: store, clock: clock),
-            unlock: UnlockState(store: store),
-            delete: DeleteState(store: store, clock: clock))
-        self.api = StatehouseAPI(useCases: self.useCases, verifier: users)
+            store: store, clock: clock, cache: ContentCache(capacityBytes: 1 << 20),
+            policy: .init(allowLineageChange: false), compressionLevel: 1)
+        self.api = StatehouseAPI(useCases: self.useCases, verifier: users, clock: clock)
     }
 
     @discardableResult

@@ -1,0 +1,58 @@
+import ArgumentParser
+
+/// `statehouse locks`: every held lock, oldest first.
+public struct LocksCommand: APICommand {
+    /// The command's name and help.
+    public static let configuration = CommandConfiguration(
+        commandName: "locks", abstract: "List held locks, oldest first.")
+
+    /// Server and output options.
+    @OptionGroup public var connection: ConnectionOptions
+
+    /// Only locks held at least this long.
+    @Option(help: "Only locks held at least this long: 90s, 15m, 2h, 7d or seconds.")
+    public var olderThan: String?
+
+    /// Creates the command.
+    public init() {}
+
+    /// Fetches and renders the locks.
+    public func perform(_ api: APIClient) throws(CLIError) -> String {
+        let response = try api.call("GET", .locks(olderThan: self.olderThan))
+        if self.connection.json { return response.text }
+        return Render.locks(try api.decode(LockList.self, response).locks)
+    }
+}
+
+/// `statehouse unlock NAME`: force-unlocks a state (admin).
+public struct UnlockCommand: APICommand {
+    /// The command's name and help.
+    public static let configuration = CommandConfiguration(
+        commandName: "unlock", abstract: "Force-unlock a state (needs admin access).")
+
+    /// Server and output options.
+    @OptionGroup public var connection: ConnectionOptions
+
+    /// The state.
+    @Argument(help: "The state name.")
+    public var name: String
+
+    /// Only unlock when this lock is the one held.
+    @Option(help: "Only remove the lock if it has this ID (otherwise the server answers 409).")
+    public var id: String?
+
+    /// Why, for the audit log.
+    @Option(help: "Why, for the audit log.")
+    public var reason: String?
+
+    /// Creates the command.
+    public init() {}
+
+    /// Sends `DELETE …/lock`, with a body only when `--id` or `--reason` is given.
+    public func perform(_ api: APIClient) throws(CLIError) -> String {
+        let body = self.id == nil && self.reason == nil ? nil : UnlockRequest(id: self.id, reason: self.reason)
+        let response = try api.call("DELETE", .lock(self.name), body: body)
+        if self.connection.json { return response.text }
+        return Render.unlocked(try api.decode(UnlockResult.self, response), name: self.name)
+    }
+}

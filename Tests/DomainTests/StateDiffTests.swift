@@ -1,0 +1,256 @@
+import Testing
+
+@testable import Domain
+
+@Suite struct StateDiffTests {
+    func diff(_ old: String, _ new: String) throws -> StateDiff {
+        try StateDiff(from: Array(old.utf8), to: Array(new.utf8))
+    }
+
+    func string(_ text: String) -> StateDiff.Value { .value(.string(text)) }
+
+    /// A `terraform_data` dynamic value as Terraform stores it.
+    func dynamic(_ serial: Int, _ version: String) -> StateDiff.Value {
+        .value(
+            .object([
+                "value": .object(["serial": .number("\(serial)"), "version": .string(version)]),
+                "type": .array([
+                    .string("object"), .object(["serial": .string("number"), "version": .string("string")]),
+                ]),
+            ]))
+    }
+
+    @Test func comparesTwoVersionsOfAState() throws {
+        let diff = try diff(StateFixtures.before, StateFixtures.after)
+        #expect(
+            diff.addedResources == [
+                "module.workers.terraform_data.node[2]", #"module.workers.terraform_data.queue["sms"]"#,
+            ])
+        #expect(diff.removedResources == ["module.workers.terraform_data.node[1]"])
+        #expect(
+            diff.changedResources == [
+                .init(
+                    address: #"module.workers.terraform_data.queue["jobs"]"#,
+                    attributes: [
+                        .init(
+                            path: "triggers_replace", before: .value(.null),
+                            after: .value(
+                                .object([
+                                    "value": .array([.string("rev-2")]),
+                                    "type": .array([.string("tuple"), .array([.string("string")])]),
+                                ])))
+                    ]),
+                .init(
+                    address: "terraform_data.app",
+                    attributes: [
+                        .init(path: "input", before: dynamic(7, "v1"), after: dynamic(8, "v2")),
+                        .init(path: "output", before: dynamic(7, "v1"), after: dynamic(8, "v2")),
+                    ]),
+                .init(
+                    address: "terraform_data.secret",
+                    attributes: [
+                        .init(path: "input", before: .sensitive, after: .sensitive),
+                        .init(path: "output", before: .sensitive, after: .sensitive),
+                    ]),
+            ])
+        #expect(diff.addedOutputs == ["region"])
+        #expect(diff.removedOutputs == ["zones"])
+        #expect(
+            diff.changedOutputs == [
+                .init(name: "db_password", before: .sensitive, after: .sensitive),
+                .init(
+                    name: "endpoint", before: string("https://app.example.com"),
+                    after: string("https://app2.example.com")),
+            ])
+    }
+
+    @Test func rendersJSON() throws {
+        let json = try diff(StateFixtures.before, StateFixtures.after).json
+        let app = #"{"type":["object",{"serial":"number","version":"string"}],"value":{"serial":7,"version":"v1"}}"#
+        let app2 = #"{"type":["object",{"serial":"number","version":"string"}],"value":{"serial":8,"version":"v2"}}"#
+        let expected =
+            #"{"resources":{"added":["module.workers.terraform_data.node[2]","module.workers.terraform_data.queue[\"sms\"]"],"#
+            + #""removed":["module.workers.terraform_data.node[1]"],"changed":["#
+            + #"{"address":"module.workers.terraform_data.queue[\"jobs\"]","attributes":[{"path":"triggers_replace","#
+            + #""before":null,"after":{"type":["tuple",["string"]],"value":["rev-2"]}}]},"#
+            + #"{"address":"terraform_data.app","attributes":[{"path":"input","before":\#(app),"after":\#(app2)},"#
+            + #"{"path":"output","before":\#(app),"after":\#(app2)}]},"#
+            + #"{"address":"terraform_data.secret","attributes":[{"path":"input","before":"(sensitive)","after":"(sensitive)"},"#
+            + #"{"path":"output","before":"(sensitive)","after":"(sensitive)"}]}]},"#
+            + #""outputs":{"added":["region"],"removed":["zones"],"changed":["#
+            + #"{"name":"db_password","before":"(sensitive)","after":"(sensitive)"},"#
+            + #"{"name":"endpoint","before":"https://app.example.com","after":"https://app2.example.com"}]}}"#
+        #expect(json == expected)
+        #expect(try JSONValue(parsing: Array(json.utf8))["resources"] != nil)
+    }
+
+    @Test func neverRevealsSensitiveValues() throws {
+        for (old, new) in [
+            (StateFixtures.before, StateFixtures.after), (StateFixtures.after, StateFixtures.before),
+        ] {
+            let json = try diff(old, new).json
+            #expect(!json.contains("s3cr3t"))
+            #expect(!json.contains("hunter2"))
+        }
+    }
+
+    @Test func identicalStatesHaveNoDifferences() throws {
+        let diff = try diff(StateFixtures.before, StateFixtures.before)
+        #expect(
+            diff.json
+                == #"{"resources":{"added":[],"removed":[],"changed":[]},"outputs":{"added":[],"removed":[],"changed":[]}}"#
+        )
+    }
+
+    @Test func addedAndRemovedStatesListEverything() throws {
+        let empty = #"{"version":4,"serial":0,"lineage":"L"}"#
+        let diff = try diff(empty, StateFixtures.before)
+        #expect(
+            diff.addedResources == [
+                "data.terraform_remote_state.network", "module.workers.terraform_data.node[0]",
+                "module.workers.terraform_data.node[1]", #"module.workers.terraform_data.queue["jobs"]"#,
+                "terraform_data.app", "terraform_data.secret",
+            ])
+        #expect(diff.addedOutputs == ["db_password", "endpoint", "zones"])
+        #expect(try self.diff(StateFixtures.before, empty).removedResources.count == 6)
+    }
+
+    @Test func addressesDataSourcesNestedModulesKeysAndDeposedObjects() throws {
+        let old = #"{"serial":1,"lineage":"L","resources":[]}"#
+        let new = """
+            {"serial":2,"lineage":"L","resources":[
+              {"module":"module.a[\\"x\\"].module.b[0]","mode":"data","type":"t","name":"n","instances":[
+                {"index_key":"k \\"q\\"","attributes":{}}]},
+              {"mode":"managed","type":"t","name":"n","instances":[
+                {"attributes":{}},
+                {"deposed":"00000001","attributes":{}}]}
+            ]}
+            """
+        #expect(
+            try diff(old, new).addedResources == [
+                #"module.a["x"].module.b[0].data.t.n["k \"q\""]"#, "t.n", "t.n (deposed 00000001)",
+            ])
+    }
+
+    @Test func reportsADataSourceChange() throws {
+        let new = StateFixtures.after.replacing("vpc-0a1b", with: "vpc-9z")
+        let diff = try diff(StateFixtures.after, new)
+        #expect(diff.changedResources.map(\.address) == ["data.terraform_remote_state.network"])
+        #expect(diff.changedResources.first?.attributes.map(\.path) == ["outputs"])
+    }
+
+    @Test func anAttributeMarkedSensitiveOnEitherSideIsRedacted() throws {
+        let old = StateFixtures.single(attributes: #"{"id":"1","input":"plain","output":"x"}"#)
+        let new = StateFixtures.single(
+            attributes: #"{"id":"1","input":"now-secret","output":"y"}"#,
+            sensitive: #"[[{"type":"get_attr","value":"input"},{"type":"index","value":{"value":0,"type":"number"}}]]"#)
+        let expected: [StateDiff.AttributeChange] = [
+            .init(path: "input", before: .sensitive, after: .sensitive),
+            .init(path: "output", before: string("x"), after: string("y")),
+        ]
+        #expect(try StateDiff(from: old, to: new).changedResources.first?.attributes == expected)
+        #expect(try StateDiff(from: new, to: old).changedResources.first?.attributes.first?.before == .sensitive)
+    }
+
+    @Test func aSensitiveAttributeThatAppearsIsAbsentThenSensitive() throws {
+        let old = StateFixtures.single(attributes: #"{"id":"1"}"#)
+        let new = StateFixtures.single(
+            attributes: #"{"id":"1","password":"pw-123"}"#, sensitive: #"[[{"type":"get_attr","value":"password"}]]"#)
+        let diff = try StateDiff(from: old, to: new)
+        #expect(
+            diff.changedResources.first?.attributes == [.init(path: "password", before: .absent, after: .sensitive)])
+        #expect(diff.json.contains(#"{"path":"password","before":null,"after":"(sensitive)"}"#))
+        #expect(!diff.json.contains("pw-123"))
+    }
+
+    @Test func anUnchangedSensitiveAttributeIsNotReported() throws {
+        let sensitive = #"[[{"type":"get_attr","value":"password"}]]"#
+        let old = StateFixtures.single(attributes: #"{"id":"1","password":"pw"}"#, sensitive: sensitive)
+        let new = StateFixtures.single(attributes: #"{"id":"2","password":"pw"}"#, sensitive: sensitive)
+        #expect(
+            try StateDiff(from: old, to: new).changedResources.first?.attributes == [
+                .init(path: "id", before: string("1"), after: string("2"))
+            ])
+    }
+
+    @Test(arguments: [
+        #"[{"path":[{"type":"get_attr","value":"input"}]}]"#,
+        #"{"input":true}"#,
+        #""input""#,
+        #"[[]]"#,
+        #"[[{"type":"index","value":{"value":0,"type":"number"}}]]"#,
+        #"[[{"type":"get_attr","value":1}]]"#,
+        #"[[{"type":"get_attr","value":"input"}],"input"]"#,
+    ])
+    func sensitiveAttributesNotUnderstoodHideTheWholeInstance(sensitive: String) throws {
+        let old = StateFixtures.single(attributes: #"{"id":"id-1","input":"s-1"}"#)
+        let new = StateFixtures.single(attributes: #"{"id":"id-2","input":"s-2"}"#, sensitive: sensitive)
+        let diff = try StateDiff(from: old, to: new)
+        #expect(
+            diff.changedResources.first?.attributes == [
+                .init(path: "id", before: .sensitive, after: .sensitive),
+                .init(path: "input", before: .sensitive, after: .sensitive),
+            ])
+        for secret in ["id-1", "id-2", "s-1", "s-2"] { #expect(!diff.json.contains(secret)) }
+    }
+
+    @Test func anOutputMarkedSensitiveOnEitherSideIsRedacted() throws {
+        let old = #"{"serial":1,"lineage":"L","outputs":{"token":{"value":"tok-1","type":"string"}}}"#
+        let new = #"{"serial":2,"lineage":"L","outputs":{"token":{"value":"tok-2","type":"string","sensitive":true}}}"#
+        let diff = try diff(old, new)
+        #expect(diff.changedOutputs == [.init(name: "token", before: .sensitive, after: .sensitive)])
+        #expect(!diff.json.contains("tok-"))
+    }
+
+    @Test func encryptedStatesCannotBeCompared() {
+        let error = DomainError.encrypted("the state is encrypted by OpenTofu; the server cannot read its content")
+        #expect(throws: error) { try diff(StateFixtures.encrypted, StateFixtures.before) }
+        #expect(throws: error) { try diff(StateFixtures.before, StateFixtures.encrypted) }
+    }
+
+    @Test(arguments: [
+        ("not json", "not valid JSON: invalid literal at byte 0"),
+        ("<html>", "not valid JSON: expected a JSON value at byte 0"),
+        ("[]", "state is not a JSON object"),
+        (#"{"serial":1} {}"#, "not valid JSON: unexpected data after the JSON value at byte 13"),
+        (#"{"resources":{}}"#, #"state is not a Terraform v4 state: "resources" is malformed"#),
+        (
+            #"{"resources":[1]}"#,
+            #"state is not a Terraform v4 state: a resource without a string "type" and "name" is malformed"#
+        ),
+        (
+            #"{"resources":[{"mode":"ephemeral","type":"t","name":"n"}]}"#,
+            #"state is not a Terraform v4 state: the "mode" of resource t.n is malformed"#
+        ),
+        (
+            #"{"resources":[{"mode":"managed","type":"t","name":"n","module":1}]}"#,
+            #"state is not a Terraform v4 state: the "module" of resource t.n is malformed"#
+        ),
+        (
+            #"{"resources":[{"mode":"managed","type":"t","name":"n","instances":{}}]}"#,
+            #"state is not a Terraform v4 state: the "instances" of t.n is malformed"#
+        ),
+        (
+            #"{"resources":[{"mode":"managed","type":"t","name":"n","instances":[[]]}]}"#,
+            #"state is not a Terraform v4 state: an instance of t.n is malformed"#
+        ),
+        (
+            #"{"resources":[{"mode":"managed","type":"t","name":"n","instances":[{"index_key":true}]}]}"#,
+            #"state is not a Terraform v4 state: an "index_key" of t.n is malformed"#
+        ),
+        (
+            #"{"resources":[{"mode":"managed","type":"t","name":"n","instances":[{"deposed":1}]}]}"#,
+            #"state is not a Terraform v4 state: a "deposed" of t.n is malformed"#
+        ),
+        (
+            #"{"resources":[{"mode":"managed","type":"t","name":"n","instances":[{"index_key":0,"attributes":[]}]}]}"#,
+            #"state is not a Terraform v4 state: the "attributes" of t.n[0] is malformed"#
+        ),
+        (#"{"outputs":[]}"#, #"state is not a Terraform v4 state: "outputs" is malformed"#),
+        (#"{"outputs":{"a":"b"}}"#, #"state is not a Terraform v4 state: output "a" is malformed"#),
+    ])
+    func refusesMalformedStates(body: String, message: String) {
+        #expect(throws: DomainError.invalidInput(message)) { try diff(body, StateFixtures.before) }
+        #expect(throws: DomainError.invalidInput(message)) { try diff(StateFixtures.before, body) }
+    }
+}
