@@ -148,7 +148,8 @@ struct OperatorTests {
         let refused = try TestEnvironment.run(
             [ServerProcess.binaryPath, "states", "list"],
             environment: [
-                "STATEHOUSE_API_URL": "http://127.0.0.1:1", "STATEHOUSE_API_USER": "ci", "STATEHOUSE_API_PASSWORD": "pw",
+                "STATEHOUSE_API_URL": "http://127.0.0.1:1", "STATEHOUSE_API_USER": "ci",
+                "STATEHOUSE_API_PASSWORD": "pw",
             ])
         #expect(refused.status != 0)
         #expect(refused.output.contains("127.0.0.1:1"), "\(refused.output)")
