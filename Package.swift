@@ -140,6 +140,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StatehouseCLITests", dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport"]),
-        .testTarget(name: "StatehouseTests", dependencies: ["statehouse", "HTTPServer", "HTTPTestSupport"]),
+        .testTarget(
+            name: "StatehouseTests", dependencies: ["statehouse", "Application", "HTTPServer", "HTTPTestSupport"]
+        ),
     ]
 )

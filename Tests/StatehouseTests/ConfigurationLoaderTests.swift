@@ -1,3 +1,4 @@
+import Application
 import Testing
 
 @testable import statehouse
@@ -47,6 +48,8 @@ import Testing
         #expect(shipped.allowLineageChange == defaults.allowLineageChange)
         #expect(shipped.compressionLevel == defaults.compressionLevel)
         #expect(shipped.users.map(\.name) == ["admin"])
+        #expect(shipped.retention == defaults.retention)
+        #expect(shipped.retentionInterval == defaults.retentionInterval)
     }
 
     @Test func readsEveryKey() throws {
@@ -233,5 +236,28 @@ import Testing
 
     @Test func theConfigPathVariableIsNotAnUnknownSetting() throws {
         #expect(try self.load(nil, ["STATEHOUSE_CONFIG": "/etc/statehouse.toml"]).server.port == 8080)
+    }
+
+    @Test func theCLIsVariablesAreNotServerSettings() throws {
+        let environment = ["STATEHOUSE_API_URL": "http://127.0.0.1:8080", "STATEHOUSE_API_PASSWORD": "pw"]
+        #expect(try self.load(nil, environment).server.port == 8080)
+        #expect(self.failure(nil, ["STATEHOUSE_APIURL": "x"])?.contains("STATEHOUSE_APIURL") == true)
+    }
+
+    @Test func readsRetention() throws {
+        let defaults = try self.load(nil)
+        #expect(defaults.retention == RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: 30))
+        let configured = try self.load(
+            """
+            [retention]
+            version_days = 90
+            keep_versions = 5
+            deleted_state_days = 0
+            interval = 60
+            """, ["STATEHOUSE_RETENTION_KEEP_VERSIONS": "7"])
+        #expect(configured.retention == RetentionPolicy(versionDays: 90, keepVersions: 7, deletedStateDays: nil))
+        #expect(configured.retentionInterval == .seconds(60))
+        #expect(self.failure("[retention]\nkeep_versions = 0")?.contains("retention.keep_versions") == true)
+        #expect(self.failure("[retention]\nversion_days = -1")?.contains("retention.version_days") == true)
     }
 }
