@@ -93,6 +93,19 @@ struct ManagementRoute: Equatable {
         return decoded
     }
 
+    /// The query parameters each resource reads; any other is refused, so that a misspelt
+    /// filter (`older-than`) never silently widens what a script acts on.
+    var queryParameters: Set<String> {
+        switch self.resource {
+        case .states: ["prefix", "limit", "cursor", "deleted"]
+        case .versions: ["limit", "before"]
+        case .diff: ["from", "to"]
+        case .locks: ["older_than"]
+        case .audit: ["state", "since", "limit", "after"]
+        case .state, .lock, .version, .rollback, .restore: []
+        }
+    }
+
     /// The methods each resource answers.
     var allowedMethods: [String] {
         switch self.resource {

@@ -9,6 +9,11 @@ extension StatehouseAPI {
         guard route.allowedMethods.contains(method) else {
             return .methodNotAllowed(allowed: route.allowedMethods)
         }
+        let allowed = route.queryParameters
+        if let unknown = request.head.target.query.map(\.name).first(where: { !allowed.contains($0) }) {
+            let known = allowed.isEmpty ? "none" : allowed.sorted().joined(separator: ", ")
+            return .error(.badRequest, "unknown query parameter \"\(unknown)\"; this route takes \(known)")
+        }
         do {
             var response = try self.answer(route.resource, method, request, caller)
             if let state = route.resource.stateName { response.logMetadata["state"] = .string(state) }

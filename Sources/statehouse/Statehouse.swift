@@ -17,8 +17,20 @@ struct Statehouse: ParsableCommand {
             subcommands: [
                 Serve.self, Migrate.self, MigrateStore.self, HashPassword.self, StatesCommand.self, LocksCommand.self,
                 UnlockCommand.self, VersionsCommand.self, RollbackCommand.self, DiffCommand.self, AuditCommand.self,
-            ],
-            defaultSubcommand: Serve.self)
+            ])
+    }
+
+    /// Runs the command line. `--version` answers only on its own: argument-parser would also
+    /// take it after any subcommand, so `statehouse rollback app --version 3` would print the
+    /// version and exit 0 without rolling anything back.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.count > 1, arguments.contains("--version") {
+            Self.exit(
+                withError: ValidationError(
+                    "--version only works alone (statehouse --version); rollback takes --to <number>"))
+        }
+        Self.main(arguments)
     }
 
     /// The versions of the C libraries linked in, for bug reports.

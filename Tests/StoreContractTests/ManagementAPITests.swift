@@ -124,7 +124,7 @@ extension Response {
         let ci = try api.json(api.send("GET", "/api/v1/states", user: "ci"))
         #expect((ci["states"] as? [[String: Any]])?.count == 2, "ci cannot read zeta")
 
-        for bad in ["limit=0", "limit=1001", "limit=x", "cursor=zz", "deleted=maybe"] {
+        for bad in ["limit=0", "limit=1001", "limit=x", "cursor=zz", "deleted=maybe", "prefx=team"] {
             let response = api.send("GET", "/api/v1/states?\(bad)")
             #expect(response.status == .badRequest, "\(bad)")
             #expect(try api.json(response)["error"] is String)
@@ -167,6 +167,11 @@ extension Response {
         #expect(lock["acquired_by"] as? String == "root")
         #expect(try api.json(api.send("GET", "/api/v1/locks"))["locks"] as? [Any] != nil)
         #expect(api.send("GET", "/api/v1/locks?older_than=soon").status == .badRequest)
+        let misspelt = api.send("GET", "/api/v1/locks?older-than=1h")
+        #expect(misspelt.status == .badRequest, "a misspelt filter never lists every lock")
+        #expect(
+            try api.json(misspelt)["error"] as? String
+                == #"unknown query parameter "older-than"; this route takes older_than"#)
 
         #expect(api.send("DELETE", "/api/v1/states/team/app/lock", user: "viewer").status == .forbidden)
         #expect(api.send("DELETE", "/api/v1/states/team/app/lock", user: "ci").status == .forbidden)
@@ -238,6 +243,9 @@ extension Response {
         #expect(resources["added"] as? [String] == ["terraform_data.item1", "terraform_data.item2"])
         #expect(!diff.text.contains("s3cr3t"))
         #expect(api.send("GET", "/api/v1/states/team/app/diff?from=x").status == .badRequest)
+        let first = api.send("GET", "/api/v1/states/team/app/diff?to=1")
+        #expect(first.status == .notFound)
+        #expect(first.text.contains("version 1 is the first version of team/app"))
 
         #expect(api.send("DELETE", "/api/v1/states/team/app/versions/1", user: "ci").status == .forbidden)
         #expect(api.send("DELETE", "/api/v1/states/team/app/versions/3").status == .conflict)
