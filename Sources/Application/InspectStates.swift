@@ -191,7 +191,8 @@ public struct DiffVersions: Sendable {
                 let fromNumber = from ?? (toNumber - 1)
                 guard fromNumber >= 1 else {
                     throw ApplicationError(
-                        .notFound, "version \(toNumber) is the first version of \(name); there is no earlier one to diff")
+                        .notFound,
+                        "version \(toNumber) is the first version of \(name); there is no earlier one to diff")
                 }
                 return (
                     try Self.load(repository, state, fromNumber), try Self.load(repository, state, toNumber)

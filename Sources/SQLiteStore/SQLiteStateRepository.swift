@@ -150,7 +150,7 @@ struct SQLiteStateRepository: StateRepository {
     }
 
     func allStates() throws -> [StateEntry] {
-        try self.entries(where: "1", orderBy: "id")
+        try self.entries(where: "1", orderBy: "s.id")
     }
 
     /// The states matching `condition` (SQL with `?` placeholders for `parameters`; `order` may
@@ -158,40 +158,35 @@ struct SQLiteStateRepository: StateRepository {
     private func entries(where condition: String, _ parameters: [SQLiteValue] = [], orderBy order: String)
         throws -> [StateEntry]
     {
-        var rows:
-            [(
-                id: Int64, name: String, createdAt: Timestamp, lock: [UInt8]?, lockedAt: Timestamp, lockedBy: String,
-                deletedAt: Timestamp?, deletedBy: String?, latest: Int64
-            )] = []
+        var entries: [StateEntry] = []
         try self.connection.query(
             """
-            SELECT id, name, created_at, lock_info, locked_at, locked_by, deleted_at, deleted_by, latest_version
-            FROM states WHERE \(condition) ORDER BY \(order)
+            SELECT s.id, s.name, s.created_at, s.lock_info, s.locked_at, s.locked_by, s.deleted_at, s.deleted_by,
+                   \(Self.columns("v"))
+            FROM states s LEFT JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
+            WHERE \(condition) ORDER BY \(order)
             """, parameters
         ) { row in
-            rows.append(
-                (
-                    row.integer(0), row.text(1), row.timestamp(2), row.isNull(3) ? nil : row.blob(3), row.timestamp(4),
-                    row.text(5), row.isNull(6) ? nil : row.timestamp(6), row.optionalText(7), row.integer(8)
-                ))
-        }
-        return try rows.map { row in
+            let text = row.text(1)
             let name: StateName
             var lock: StoredLock? = nil
             do {
-                name = try StateName(row.name)
-                if let json = row.lock {
+                name = try StateName(text)
+                if !row.isNull(3) {
                     lock = StoredLock(
-                        info: try LockInfo(json: json), acquiredAt: row.lockedAt, acquiredBy: row.lockedBy)
+                        info: try LockInfo(json: row.blob(3)), acquiredAt: row.timestamp(4), acquiredBy: row.text(5))
                 }
             } catch {
-                throw StoreError(.fault, "stored state \(row.name) is invalid: \(error)")
+                throw StoreError(.fault, "stored state \(text) is invalid: \(error)")
             }
-            let latest = row.latest > 0 ? try self.version(stateID: row.id, number: row.latest) : nil
-            return StateEntry(
-                state: StoredState(id: row.id, name: name, createdAt: row.createdAt, lock: lock, latest: latest),
-                deletedAt: row.deletedAt, deletedBy: row.deletedBy)
+            let latest = row.isNull(8) ? nil : try self.record(row, from: 8)
+            entries.append(
+                StateEntry(
+                    state: StoredState(
+                        id: row.integer(0), name: name, createdAt: row.timestamp(2), lock: lock, latest: latest),
+                    deletedAt: row.isNull(6) ? nil : row.timestamp(6), deletedBy: row.optionalText(7)))
         }
+        return entries
     }
 
     func insertState(_ entry: StateEntry) throws -> Int64 {
@@ -231,27 +226,29 @@ struct SQLiteStateRepository: StateRepository {
     }
 
     func states(_ query: StateQuery) throws -> [StateEntry] {
-        var condition = query.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL"
+        var condition = query.deleted ? "s.deleted_at IS NOT NULL" : "s.deleted_at IS NULL"
         var parameters: [SQLiteValue] = []
         if let prefix = query.prefix {
-            condition += " AND substr(name, 1, length(?)) = ?"
+            condition += " AND substr(s.name, 1, length(?)) = ?"
             parameters += [.text(prefix), .text(prefix)]
         }
         if let after = query.after {
-            condition += " AND (name > ? OR (name = ? AND id > ?))"
+            condition += " AND (s.name > ? OR (s.name = ? AND s.id > ?))"
             parameters += [.text(after.name), .text(after.name), .integer(after.id)]
         }
         return try self.entries(
-            where: condition, parameters + [.integer(Int64(query.limit))], orderBy: "name, id LIMIT ?")
+            where: condition, parameters + [.integer(Int64(query.limit))], orderBy: "s.name, s.id LIMIT ?")
     }
 
     func deletedStates(named name: StateName) throws -> [StateEntry] {
         try self.entries(
-            where: "name = ? AND deleted_at IS NOT NULL", [.text(name.rawValue)], orderBy: "deleted_at DESC, id DESC")
+            where: "s.name = ? AND s.deleted_at IS NOT NULL", [.text(name.rawValue)],
+            orderBy: "s.deleted_at DESC, s.id DESC")
     }
 
     func lockedStates() throws -> [StoredState] {
-        try self.entries(where: "lock_id IS NOT NULL AND deleted_at IS NULL", orderBy: "locked_at, id").map(\.state)
+        try self.entries(where: "s.lock_id IS NOT NULL AND s.deleted_at IS NULL", orderBy: "s.locked_at, s.id")
+            .map(\.state)
     }
 
     func versionCount(stateID: Int64) throws -> Int64 {
