@@ -43,7 +43,8 @@ public struct APIClient: Sendable {
                 method: method, target: endpoint.target(basePath: self.http.server.basePath), headers: headers,
                 body: bytes))
         guard (200...299).contains(response.status) else {
-            throw .answer(response, sentCredentials: self.authorization != nil)
+            throw .answer(
+                response, server: self.http.server.description, sentCredentials: self.authorization != nil)
         }
         return response
     }

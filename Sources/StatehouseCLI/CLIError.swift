@@ -30,18 +30,23 @@ public struct CLIError: Error, CustomStringConvertible {
     }
 
     /// An error answer: `<the server's "error"> (HTTP <status>)`, plus the conflicting lock for a
-    /// 409, the retry delay for a 503, and a hint for a 401 without credentials.
-    static func answer(_ response: HTTPResponse, sentCredentials: Bool) -> CLIError {
+    /// 409 and the retry delay for a 503. A 401 says the credentials sent to `server` are wrong, or
+    /// hints how to send some when none were.
+    static func answer(_ response: HTTPResponse, server: String, sentCredentials: Bool) -> CLIError {
+        if response.status == 401 && sentCredentials {
+            return CLIError(
+                description: "wrong user or password for \(server) (HTTP 401)", exitStatus: CLIError.failureStatus)
+        }
         let decoded = try? JSONCoding.decoder.decode(ErrorBody.self, from: Data(response.body))
         let reason = response.reason.isEmpty ? "error" : response.reason
         var message = "\(decoded?.error ?? reason) (HTTP \(response.status))"
         if let lock = decoded?.lock {
-            message += "\n  " + Render.lockHolder(lock)
+            message += "\n  lock " + Render.lockHolder(lock)
         }
         if response.status == 503, let retry = response.header("Retry-After") {
             message += "; retry in \(retry) s"
         }
-        if response.status == 401 && !sentCredentials {
+        if response.status == 401 {
             message += "; set STATEHOUSE_API_USER and STATEHOUSE_API_PASSWORD (or --user), or use a client certificate"
         }
         return CLIError(description: message, exitStatus: CLIError.failureStatus)

@@ -41,6 +41,16 @@ struct Endpoint {
             query: [("limit", limit.map(String.init)), ("before", before.map(String.init))])
     }
 
+    /// `/states/{name}/versions/{n}`: one version.
+    static func version(_ name: String, _ number: Int) -> Endpoint {
+        Endpoint(path: self.state(name).path + "/versions/\(number)", query: [])
+    }
+
+    /// `/states/{name}/restore`.
+    static func restore(_ name: String) -> Endpoint {
+        Endpoint(path: self.state(name).path + "/restore", query: [])
+    }
+
     /// `/states/{name}/rollback`.
     static func rollback(_ name: String) -> Endpoint {
         Endpoint(path: self.state(name).path + "/rollback", query: [])

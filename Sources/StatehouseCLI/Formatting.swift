@@ -56,6 +56,12 @@ enum Format {
         return seconds + zone
     }
 
+    /// An ID shortened for a table: its first 8 characters and `…` when it is longer than 9
+    /// (Terraform's lock IDs are 36-character UUIDs).
+    static func shortID(_ id: String) -> String {
+        id.count > 9 ? id.prefix(8) + "…" : id
+    }
+
     /// `"-"` for a missing value.
     static func optional(_ value: (some CustomStringConvertible)?) -> String {
         value.map(\.description) ?? "-"

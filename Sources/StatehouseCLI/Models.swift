@@ -163,6 +163,7 @@ struct AuditEvent: Decodable {
     var version: Int?
     var user: String
     var address: String?
+    var lockId: String?
     var reason: String?
     var detail: String?
 }
@@ -177,6 +178,16 @@ struct AuditList: Decodable {
 struct UnlockRequest: Encodable {
     var id: String?
     var reason: String?
+}
+
+/// `POST /states/{name}/restore` body.
+struct RestoreRequest: Encodable {
+    var id: Int
+}
+
+/// `DELETE /states/{name}/versions/{n}` body.
+struct PurgeRequest: Encodable {
+    var reason: String
 }
 
 /// `POST /states/{name}/rollback` body.

@@ -18,7 +18,10 @@ enum Render {
                     state.deletedAt.map(Format.timestamp) ?? "-", Format.optional(state.deletedBy),
                 ]
             }
-            return cells + [state.lock.map { "\($0.acquiredBy) \(Format.age(seconds: $0.ageSeconds))" } ?? "-"]
+            return cells + [
+                state.lock.map { "\($0.who.isEmpty ? $0.acquiredBy : $0.who) \(Format.age(seconds: $0.ageSeconds))" }
+                    ?? "-"
+            ]
         }
         return Format.table(header, rows)
     }
@@ -33,7 +36,7 @@ enum Render {
         }
         pairs += [
             ("serial", Format.optional(state.serial)), ("lineage", Format.optional(state.lineage)),
-            ("size", state.size.map { "\(Format.size($0)) (\($0) bytes)" } ?? "-"),
+            ("size", state.size.map(Format.size) ?? "-"),
             ("terraform", Format.optional(state.terraformVersion)),
             ("resources", Format.optional(state.resourceCount)), ("encrypted", state.encrypted ? "yes" : "no"),
             ("created", Format.timestamp(state.createdAt)),
@@ -53,11 +56,13 @@ enum Render {
         return Format.fields(pairs) + "\noutputs:" + outputLines
     }
 
-    /// One line about a lock: `lock 5c1… held by alice for 3m12s (OperationTypeApply, who me@host)`.
+    /// A lock in one line, without the word "lock": its ID, then the operation and holder as
+    /// Terraform sent them and the user who took it: `5c1d (apply by me@host, taken by alice 3m12s ago)`.
     static func lockHolder(_ lock: Lock) -> String {
-        let details = [lock.operation, lock.who.isEmpty ? "" : "who \(lock.who)"].filter { !$0.isEmpty }
-        return "lock \(lock.id) held by \(lock.acquiredBy) for \(Format.age(seconds: lock.ageSeconds))"
-            + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
+        let operation = lock.operation.isEmpty ? "" : Render.operation(lock.operation)
+        let holder = [operation, lock.who.isEmpty ? "" : "by \(lock.who)"].filter { !$0.isEmpty }
+        let taken = "taken by \(lock.acquiredBy) \(Format.age(seconds: lock.ageSeconds)) ago"
+        return "\(lock.id) (" + (holder.isEmpty ? "" : holder.joined(separator: " ") + ", ") + taken + ")"
     }
 
     /// `locks`: one row per held lock.
@@ -81,10 +86,25 @@ enum Render {
         return operation.hasPrefix(prefix) ? operation.dropFirst(prefix.count).lowercased() : operation
     }
 
+    /// `text` with every `OperationTypeApply`-style word in the short form `apply`, as in the
+    /// server's audit details (`OperationTypeApply by ci@runner`).
+    static func operations(in text: String) -> String {
+        let prefix = "OperationType"
+        var result = ""
+        var rest = Substring(text)
+        while let range = rest.range(of: prefix) {
+            result += rest[..<range.lowerBound]
+            let word = rest[range.upperBound...].prefix { $0.isLetter }
+            result += word.isEmpty ? prefix : word.lowercased()
+            rest = rest[range.upperBound...].dropFirst(word.count)
+        }
+        return result + rest
+    }
+
     /// `unlock`: one line.
     static func unlocked(_ result: UnlockResult, name: String) -> String {
         guard let lock = result.lock else { return "\(name) was not locked." }
-        return "Force-unlocked \(name): removed \(Render.lockHolder(lock))."
+        return "Force-unlocked \(name): removed lock \(Render.lockHolder(lock))."
     }
 
     /// `versions`: newest first.
@@ -116,6 +136,22 @@ enum Render {
             + "new version \(version.number), serial \(version.serial)."
     }
 
+    /// `purge`: one line naming who purged the version and when, from the answer (for a version
+    /// purged before, the earlier purge).
+    static func purged(_ version: Version, name: String) -> String {
+        guard let purgedAt = version.purgedAt else { return "Purged version \(version.number) of \(name)." }
+        return
+            "Purged version \(version.number) of \(name) (by \(version.purgedBy ?? "?") at \(Format.timestamp(purgedAt))"
+            + (version.purgeReason.map { "; reason: \($0)" } ?? "") + ")."
+    }
+
+    /// `restore`: one line with the restored state's ID, version and serial.
+    static func restored(_ state: StateSummary) -> String {
+        let current =
+            state.version.map { "version \($0), serial \(Format.optional(state.serial))" } ?? "no version yet"
+        return "Restored \(state.name) (state ID \(state.id)): \(current)."
+    }
+
     /// `diff`: `+`, `-` and `~` lines for resources, then for outputs, with changed values as
     /// `before → after`.
     static func diff(_ diff: StateDiff, name: String) -> String {
@@ -139,12 +175,12 @@ enum Render {
     static func audit(_ events: [AuditEvent]) -> String {
         guard !events.isEmpty else { return "No audit events." }
         return Format.table(
-            ["TIME", "ACTION", "STATE", "VERSION", "USER", "ADDRESS", "REASON/DETAIL"],
+            ["TIME", "ACTION", "STATE", "VERSION", "USER", "ADDRESS", "LOCK ID", "REASON/DETAIL"],
             events.map { event in
                 [
                     Format.timestamp(event.at), event.action, event.state, Format.optional(event.version), event.user,
-                    Format.optional(event.address),
-                    [event.reason, event.detail].compactMap { $0 }.joined(separator: "; "),
+                    Format.optional(event.address), event.lockId.map(Format.shortID) ?? "-",
+                    [event.reason, event.detail.map(Render.operations(in:))].compactMap { $0 }.joined(separator: "; "),
                 ]
             })
     }

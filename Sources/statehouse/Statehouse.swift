@@ -17,6 +17,7 @@ struct Statehouse: ParsableCommand {
             subcommands: [
                 Serve.self, Migrate.self, MigrateStore.self, HashPassword.self, StatesCommand.self, LocksCommand.self,
                 UnlockCommand.self, VersionsCommand.self, RollbackCommand.self, DiffCommand.self, AuditCommand.self,
+                RestoreCommand.self, PurgeCommand.self,
             ])
     }
 

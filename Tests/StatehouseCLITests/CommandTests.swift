@@ -95,7 +95,7 @@ import Testing
         #expect(request.headers["Content-Type"] == "application/json")
         #expect(
             outcome.output
-                == "Force-unlocked team/app: removed lock 5c1d held by alice for 3m12s (OperationTypeApply, who me@host).\n"
+                == "Force-unlocked team/app: removed lock 5c1d (apply by me@host, taken by alice 3m12s ago).\n"
         )
     }
 
@@ -115,7 +115,7 @@ import Testing
         #expect(
             outcome.error == """
                 statehouse: team/app is locked by another lock (HTTP 409)
-                  lock 5c1d held by alice for 3m12s (OperationTypeApply, who me@host)
+                  lock 5c1d (apply by me@host, taken by alice 3m12s ago)
 
                 """)
     }
@@ -178,6 +178,25 @@ import Testing
         #expect(outcome.output == "No audit events.\n")
     }
 
+    @Test func auditSinceKeepsAPlusSignIntact() throws {
+        let api = try FakeAPI(json: #"{"events": [], "next_after": null}"#)
+        _ = try run(AuditCommand.self, ["--since", "2026-11-22T10:00:00+01:00", "--server", api.url])
+        #expect(api.requests.first?.query == ["since": "2026-11-22T10:00:00+01:00"])
+    }
+
+    @Test func auditSinceTakesADurationBackFromNow() throws {
+        let api = try FakeAPI(json: #"{"events": [], "next_after": null}"#)
+        let before = Date()
+        let outcome = try run(AuditCommand.self, ["--since", "1h", "--server", api.url])
+        let after = Date()
+        #expect(outcome.status == 0)
+        let since = try #require(api.requests.first?.query["since"])
+        let formatter = ISO8601DateFormatter()
+        let sent = try #require(formatter.date(from: since))
+        #expect(since.hasSuffix("Z") && since.count == 20)
+        #expect(sent >= before.addingTimeInterval(-3601) && sent <= after.addingTimeInterval(-3599))
+    }
+
     @Test func unavailableStoreReportsRetryAfter() throws {
         let api = try FakeAPI(
             status: 503, json: #"{"error": "the store is unavailable"}"#, headers: ["Retry-After": "2"])
@@ -217,11 +236,92 @@ import Testing
         #expect(throws: (any Error).self) { try VersionsCommand.parse(["a", "--limit", "0"]) }
     }
 
-    @Test func passwordsNeverAppearInOutput() throws {
-        let api = try FakeAPI(status: 401, json: #"{"error": "invalid credentials"}"#)
+    @Test func rejectedCredentialsSayWhichServerRefusedThem() throws {
+        let api = try FakeAPI(status: 401, json: #"{"error": "authentication required"}"#)
         let outcome = try run(LocksCommand.self, ["--server", api.url], environment: self.credentials)
-        #expect(outcome.error == "statehouse: invalid credentials (HTTP 401)\n")
+        #expect(outcome.status == 1)
+        #expect(outcome.error == "statehouse: wrong user or password for \(api.url) (HTTP 401)\n")
         #expect(!outcome.error.contains("s3cret") && !outcome.output.contains("s3cret"))
+
+        let anonymous = try run(LocksCommand.self, ["--server", api.url])
+        #expect(anonymous.status == 1)
+        #expect(
+            anonymous.error
+                == "statehouse: authentication required (HTTP 401); set STATEHOUSE_API_USER and STATEHOUSE_API_PASSWORD "
+                + "(or --user), or use a client certificate\n")
+    }
+
+    @Test func restorePostsTheIDOnlyWhenGiven() throws {
+        let api = try FakeAPI(json: Fixture.state("team/app", extra: #", "outputs": [], "version_count": 3"#))
+        let outcome = try run(
+            RestoreCommand.self, ["team/app", "--id", "7", "--server", api.url], environment: self.credentials)
+        #expect(outcome.status == 0 && outcome.error.isEmpty)
+        let request = try #require(api.requests.first)
+        #expect(request.method == "POST" && request.rawPath == "/api/v1/states/team%2Fapp/restore")
+        #expect(request.body == #"{"id":7}"#)
+        #expect(request.headers["Content-Type"] == "application/json")
+        #expect(request.headers["Authorization"] == self.basic)
+        #expect(outcome.output == "Restored team/app (state ID 7): version 3, serial 5.\n")
+
+        _ = try run(RestoreCommand.self, ["team/app", "--server", api.url])
+        #expect(api.requests.last?.body == "" && api.requests.last?.headers["Content-Type"] == nil)
+    }
+
+    @Test func restoreOverALiveStateFails() throws {
+        let api = try FakeAPI(status: 409, json: #"{"error": "a live state named team/app exists"}"#)
+        let outcome = try run(RestoreCommand.self, ["team/app", "--server", api.url])
+        #expect(outcome.status == 1 && outcome.output.isEmpty)
+        #expect(outcome.error == "statehouse: a live state named team/app exists (HTTP 409)\n")
+    }
+
+    @Test func purgeDeletesTheVersionWithItsReason() throws {
+        let purged = Fixture.version(2, serial: 4).replacingOccurrences(
+            of: #""purged_at": null, "purged_by": null, "purge_reason": null"#,
+            with: #""purged_at": "2026-11-23T08:09:10.000000Z", "purged_by": "root", "purge_reason": "leaked key""#)
+        let api = try FakeAPI(json: purged)
+        let outcome = try run(
+            PurgeCommand.self, ["team/app", "2", "--reason", "leaked key", "--server", api.url],
+            environment: self.credentials)
+        #expect(outcome.status == 0 && outcome.error.isEmpty)
+        let request = try #require(api.requests.first)
+        #expect(request.method == "DELETE" && request.rawPath == "/api/v1/states/team%2Fapp/versions/2")
+        #expect(request.body == #"{"reason":"leaked key"}"#)
+        #expect(
+            outcome.output
+                == "Purged version 2 of team/app (by root at 2026-11-23 08:09:10Z; reason: leaked key).\n")
+
+        _ = try run(PurgeCommand.self, ["team/app", "2", "--server", api.url])
+        #expect(api.requests.last?.body == "" && api.requests.last?.headers["Content-Type"] == nil)
+        #expect(throws: (any Error).self) { try PurgeCommand.parse(["team/app", "two"]) }
+        #expect(throws: (any Error).self) { try PurgeCommand.parse(["team/app"]) }
+    }
+
+    @Test func purgingTheCurrentVersionFails() throws {
+        let api = try FakeAPI(status: 409, json: #"{"error": "version 3 is the current version of team/app"}"#)
+        let outcome = try run(PurgeCommand.self, ["team/app", "3", "--server", api.url])
+        #expect(outcome.status == 1 && outcome.output.isEmpty)
+        #expect(outcome.error == "statehouse: version 3 is the current version of team/app (HTTP 409)\n")
+    }
+
+    @Test func jsonErrorsGoToStandardErrorOnly() throws {
+        let missing = try FakeAPI(status: 404, json: #"{"error": "no state named team/x"}"#)
+        let notFound = try run(StatesCommand.Show.self, ["team/x", "--json", "--server", missing.url])
+        #expect(notFound.status == 1 && notFound.output.isEmpty)
+        #expect(notFound.error == "statehouse: no state named team/x (HTTP 404)\n")
+
+        let locked = try FakeAPI(status: 409, json: #"{"error": "team/app is locked", "lock": \#(Fixture.lock)}"#)
+        let conflict = try run(RollbackCommand.self, ["team/app", "--to", "1", "--json", "--server", locked.url])
+        #expect(conflict.status == 1 && conflict.output.isEmpty)
+        #expect(conflict.error.hasPrefix("statehouse: team/app is locked (HTTP 409)\n  lock 5c1d"))
+
+        let (fd, port) = try listeningSocket(listen: false)
+        defer { close(fd) }
+        let unreachable = try run(LocksCommand.self, ["--json", "--server", "http://127.0.0.1:\(port)"])
+        #expect(unreachable.status == CLIError.unreachableStatus && unreachable.output.isEmpty)
+        #expect(unreachable.error.hasPrefix("statehouse: cannot reach"))
+
+        let usage = try run(LocksCommand.self, ["--json", "--user", "bob"])
+        #expect(usage.status == CLIError.usageStatus && usage.output.isEmpty && !usage.error.isEmpty)
     }
 
     @Test func aRefusedConnectionExitsThree() throws {

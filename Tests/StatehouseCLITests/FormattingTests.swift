@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StatehouseCLI
@@ -34,6 +35,28 @@ import Testing
                 team/app  5
                 x         12      current
                 """)
+    }
+
+    @Test func shortensLongIDs() {
+        #expect(Format.shortID("f2a1c3d4-0000-4000-8000-000000000001") == "f2a1c3d4…")
+        #expect(Format.shortID("123456789") == "123456789")
+        #expect(Format.shortID("") == "")
+    }
+
+    @Test(arguments: [
+        ("90s", "2026-11-22T09:58:30Z"), ("30m", "2026-11-22T09:30:00Z"), ("1h", "2026-11-22T09:00:00Z"),
+        ("2d", "2026-11-20T10:00:00Z"), ("0s", "2026-11-22T10:00:00Z"),
+        ("2026-11-22T10:00:00+01:00", "2026-11-22T10:00:00+01:00"), ("2026-11-22T10:00:00Z", "2026-11-22T10:00:00Z"),
+    ])
+    func turnsSinceDurationsIntoTimestamps(text: String, expected: String) throws {
+        let now = try #require(ISO8601DateFormatter().date(from: "2026-11-22T10:00:00Z"))
+        #expect(try AuditCommand.timestamp(since: text, now: now.addingTimeInterval(0.25)) == expected)
+    }
+
+    @Test(arguments: ["2days", "3600", "1w", "99999999999999999999d", "999999d"])
+    func rejectsBadSinceValues(text: String) {
+        #expect(throws: (any Error).self) { try AuditCommand.timestamp(since: text, now: Date()) }
+        #expect(throws: (any Error).self) { try AuditCommand.parse(["--since", text]) }
     }
 
     @Test func alignsFields() {

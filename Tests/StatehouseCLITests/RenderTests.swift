@@ -15,14 +15,15 @@ import Testing
             {"states": [\(Fixture.state("team/app", lock: Fixture.lock)),
               {"name": "team/new", "id": 8, "created_at": "2026-11-22T10:00:00.000000Z", "version": null,
                "serial": null, "lineage": null, "size": null, "terraform_version": null, "resource_count": null,
-               "encrypted": false, "updated_at": null, "updated_by": null, "lock": \(Fixture.lock),
+               "encrypted": false, "updated_at": null, "updated_by": null,
+               "lock": \(Fixture.lock.replacingOccurrences(of: "me@host", with: "")),
                "deleted_at": null, "deleted_by": null}],
              "next_cursor": null}
             """)
         #expect(
             Render.states(list.states, deleted: false) == """
                 NAME      SERIAL  VERSION  RESOURCES  TF      UPDATED               BY     LOCK
-                team/app  5       3        2          1.15.5  2026-11-22 10:11:12Z  alice  alice 3m12s
+                team/app  5       3        2          1.15.5  2026-11-22 10:11:12Z  alice  me@host 3m12s
                 team/new  -       -        -          -       -                     -      alice 3m12s
                 """)
         #expect(Render.states([], deleted: false) == "No states.")
@@ -53,13 +54,13 @@ import Testing
                 version:    3 (4 kept)
                 serial:     5
                 lineage:    9b2f
-                size:       1.2 KiB (1234 bytes)
+                size:       1.2 KiB
                 terraform:  1.15.5
                 resources:  2
                 encrypted:  no
                 created:    2026-11-20 08:00:00Z
                 updated:    2026-11-22 10:11:12Z by alice
-                lock:       lock 5c1d held by alice for 3m12s (OperationTypeApply, who me@host)
+                lock:       5c1d (apply by me@host, taken by alice 3m12s ago)
                 outputs:
                   url
                   id
@@ -76,6 +77,35 @@ import Testing
         #expect(Render.locks([]) == "No locks held.")
         #expect(Render.operation("") == "-")
         #expect(Render.operation("custom") == "custom")
+    }
+
+    @Test func rendersLocksTheSameWayEverywhere() throws {
+        let lock = try self.decode(Lock.self, Fixture.lock)
+        #expect(Render.lockHolder(lock) == "5c1d (apply by me@host, taken by alice 3m12s ago)")
+        let bare = try self.decode(
+            Lock.self,
+            #"{"id": "x", "operation": "", "who": "", "acquired_by": "alice", "age_seconds": 5}"#)
+        #expect(Render.lockHolder(bare) == "x (taken by alice 5s ago)")
+        var plan = bare
+        plan.operation = "OperationTypePlan"
+        #expect(Render.lockHolder(plan) == "x (plan, taken by alice 5s ago)")
+        #expect(Render.operations(in: "OperationTypeApply by ci@runner") == "apply by ci@runner")
+        #expect(
+            Render.operations(in: "held by a for OperationTypePlan since t; OperationType")
+                == "held by a for plan since t; OperationType")
+    }
+
+    @Test func confirmsRestoresAndPurges() throws {
+        let state = try self.decode(StateSummary.self, Fixture.state("team/app"))
+        #expect(Render.restored(state) == "Restored team/app (state ID 7): version 3, serial 5.")
+        var empty = state
+        empty.version = nil
+        #expect(Render.restored(empty) == "Restored team/app (state ID 7): no version yet.")
+        var version = try self.decode(Version.self, Fixture.version(2, serial: 4))
+        #expect(Render.purged(version, name: "a") == "Purged version 2 of a.")
+        version.purgedAt = "2026-11-23T08:09:10.000000Z"
+        version.purgedBy = "root"
+        #expect(Render.purged(version, name: "a") == "Purged version 2 of a (by root at 2026-11-23 08:09:10Z).")
     }
 
     @Test func rendersVersionsWithNotes() throws {
@@ -135,15 +165,20 @@ import Testing
                "user": "alice", "address": "127.0.0.1", "request_id": "r1", "lock_id": null, "reason": null,
                "detail": null},
               {"id": 42, "at": "2026-11-22T10:12:00.000000Z", "action": "force-unlock", "state": "team/app",
-               "version": null, "user": "root", "address": null, "request_id": null, "lock_id": "5c1d",
-               "reason": "stuck CI job", "detail": "lock held 3h"}],
+               "version": null, "user": "root", "address": null, "request_id": null,
+               "lock_id": "f2a1c3d4-0000-4000-8000-000000000001", "reason": "stuck CI job",
+               "detail": "held by ci@runner for OperationTypeApply"},
+              {"id": 43, "at": "2026-11-22T10:13:00.000000Z", "action": "lock", "state": "team/db", "version": null,
+               "user": "ci", "address": null, "request_id": null, "lock_id": "short", "reason": null,
+               "detail": "OperationTypePlan by me@host"}],
              "next_after": 42}
             """)
         #expect(
             Render.audit(list.events) == """
-                TIME                  ACTION        STATE     VERSION  USER   ADDRESS    REASON/DETAIL
-                2026-11-22 10:11:12Z  write         team/app  3        alice  127.0.0.1
-                2026-11-22 10:12:00Z  force-unlock  team/app  -        root   -          stuck CI job; lock held 3h
+                TIME                  ACTION        STATE     VERSION  USER   ADDRESS    LOCK ID    REASON/DETAIL
+                2026-11-22 10:11:12Z  write         team/app  3        alice  127.0.0.1  -
+                2026-11-22 10:12:00Z  force-unlock  team/app  -        root   -          f2a1c3d4…  stuck CI job; held by ci@runner for apply
+                2026-11-22 10:13:00Z  lock          team/db   -        ci     -          short      plan by me@host
                 """)
     }
 
@@ -158,12 +193,12 @@ import Testing
         {
             CLIError.answer(
                 HTTPResponse(status: status, reason: reason, headers: headers, body: Array(body.utf8)),
-                sentCredentials: true)
+                server: "https://sh.example", sentCredentials: true)
         }
         #expect(answer(404, #"{"error": "no state team/app"}"#).description == "no state team/app (HTTP 404)")
         #expect(
             answer(409, #"{"error": "team/app is locked", "lock": \#(Fixture.lock)}"#).description
-                == "team/app is locked (HTTP 409)\n  lock 5c1d held by alice for 3m12s (OperationTypeApply, who me@host)"
+                == "team/app is locked (HTTP 409)\n  lock 5c1d (apply by me@host, taken by alice 3m12s ago)"
         )
         #expect(
             answer(409, #"{"error": "locked by lock-2", "lock": {"id": "lock-2"}}"#).description
@@ -173,9 +208,12 @@ import Testing
                 == "store unavailable (HTTP 503); retry in 2 s")
         #expect(answer(502, "<html>", reason: "Bad Gateway").description == "Bad Gateway (HTTP 502)")
         #expect(answer(500, "").exitStatus == 1)
+        #expect(
+            answer(401, #"{"error": "authentication required"}"#).description
+                == "wrong user or password for https://sh.example (HTTP 401)")
         let anonymous = CLIError.answer(
             HTTPResponse(status: 401, reason: "", headers: [], body: Array(#"{"error": "who are you"}"#.utf8)),
-            sentCredentials: false)
+            server: "https://sh.example", sentCredentials: false)
         #expect(anonymous.description.hasPrefix("who are you (HTTP 401); set STATEHOUSE_API_USER"))
     }
 }
