@@ -85,6 +85,7 @@ extension ApplicationError {
         } catch let error as ApplicationError {
             throw error
         } catch let error as DomainError {
+            if case .encrypted = error { throw ApplicationError(.unprocessable, error.description) }
             throw ApplicationError(.invalidInput, error.description)
         } catch let error as StoreError {
             switch error.kind {

@@ -34,18 +34,19 @@ public struct ListStates: Sendable {
 
     /// Up to `query.limit` states matching `query` that `caller` may read.
     public func execute(_ query: StateQuery, as caller: Caller) throws(ApplicationError) -> Page {
-        let entries = try ApplicationError.translating {
+        let (entries, next) = try ApplicationError.translating {
             try self.store.snapshot { repository in
-                try readablePage(limit: query.limit, position: \.position) { after in
+                try readablePage(limit: query.limit, start: query.after, position: \.position) { after, batch in
                     var page = query
-                    page.after = after ?? query.after
+                    page.after = after
+                    page.limit = batch
                     return try repository.states(page)
                 } where: {
                     caller.principal.may(.read, $0.state.name)
                 }
             }
         }
-        return Page(entries: entries, next: entries.count == query.limit ? entries.last?.position : nil)
+        return Page(entries: entries, next: next)
     }
 }
 
@@ -54,23 +55,31 @@ extension StateEntry {
     var position: StatePosition { StatePosition(name: self.state.name.rawValue, id: self.state.id) }
 }
 
-/// Fills a page of `limit` items that pass `filter`, fetching store pages of `limit` until it is
-/// full or the store has no more.
+/// Fills a page of `limit` items that pass `filter`, fetching batches from the store after
+/// `start` until it is full, the store has no more, or `maxScanned` items have been looked at (so
+/// a caller who may read few states cannot make one request walk the whole table). Returns the
+/// page and where the next one starts (`nil` at the end), which may follow a short page.
 func readablePage<Item, Position>(
-    limit: Int, position: (Item) -> Position, fetch: (Position?) throws -> [Item], where filter: (Item) -> Bool
-) throws -> [Item] {
+    limit: Int, start: Position?, maxScanned: Int = 10_000, position: (Item) -> Position,
+    fetch: (_ after: Position?, _ batch: Int) throws -> [Item], where filter: (Item) -> Bool
+) throws -> (items: [Item], next: Position?) {
     var found: [Item] = []
-    var after: Position? = nil
-    while found.count < limit {
-        let page = try fetch(after)
-        for item in page where filter(item) {
+    var after = start
+    var scanned = 0
+    var batch = limit
+    while true {
+        let page = try fetch(after, batch)
+        for item in page {
+            scanned += 1
+            after = position(item)
+            guard filter(item) else { continue }
             found.append(item)
-            if found.count == limit { break }
+            if found.count == limit { return (found, after) }
         }
-        guard page.count == limit, let last = page.last else { break }
-        after = position(last)
+        if page.count < batch { return (found, nil) }
+        if scanned >= maxScanned { return (found, after) }
+        batch = max(limit, 500)
     }
-    return found
 }
 
 /// One state's details.
@@ -188,8 +197,9 @@ public struct DiffVersions: Sendable {
                     throw ApplicationError(.notFound, "no state named \(name) with a version")
                 }
                 let toNumber = to ?? latest.number
-                let fromNumber = from ?? (toNumber - 1)
-                guard fromNumber >= 1 else {
+                // By default the version kept just before `to` (older ones may have been pruned).
+                let previous = try repository.versions(stateID: state.id, before: toNumber, limit: 1).first?.number
+                guard let fromNumber = from ?? previous else {
                     throw ApplicationError(
                         .notFound,
                         "version \(toNumber) is the first version of \(name); there is no earlier one to diff")
@@ -203,10 +213,9 @@ public struct DiffVersions: Sendable {
         do {
             return Result(from: from.0, to: to.0, diff: try StateDiff(from: from.1, to: to.1))
         } catch {
-            if case .encrypted = error {
-                throw ApplicationError(.unprocessable, error.description)
-            }
-            throw ApplicationError(.fault, "a stored version of \(name) is not a valid state: \(error)")
+            // Stored bytes were accepted as any JSON object with a serial and lineage; one that is
+            // not shaped like a Terraform state cannot be diffed, but nothing is broken.
+            throw ApplicationError(.unprocessable, "these versions of \(name) cannot be diffed: \(error.description)")
         }
     }
 
@@ -266,17 +275,18 @@ public struct ReadAudit: Sendable {
     /// Events matching `query` on states `caller` may read.
     public func execute(_ query: AuditQuery, as caller: Caller) throws(ApplicationError) -> Page {
         if let state = query.state { try caller.principal.require(.read, on: state) }
-        let events = try ApplicationError.translating {
+        let (events, next) = try ApplicationError.translating {
             try self.store.snapshot { repository in
-                try readablePage(limit: query.limit, position: \.id) { after in
+                try readablePage(limit: query.limit, start: query.after, position: \.id) { after, batch in
                     var page = query
-                    page.after = after ?? query.after
+                    page.after = after
+                    page.limit = batch
                     return try repository.auditEvents(page)
                 } where: {
                     caller.principal.may(.read, $0.state)
                 }
             }
         }
-        return Page(events: events, nextAfter: events.count == query.limit ? events.last?.id : nil)
+        return Page(events: events, nextAfter: next)
     }
 }

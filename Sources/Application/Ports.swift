@@ -100,11 +100,13 @@ public protocol StateRepository {
     /// Removes versions (records and bytes) of the state keyed `stateID`.
     func deleteVersions(stateID: Int64, numbers: [Int64]) throws
 
-    /// Makes the soft-deleted state keyed `stateID` live again.
-    func restoreState(stateID: Int64) throws
+    /// Makes the soft-deleted state keyed `stateID` live again; `false` when it is not deleted
+    /// (any more).
+    func restoreState(stateID: Int64) throws -> Bool
 
-    /// Removes the state keyed `stateID` and all its versions for good.
-    func expungeState(stateID: Int64) throws
+    /// Removes the state keyed `stateID` and all its versions for good if it is still deleted
+    /// and was deleted before `cutoff`; `false` when it was not (restored or expunged meanwhile).
+    func expungeState(stateID: Int64, deletedBefore cutoff: Timestamp) throws -> Bool
 
     /// Records `event` (its `id` is ignored; the store numbers events in order).
     func appendAudit(_ event: AuditEvent) throws

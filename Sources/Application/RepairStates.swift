@@ -124,8 +124,13 @@ public struct RollbackState: Sendable {
                 else {
                     throw ApplicationError(.gone, "version \(number) of \(name) was purged")
                 }
+                let (serial, overflow) = latest.serial.addingReportingOverflow(1)
+                guard !overflow else {
+                    throw ApplicationError(
+                        .conflict, "the serial of \(name) is at its maximum; no version can follow it")
+                }
                 let old = try StoredBody.inflate(gzip, record, of: name)
-                let body = try StateHeader.replacingSerial(in: old, with: latest.serial + 1)
+                let body = try StateHeader.replacingSerial(in: old, with: serial)
                 let header = try StateHeader(parsing: body)
                 let now = self.clock.now()
                 let version = NewVersion(
@@ -168,7 +173,9 @@ public struct RestoreState: Sendable {
                     throw ApplicationError(
                         .notFound, "no deleted state named \(name)\(id.map { " with id \($0)" } ?? "")")
                 }
-                try repository.restoreState(stateID: entry.state.id)
+                guard try repository.restoreState(stateID: entry.state.id) else {
+                    throw ApplicationError(.conflict, "state \(name) was restored by someone else meanwhile")
+                }
                 try repository.appendAudit(
                     caller.event(
                         .restore, on: name, at: self.clock.now(), version: entry.state.latest?.number,

@@ -66,17 +66,22 @@ public struct ApplyRetention: Sendable {
             let now = self.clock.now()
             for entry in try self.store.snapshot({ try $0.allStates() }) {
                 if let deletedAt = entry.deletedAt {
-                    guard let days = self.policy.deletedStateDays,
-                        deletedAt.microseconds < now.microseconds - Int64(days) * 86_400_000_000
-                    else { continue }
-                    try self.store.transaction { repository in
-                        try repository.expungeState(stateID: entry.state.id)
+                    guard let days = self.policy.deletedStateDays else { continue }
+                    let cutoff = Timestamp(microseconds: now.microseconds - Int64(days) * 86_400_000_000)
+                    guard deletedAt < cutoff else { continue }
+                    // Re-checked in the transaction: the state may have been restored (or
+                    // expired by another server) since the snapshot.
+                    let expired = try self.store.transaction { repository in
+                        guard try repository.expungeState(stateID: entry.state.id, deletedBefore: cutoff) else {
+                            return false
+                        }
                         try repository.appendAudit(
                             Self.system.event(
                                 .expireState, on: entry.state.name, at: now,
                                 detail: "deleted at \(deletedAt)\(entry.deletedBy.map { " by \($0)" } ?? "")"))
+                        return true
                     }
-                    report.statesExpired += 1
+                    if expired { report.statesExpired += 1 }
                 } else if self.policy.versionDays != nil {
                     report.versionsPruned += try self.store.transaction { repository in
                         guard let state = try repository.stateForUpdate(named: entry.state.name),

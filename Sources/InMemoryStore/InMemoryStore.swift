@@ -195,19 +195,19 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
             self.contents.versions[stateID]?.removeAll { doomed.contains($0.record.number) }
         }
 
-        func restoreState(stateID: Int64) throws {
-            guard let row = self.contents.states[stateID] else { return }
+        func restoreState(stateID: Int64) throws -> Bool {
+            guard let row = self.contents.states[stateID], row.deletedAt != nil else { return false }
             self.contents.states[stateID]?.deletedAt = nil
             self.contents.states[stateID]?.deletedBy = nil
             self.contents.live[row.name] = stateID
+            return true
         }
 
-        func expungeState(stateID: Int64) throws {
-            if let row = self.contents.states[stateID], self.contents.live[row.name] == stateID {
-                self.contents.live[row.name] = nil
-            }
+        func expungeState(stateID: Int64, deletedBefore cutoff: Timestamp) throws -> Bool {
+            guard let deletedAt = self.contents.states[stateID]?.deletedAt, deletedAt < cutoff else { return false }
             self.contents.states[stateID] = nil
             self.contents.versions[stateID] = nil
+            return true
         }
 
         func appendAudit(_ event: AuditEvent) throws {

@@ -225,14 +225,23 @@ struct PostgresStateRepository: StateRepository {
         }
     }
 
-    func restoreState(stateID: Int64) throws {
+    func restoreState(stateID: Int64) throws -> Bool {
         try self.connection.query(
-            "UPDATE states SET deleted_at = NULL, deleted_by = NULL WHERE id = $1", [.int64(stateID)])
+            "UPDATE states SET deleted_at = NULL, deleted_by = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING id",
+            [.int64(stateID)]
+        ).rowCount == 1
     }
 
-    func expungeState(stateID: Int64) throws {
+    func expungeState(stateID: Int64, deletedBefore cutoff: Timestamp) throws -> Bool {
+        // Lock the row first: a restore racing this sweep either commits before (and the
+        // condition fails) or waits until the state is gone.
+        let doomed = try self.connection.query(
+            "SELECT id FROM states WHERE id = $1 AND deleted_at IS NOT NULL AND deleted_at < $2 FOR UPDATE",
+            [.int64(stateID), .timestamp(cutoff)])
+        guard doomed.rowCount == 1 else { return false }
         try self.connection.query("DELETE FROM state_versions WHERE state_id = $1", [.int64(stateID)])
         try self.connection.query("DELETE FROM states WHERE id = $1", [.int64(stateID)])
+        return true
     }
 
     func appendAudit(_ event: AuditEvent) throws {

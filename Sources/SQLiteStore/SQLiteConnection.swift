@@ -62,7 +62,10 @@ final class SQLiteConnection: @unchecked Sendable {
                 code: SQLITE_CANTOPEN,
                 message: "\(path): the file system does not support WAL (journal mode \(journal))")
         }
-        try self.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 16777216")
+        // secure_delete: a purged version's bytes are overwritten on disk, not just unlinked.
+        try self.execute(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 16777216; "
+                + "PRAGMA secure_delete = ON")
     }
 
     /// Sets WAL mode and returns the journal mode in force. Switching takes an exclusive lock,

@@ -289,14 +289,23 @@ struct SQLiteStateRepository: StateRepository {
         }
     }
 
-    func restoreState(stateID: Int64) throws {
+    func restoreState(stateID: Int64) throws -> Bool {
         try self.connection.query(
-            "UPDATE states SET deleted_at = NULL, deleted_by = NULL WHERE id = ?", [.integer(stateID)])
+            "UPDATE states SET deleted_at = NULL, deleted_by = NULL WHERE id = ? AND deleted_at IS NOT NULL",
+            [.integer(stateID)])
+        return self.connection.changes == 1
     }
 
-    func expungeState(stateID: Int64) throws {
+    func expungeState(stateID: Int64, deletedBefore cutoff: Timestamp) throws -> Bool {
+        var doomed = false
+        try self.connection.query(
+            "SELECT 1 FROM states WHERE id = ? AND deleted_at IS NOT NULL AND deleted_at < ?",
+            [.integer(stateID), .integer(cutoff.microseconds)]
+        ) { _ in doomed = true }
+        guard doomed else { return false }
         try self.connection.query("DELETE FROM state_versions WHERE state_id = ?", [.integer(stateID)])
         try self.connection.query("DELETE FROM states WHERE id = ?", [.integer(stateID)])
+        return true
     }
 
     func appendAudit(_ event: AuditEvent) throws {

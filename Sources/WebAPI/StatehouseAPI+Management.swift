@@ -9,6 +9,13 @@ extension StatehouseAPI {
         guard route.allowedMethods.contains(method) else {
             return .methodNotAllowed(allowed: route.allowedMethods)
         }
+        // A browser can send a form cross-site with the user's cached Basic credentials; forms
+        // cannot send application/json without a CORS preflight, so changes require it.
+        if method != "GET", let type = request.headers["Content-Type"],
+            type.split(separator: ";").first?.trimmingSpaces().lowercased() != "application/json"
+        {
+            return .error(HTTPStatus(code: 415), "send the body as Content-Type: application/json, not \(type)")
+        }
         let allowed = route.queryParameters
         if let unknown = request.head.target.query.map(\.name).first(where: { !allowed.contains($0) }) {
             let known = allowed.isEmpty ? "none" : allowed.sorted().joined(separator: ", ")

@@ -59,7 +59,7 @@ struct StatehouseConfiguration: Sendable {
     /// Who may log in, and what they may do.
     var users: [UserDirectory.User] = []
     /// How long history is kept.
-    var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: 30)
+    var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: nil)
     /// How often the retention sweep runs.
     var retentionInterval: Duration = .seconds(3600)
 }

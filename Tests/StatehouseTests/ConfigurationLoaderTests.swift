@@ -246,16 +246,16 @@ import Testing
 
     @Test func readsRetention() throws {
         let defaults = try self.load(nil)
-        #expect(defaults.retention == RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: 30))
+        #expect(defaults.retention == RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: nil))
         let configured = try self.load(
             """
             [retention]
             version_days = 90
             keep_versions = 5
-            deleted_state_days = 0
+            deleted_state_days = 30
             interval = 60
             """, ["STATEHOUSE_RETENTION_KEEP_VERSIONS": "7"])
-        #expect(configured.retention == RetentionPolicy(versionDays: 90, keepVersions: 7, deletedStateDays: nil))
+        #expect(configured.retention == RetentionPolicy(versionDays: 90, keepVersions: 7, deletedStateDays: 30))
         #expect(configured.retentionInterval == .seconds(60))
         #expect(self.failure("[retention]\nkeep_versions = 0")?.contains("retention.keep_versions") == true)
         #expect(self.failure("[retention]\nversion_days = -1")?.contains("retention.version_days") == true)

@@ -269,8 +269,13 @@ extension Response {
         #expect(locked.status == .conflict)
         #expect((try api.json(locked)["lock"] as? [String: Any])?["id"] as? String == "busy")
         api.send("UNLOCK", "/state/team/app", body: String(decoding: lockBody("busy"), as: UTF8.self))
+        let form = api.send(
+            "POST", "/api/v1/states/team/app/rollback", user: "ci", body: #"{"version":2}"#,
+            headers: [("Content-Type", "text/plain")])
+        #expect(form.status == HTTPStatus(code: 415), "a cross-site form cannot roll back")
         let rolled = api.send(
-            "POST", "/api/v1/states/team/app/rollback", user: "ci", body: #"{"version":2,"reason":"revert 3"}"#)
+            "POST", "/api/v1/states/team/app/rollback", user: "ci", body: #"{"version":2,"reason":"revert 3"}"#,
+            headers: [("Content-Type", "application/json; charset=utf-8")])
         #expect(rolled.status == .ok)
         let version = try #require(try api.json(rolled)["version"] as? [String: Any])
         #expect(version["number"] as? Int == 4)

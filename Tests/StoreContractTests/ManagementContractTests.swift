@@ -311,6 +311,61 @@ import Testing
     }
 }
 
+extension ManagementContractTests {
+    @Test(arguments: StoreKind.available)
+    func rollbackRefusesToOverflowTheSerial(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        try self.write(f, "app", serial: 1)
+        try self.write(f, "app", serial: .max)
+        expectError(.conflict) { _ = try self.rollback(f).execute(name("app"), to: 1, reason: nil, as: admin) }
+        #expect(try f.read().execute(name("app"), as: admin, encoding: .gzip).version.serial == .max)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func expiryAndRestoreNeverBothWin(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        try self.write(f, "app", serial: 1)
+        try f.delete().execute(name("app"), as: admin)
+        let deleted = try #require(
+            try self.listing(f).execute(StateQuery(deleted: true, limit: 10), as: admin).entries.first)
+        f.clock.advance(seconds: 86_400)
+        // A sweep listed the state as deleted; an admin restores it before the sweep's transaction.
+        _ = try RestoreState(store: f.store, clock: f.clock).execute(name("app"), id: nil, as: admin)
+        let expunged = try f.store.transaction {
+            try $0.expungeState(stateID: deleted.state.id, deletedBefore: f.clock.now())
+        }
+        #expect(!expunged)
+        #expect(try f.read().execute(name("app"), as: admin, encoding: .identity).body == stateBody(serial: 1))
+        // Restored twice (two admins at once): the second finds nothing to restore.
+        #expect(try f.store.transaction { try $0.restoreState(stateID: deleted.state.id) } == false)
+        // Two sweeps expiring the same state: one removes it, the other finds it gone.
+        try f.delete().execute(name("app"), as: admin)
+        f.clock.advance(seconds: 86_400)
+        let cutoff = f.clock.now()
+        #expect(try f.store.transaction { try $0.expungeState(stateID: deleted.state.id, deletedBefore: cutoff) })
+        #expect(!(try f.store.transaction { try $0.expungeState(stateID: deleted.state.id, deletedBefore: cutoff) }))
+        // The sweep audits only what it removed.
+        try self.write(f, "other", serial: 1)
+        try f.delete().execute(name("other"), as: admin)
+        f.clock.advance(seconds: 3 * 86_400)
+        let sweep = ApplyRetention(
+            store: f.store, clock: f.clock,
+            policy: RetentionPolicy(versionDays: nil, keepVersions: 1, deletedStateDays: 1))
+        #expect(try sweep.execute().statesExpired == 1)
+        #expect(try self.audit(f).filter { $0.action == .expireState }.map(\.state.rawValue) == ["other"])
+    }
+
+    @Test(arguments: StoreKind.available)
+    func statesThatAreNotTerraformShapedCannotBeDiffedButNothingFails(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        try self.write(f, "odd", serial: 1, body: Array(#"{"serial":1,"lineage":"x","resources":"nope"}"#.utf8))
+        try self.write(f, "odd", serial: 2, body: Array(#"{"serial":2,"lineage":"x","resources":"nope"}"#.utf8))
+        expectError(.unprocessable) {
+            _ = try DiffVersions(store: f.store).execute(name("odd"), from: nil, to: nil, as: admin)
+        }
+    }
+}
+
 /// A Terraform v4 state with `resources` resources (`terraform_data.item0` …), a plain and a
 /// sensitive output.
 func terraformState(serial: Int64, resources: Int, lineage: String = "3f0a7c52-2c2e-1b6d-8a1e-9a0f1d2c3b4a")
