@@ -1,5 +1,4 @@
 import Domain
-import Gzip
 
 /// GET: the latest version of a state, as stored.
 public struct ReadState: Sendable {
@@ -88,14 +87,10 @@ public struct ReadState: Sendable {
         guard encoding == .identity else { return Content(version: version, body: gzip) }
         let identity: [UInt8]
         do {
-            identity = try Gzip.decompress(gzip, limit: Int(version.size), sizeHint: Int(version.size))
+            identity = try StoredBody.inflate(gzip, version, of: name)
         } catch {
             self.cache.remove(version.sha256)
-            throw ApplicationError(.fault, "version \(version.number) of \(name) is corrupt: \(error)")
-        }
-        guard identity.count == Int(version.size), StateBlob.sha256(identity) == version.sha256 else {
-            self.cache.remove(version.sha256)
-            throw ApplicationError(.fault, "version \(version.number) of \(name) does not match its checksum")
+            throw error
         }
         self.cache.store(version.sha256, gzip: gzip, identity: identity)
         return Content(version: version, body: identity)

@@ -18,10 +18,15 @@ public struct RetentionPolicy: Equatable, Sendable {
         self.deletedStateDays = deletedStateDays
     }
 
+    /// `days` days before `now`.
+    static func cutoff(days: Int, before now: Timestamp) -> Timestamp {
+        Timestamp(microseconds: now.microseconds - Int64(days) * 86_400_000_000)
+    }
+
     /// The versions of a state (oldest first) that the policy removes at `now`.
     public func expired(_ versions: [VersionRecord], current: Int64?, at now: Timestamp) -> [Int64] {
         guard let days = self.versionDays else { return [] }
-        let cutoff = now.microseconds - Int64(days) * 86_400_000_000
+        let cutoff = Self.cutoff(days: days, before: now).microseconds
         return versions.dropLast(self.keepVersions)
             .filter { $0.createdAt.microseconds < cutoff && $0.number != current }
             .map(\.number)
@@ -67,7 +72,7 @@ public struct ApplyRetention: Sendable {
             for entry in try self.store.snapshot({ try $0.allStates() }) {
                 if let deletedAt = entry.deletedAt {
                     guard let days = self.policy.deletedStateDays else { continue }
-                    let cutoff = Timestamp(microseconds: now.microseconds - Int64(days) * 86_400_000_000)
+                    let cutoff = RetentionPolicy.cutoff(days: days, before: now)
                     guard deletedAt < cutoff else { continue }
                     // Re-checked in the transaction: the state may have been restored (or
                     // expired by another server) since the snapshot.

@@ -17,6 +17,12 @@ public struct LockInfo: Equatable, Sendable {
     public let who: String
     /// When the client says it took the lock (RFC 3339, as sent).
     public let created: String
+    /// The client's free-form `Info`.
+    public let info: String
+    /// The client's version (`Version`).
+    public let version: String
+    /// The state's path as the client sees it (`Path`).
+    public let path: String
     /// The body exactly as received.
     public let json: [UInt8]
 
@@ -50,6 +56,9 @@ public struct LockInfo: Equatable, Sendable {
         self.operation = text("Operation")
         self.who = text("Who")
         self.created = text("Created")
+        self.info = text("Info")
+        self.version = text("Version")
+        self.path = text("Path")
         self.json = json
     }
 }

@@ -86,7 +86,7 @@ public struct RequestTarget: Equatable, Sendable {
     }
 
     /// Decodes `%XX` escapes; rejects malformed escapes, NUL and invalid UTF-8.
-    static func percentDecode(_ text: some StringProtocol, plusAsSpace: Bool) throws(HTTPError) -> String {
+    public static func percentDecode(_ text: some StringProtocol, plusAsSpace: Bool) throws(HTTPError) -> String {
         let utf8 = text.utf8
         if !utf8.contains(UInt8(ascii: "%")) && !(plusAsSpace && utf8.contains(UInt8(ascii: "+"))) {
             return String(text)

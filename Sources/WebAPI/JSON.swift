@@ -31,24 +31,16 @@ enum JSON {
         value.map { jsonQuoted($0.description) } ?? "null"
     }
 
-    /// The fields of a client's LockInfo, named as in the API.
-    private static func lockFields(_ info: LockInfo) -> [(String, String)] {
-        let sent = try? JSONValue(parsing: info.json)
-        func field(_ key: String) -> String { JSON.string(sent?[key]?.stringValue ?? "") }
-        return [
-            ("id", JSON.string(info.id)), ("operation", field("Operation")), ("who", field("Who")),
-            ("info", field("Info")), ("version", field("Version")), ("created", field("Created")),
-            ("path", field("Path")),
-        ]
-    }
-
     /// A held lock: the holder's description, who took it when, and its age at `now`.
     static func lock(_ lock: StoredLock, now: Timestamp) -> String {
-        self.object(
-            self.lockFields(lock.info) + [
-                ("acquired_at", self.time(lock.acquiredAt)), ("acquired_by", self.string(lock.acquiredBy)),
-                ("age_seconds", self.number(max(0, now.microseconds - lock.acquiredAt.microseconds) / 1_000_000)),
-            ])
+        let info = lock.info
+        return self.object([
+            ("id", self.string(info.id)), ("operation", self.string(info.operation)), ("who", self.string(info.who)),
+            ("info", self.string(info.info)), ("version", self.string(info.version)),
+            ("created", self.string(info.created)), ("path", self.string(info.path)),
+            ("acquired_at", self.time(lock.acquiredAt)), ("acquired_by", self.string(lock.acquiredBy)),
+            ("age_seconds", self.number(max(0, now.microseconds - lock.acquiredAt.microseconds) / 1_000_000)),
+        ])
     }
 
     private static func summaryFields(_ entry: StateEntry, now: Timestamp) -> [(String, String)] {

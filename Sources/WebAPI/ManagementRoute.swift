@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// The management API's URLs under `/api/v1`.
 ///
 /// A state's name may span several path segments (`/api/v1/states/team/app/versions`); the last
@@ -71,23 +73,11 @@ struct ManagementRoute: Equatable {
         return .state(segments.joined(separator: "/"))
     }
 
-    /// Percent-decodes each segment; `nil` if one is malformed or not UTF-8.
+    /// Percent-decodes each segment; `nil` if one is malformed, NUL or not UTF-8.
     private static func decode(_ segments: [String]) -> [String]? {
         var decoded: [String] = []
         for segment in segments {
-            var bytes: [UInt8] = []
-            var iterator = segment.utf8.makeIterator()
-            while let byte = iterator.next() {
-                guard byte == UInt8(ascii: "%") else {
-                    bytes.append(byte)
-                    continue
-                }
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    return nil
-                }
-                bytes.append(high << 4 | low)
-            }
-            guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
+            guard let text = try? RequestTarget.percentDecode(segment, plusAsSpace: false) else { return nil }
             decoded.append(text)
         }
         return decoded
@@ -114,15 +104,5 @@ struct ManagementRoute: Equatable {
         case .lock: ["DELETE"]
         case .rollback, .restore: ["POST"]
         }
-    }
-}
-
-/// The value of one hexadecimal digit.
-func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
     }
 }
