@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C boundaries: module maps only.
@@ -40,7 +42,10 @@ let package = Package(
         // The hand-written HTTP/1.1 server. Knows nothing about Terraform.
         .target(
             name: "HTTPServer",
-            dependencies: ["COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "COpenSSL", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
         ),
 
         // gzip over zlib: state blobs are stored and served compressed.
@@ -52,13 +57,26 @@ let package = Package(
         // Use cases and the ports they talk through.
         .target(
             name: "Application",
-            dependencies: ["Domain", "Gzip", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Domain", "Gzip", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
         ),
 
         // Driven adapters, one per technology.
         .target(name: "InMemoryStore", dependencies: ["Application", "Domain"]),
-        .target(name: "PostgresStore", dependencies: ["Application", "Domain", "CLibPQ"]),
-        .target(name: "SQLiteStore", dependencies: ["Application", "Domain", "CSQLite"]),
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Application", "Domain", "CLibPQ", .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "SQLiteStore",
+            dependencies: [
+                "Application", "Domain", "CSQLite", .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "PasswordAuth",
             dependencies: [
@@ -75,6 +93,7 @@ let package = Package(
                 "Application",
                 "Domain",
                 "HTTPServer",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -103,6 +122,8 @@ let package = Package(
                 "WebAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
@@ -127,10 +148,18 @@ let package = Package(
                 "SQLiteStore", "WebAPI", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPTestSupport"]),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: [
+                "HTTPServer", "HTTPTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .testTarget(
             name: "WebAPITests",
-            dependencies: ["WebAPI", "HTTPServer", "Application", "Domain", "Gzip", "InMemoryStore", "PasswordAuth"]
+            dependencies: [
+                "WebAPI", "HTTPServer", "HTTPTestSupport", "Application", "Domain", "Gzip", "InMemoryStore",
+                "PasswordAuth", .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -33,6 +33,18 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
     public let message: String
     /// For `locked`, the lock as stored (with who took it when), when the use case had it.
     public let lock: StoredLock?
+    /// For a refused state write, the check that refused it.
+    public var writeCheck: WriteCheck? = nil
+
+    /// The checks a state write must pass.
+    public enum WriteCheck: String, CaseIterable, Sendable {
+        /// The lock: held by someone else, or no longer held by the writer's ID.
+        case fencing
+        /// The serial: below the stored one, or equal with other content.
+        case serial
+        /// The lineage: not the stored one.
+        case lineage
+    }
 
     /// Creates an error.
     public init(_ kind: Kind, _ message: String) {

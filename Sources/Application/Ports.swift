@@ -13,6 +13,10 @@ public protocol UnitOfWork: Sendable {
     /// Runs `work`, which only reads, against one consistent snapshot of the whole store, however
     /// many calls it makes and whatever is written meanwhile.
     func snapshot<T>(_ work: (any StateRepository) throws -> T) throws -> T
+
+    /// Returns when the store answered a trivial query; throws `unavailable` when it cannot be
+    /// reached now.
+    func ping() throws(StoreError)
 }
 
 extension UnitOfWork {

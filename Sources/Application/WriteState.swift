@@ -69,10 +69,14 @@ public struct WriteState: Sendable {
                 case .success:
                     break
                 case .failure(.heldByOther(let holder)):
-                    throw ApplicationError(.locked(holder), "state \(command.name) is locked by \(holder.id)")
+                    var error = ApplicationError(.locked(holder), "state \(command.name) is locked by \(holder.id)")
+                    error.writeCheck = .fencing
+                    throw error
                 case .failure(.notHeld(let id)):
-                    throw ApplicationError(
+                    var error = ApplicationError(
                         .conflict, "lock \(id) is not held on state \(command.name); it may have been force-unlocked")
+                    error.writeCheck = .fencing
+                    throw error
                 }
                 switch self.policy.decide(latest: state.latest?.summary, incoming: header, sha256: blob.sha256) {
                 case .success(.replay):
@@ -86,7 +90,13 @@ public struct WriteState: Sendable {
                         caller.event(.write, on: command.name, at: now, version: record.number, lockID: command.lockID))
                     return .stored(record)
                 case .failure(let rejection):
-                    throw ApplicationError(.conflict, rejection.description)
+                    var error = ApplicationError(.conflict, rejection.description)
+                    if case .otherLineage = rejection {
+                        error.writeCheck = .lineage
+                    } else {
+                        error.writeCheck = .serial
+                    }
+                    throw error
                 }
             }
         }

@@ -213,7 +213,7 @@ struct Connection {
         self.logAccess(
             logger: logger, method: head.method, path: head.target.path, status: response.status,
             bytesIn: request.body.count, bytesOut: written ? response.body.count : 0, start: state.requestStart,
-            extra: response.logMetadata)
+            route: response.route, extra: response.logMetadata)
         return !written ? .gone : keepAlive ? .keepOpen : .close
     }
 
@@ -270,9 +270,11 @@ struct Connection {
 
     private func logAccess(
         logger: Logger, method: String, path: String, status: HTTPStatus, bytesIn: Int, bytesOut: Int,
-        start: ContinuousClock.Instant, reason: String? = nil, extra: Logger.Metadata = [:]
+        start: ContinuousClock.Instant, reason: String? = nil, route: String? = nil, extra: Logger.Metadata = [:]
     ) {
         let elapsed = ContinuousClock.now - start
+        self.server.metrics?.record(
+            route: route, method: method, status: status, bytesIn: bytesIn, bytesOut: bytesOut, duration: elapsed)
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         let fraction = String(micros % 1000)
         var metadata: Logger.Metadata = [

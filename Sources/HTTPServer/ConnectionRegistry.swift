@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Synchronization
 
@@ -11,6 +12,12 @@ import Synchronization
 final class ConnectionRegistry: Sendable {
     private let open = Mutex<Set<Int32>>([])
     private let group = DispatchGroup()
+    /// Follows the number of open connections, when metrics are on.
+    private let gauge: Gauge?
+
+    init(gauge: Gauge? = nil) {
+        self.gauge = gauge
+    }
 
     /// The number of open connections.
     var count: Int { self.open.withLock { $0.count } }
@@ -20,6 +27,7 @@ final class ConnectionRegistry: Sendable {
         let accepted = self.open.withLock { open in
             guard open.count < limit else { return false }
             open.insert(fd)
+            self.gauge?.record(open.count)
             return true
         }
         if accepted { self.group.enter() }
@@ -33,7 +41,10 @@ final class ConnectionRegistry: Sendable {
         if let lingering {
             Socket.linger(fd, for: lingering)
         }
-        self.open.withLock { _ = $0.remove(fd) }
+        self.open.withLock { open in
+            open.remove(fd)
+            self.gauge?.record(open.count)
+        }
         closeDescriptor(fd)
         self.group.leave()
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Logging
 import Synchronization
@@ -24,7 +25,8 @@ public final class HTTPServer: Sendable {
     let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder
     let logger: Logger
-    let registry = ConnectionRegistry()
+    let metrics: HTTPMetrics?
+    let registry: ConnectionRegistry
     private let phase = Mutex<Phase>(.idle)
     private let shuttingDown = Atomic<Bool>(false)
     private let acceptLoopDone = DispatchSemaphore(value: 0)
@@ -36,14 +38,17 @@ public final class HTTPServer: Sendable {
     /// The TLS context when TLS is configured.
     let tls: TLSContext?
 
-    /// A server that will answer every request with `responder`. Fails when the TLS
-    /// certificate or key cannot be used.
-    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger)
-        throws(ServerStartError)
-    {
+    /// A server that will answer every request with `responder`, recording request metrics
+    /// through `metrics` when given. Fails when the TLS certificate or key cannot be used.
+    public init(
+        configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
+        metrics: (any MetricsFactory)? = nil
+    ) throws(ServerStartError) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        self.metrics = metrics.map { HTTPMetrics(factory: $0) }
+        self.registry = ConnectionRegistry(gauge: self.metrics?.connections)
         self.tls = try configuration.tls.map { (tls) throws(ServerStartError) in try TLSContext(tls) }
         var fds: [Int32] = [0, 0]
         do {
@@ -216,6 +221,7 @@ public final class HTTPServer: Sendable {
         }
         // An accepted socket must block: on Linux it does not inherit the listener's O_NONBLOCK.
         guard self.registry.register(fd, limit: self.configuration.maxConnections) else {
+            self.metrics?.rejectedConnections.increment()
             self.reject(fd, peer: peer, reason: "connection limit reached")
             return true
         }

@@ -13,6 +13,9 @@ public struct Response: Sendable {
     public var body: [UInt8]
     /// Extra fields for this request's access-log line (for example the user and the state).
     public var logMetadata: Logger.Metadata = [:]
+    /// A short, fixed name for the kind of route that answered (`"state"`, `"api"` …), used as a
+    /// metrics label; `nil` counts as `"none"`. Never a path: labels must stay few.
+    public var route: String? = nil
 
     /// Creates a response.
     public init(status: HTTPStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {

@@ -44,6 +44,9 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         return self.contents.versions.values.reduce(0) { $0 + $1.count }
     }
 
+    /// Always answers: the store is this process's memory.
+    public func ping() throws(StoreError) {}
+
     /// Runs `work` serialised with every other transaction; its changes land only if it returns.
     public func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T {
         self.lock.wait()

@@ -1,4 +1,5 @@
 import Application
+import CoreMetrics
 import Domain
 
 /// The PostgreSQL adapter: a connection pool and the unit of work over it.
@@ -33,18 +34,17 @@ public final class PostgresStore: UnitOfWork, Sendable {
     private let pool: PostgresPool
     private let sessionSetup: String
 
-    /// A store for `configuration`. Nothing connects until the first use.
-    public init(configuration: Configuration) {
+    /// A store for `configuration`, reporting its pool through `metrics`. Nothing connects until
+    /// the first use.
+    public init(configuration: Configuration, metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.pool = PostgresPool(
-            conninfo: configuration.url, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout)
+            conninfo: configuration.url, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,
+            metrics: metrics)
         let milliseconds =
             configuration.statementTimeout.components.seconds * 1000
             + configuration.statementTimeout.components.attoseconds / 1_000_000_000_000_000
         self.sessionSetup = "SET statement_timeout = \(milliseconds); SET lock_timeout = \(milliseconds)"
     }
-
-    /// Connections checked out, the pool size, and callers waiting for one.
-    public var poolUsage: (inUse: Int, size: Int, waiting: Int) { self.pool.usage }
 
     /// Applies pending migrations; returns the versions applied.
     @discardableResult
@@ -58,14 +58,21 @@ public final class PostgresStore: UnitOfWork, Sendable {
         }
     }
 
-    /// Checks that the database answers.
+    /// Checks that the database answers. A pooled connection found dead (the database
+    /// restarted) is replaced and the check run again.
     public func ping() throws(StoreError) {
-        let connection = try self.pool.checkout()
-        defer { self.pool.checkin(connection) }
-        do {
-            try connection.execute("SELECT 1")
-        } catch {
-            throw error.storeError
+        var attempt = 0
+        while true {
+            attempt += 1
+            let connection = try self.pool.checkout()
+            defer { self.pool.checkin(connection) }
+            do {
+                try connection.execute("SELECT 1")
+                return
+            } catch {
+                if error.connectionBroken && attempt <= Self.retries { continue }
+                throw error.storeError
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 import Application
-import Dispatch
+import CoreMetrics
 import Domain
 import Synchronization
 
@@ -29,8 +29,8 @@ public final class SQLiteStore: UnitOfWork, Sendable {
     private let configuration: Configuration
     /// The one connection that writes; `writerGate` gives it to one thread at a time.
     private let writer: SQLiteConnection
-    private let writerGate = DispatchSemaphore(value: 1)
-    private let readerSlots: DispatchSemaphore
+    private let writerGate: PoolSlots
+    private let readerSlots: PoolSlots
     private let idleReaders = Mutex<[SQLiteConnection]>([])
 
     /// Whether this store only reads (a source for `migrate-store`).
@@ -39,10 +39,16 @@ public final class SQLiteStore: UnitOfWork, Sendable {
     /// Opens the database and, for a server's store, creates it if needed and applies pending
     /// migrations, so a file that cannot be written is reported here, at startup. With
     /// `readOnly` the file must exist and is never created, migrated or written.
-    public init(configuration: Configuration, readOnly: Bool = false) throws(StoreError) {
+    ///
+    /// The writer and the readers report `statehouse_store_pool_*` metrics through `metrics`
+    /// (`pool="sqlite_writer"` and `pool="sqlite_readers"`).
+    public init(
+        configuration: Configuration, readOnly: Bool = false, metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) throws(StoreError) {
         self.configuration = configuration
         self.readOnly = readOnly
-        self.readerSlots = DispatchSemaphore(value: max(1, configuration.readers))
+        self.writerGate = PoolSlots(size: 1, pool: "sqlite_writer", factory: metrics)
+        self.readerSlots = PoolSlots(size: max(1, configuration.readers), pool: "sqlite_readers", factory: metrics)
         guard !configuration.path.isEmpty, configuration.path != ":memory:", !configuration.path.hasPrefix("file:")
         else {
             throw StoreError(.fault, "storage.path must name a file, not \"\(configuration.path)\"")
@@ -62,11 +68,10 @@ public final class SQLiteStore: UnitOfWork, Sendable {
     /// Runs `work` in `BEGIN IMMEDIATE … COMMIT` on the writer connection.
     public func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T {
         guard !self.readOnly else { throw StoreError(.fault, "\(self.configuration.path) is opened read-only") }
-        guard self.writerGate.wait(timeout: .now() + self.nanoseconds(self.configuration.busyTimeout)) == .success
-        else {
+        guard self.writerGate.acquire(timeout: self.configuration.busyTimeout) else {
             throw StoreError(.unavailable, "the database stayed busy for the busy timeout")
         }
-        defer { self.writerGate.signal() }
+        defer { self.writerGate.release() }
         let connection = self.writer
         do {
             try connection.execute("BEGIN IMMEDIATE")
@@ -105,13 +110,23 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         try self.withReader { try work(SQLiteStateRepository(connection: $0)) }
     }
 
+    /// Checks that the database file answers a query on a reader connection.
+    public func ping() throws(StoreError) {
+        do {
+            try self.withReader { try $0.execute("SELECT 1") }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.fault, "\(error)")
+        }
+    }
+
     /// Lends `body` a reader connection from the pool (opening one when none is idle).
     private func withReader<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        guard self.readerSlots.wait(timeout: .now() + self.nanoseconds(self.configuration.busyTimeout)) == .success
-        else {
+        guard self.readerSlots.acquire(timeout: self.configuration.busyTimeout) else {
             throw StoreError(.unavailable, "no database reader free within the busy timeout")
         }
-        defer { self.readerSlots.signal() }
+        defer { self.readerSlots.release() }
         let connection: SQLiteConnection
         if let idle = self.idleReaders.withLock({ $0.popLast() }) {
             connection = idle
@@ -129,10 +144,5 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         } catch let error as SQLiteError {
             throw error.storeError
         }
-    }
-
-    private func nanoseconds(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
     }
 }

@@ -59,6 +59,15 @@ struct ProtocolRoute {
         self.table.first { $0.0 == method }?.1
     }
 
+    /// The metrics label for `method` here: `"lock"` for locking and unlocking, `"state"` for
+    /// the rest (including methods that are not allowed).
+    func routeClass(for method: String) -> String {
+        switch self.action(for: method) {
+        case .lock, .unlock: "lock"
+        default: "state"
+        }
+    }
+
     /// The methods allowed here, for `Allow`.
     var allowedMethods: [String] { self.table.map(\.0) }
 }

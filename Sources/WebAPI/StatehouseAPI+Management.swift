@@ -26,7 +26,7 @@ extension StatehouseAPI {
             if let state = route.resource.stateName { response.logMetadata["state"] = .string(state) }
             return response
         } catch {
-            guard let lock = error.lock else { return Response(error, request: request) }
+            guard let lock = error.lock else { return self.failure(error, request) }
             var response = Response.json(
                 .conflict,
                 JSON.object([("error", JSON.string(error.message)), ("lock", JSON.lock(lock, now: self.clock.now()))]))
@@ -72,6 +72,7 @@ extension StatehouseAPI {
             let released = try useCases.forceUnlock.execute(
                 try stateName(name), expectedID: try body.string("id"), reason: try body.string("reason"), as: caller)
             guard let released else { return .json(.ok, JSON.object([("status", JSON.string("not locked"))])) }
+            self.metrics.forceUnlocks.increment()
             request.logger.notice(
                 "force-unlock",
                 metadata: [

@@ -51,7 +51,11 @@ extension StatehouseAPI {
     func lock(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
         let outcome = try self.useCases.lock.execute(name, body: request.body, as: caller)
         var response = Response(status: .ok, headers: ["Content-Type": "application/json"], body: request.body)
-        if outcome == .alreadyHeld { response.logMetadata["lock"] = "already held" }
+        if outcome == .alreadyHeld {
+            response.logMetadata["lock"] = "already held"
+        } else {
+            self.metrics.lockAcquisitions.increment()
+        }
         return response
     }
 
@@ -60,6 +64,7 @@ extension StatehouseAPI {
         switch try self.useCases.unlock.execute(name, body: request.body, as: caller) {
         case .released(let holder, let forced):
             if forced {
+                self.metrics.forceUnlocks.increment()
                 request.logger.notice(
                     "force-unlock",
                     metadata: [

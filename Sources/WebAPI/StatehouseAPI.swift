@@ -1,4 +1,5 @@
 import Application
+import CoreMetrics
 import Domain
 import HTTPServer
 import Logging
@@ -23,6 +24,8 @@ public struct StatehouseAPI: HTTPResponder {
         let diff: DiffVersions
         let restore: RestoreState
         let audit: ReadAudit
+        let readiness: CheckReadiness
+        let lockSummary: SummarizeLocks
 
         /// Creates every use case over `store`.
         public init(
@@ -44,39 +47,110 @@ public struct StatehouseAPI: HTTPResponder {
             self.diff = DiffVersions(store: store)
             self.restore = RestoreState(store: store, clock: clock)
             self.audit = ReadAudit(store: store)
+            self.readiness = CheckReadiness(store: store)
+            self.lockSummary = SummarizeLocks(store: store, clock: clock)
         }
     }
 
     let clock: any WallClock
     let useCases: UseCases
     let verifier: any CredentialVerifier
+    let metrics: APIMetrics
+    let metricsEndpoint: MetricsEndpoint?
 
-    /// Creates the API.
-    public init(useCases: UseCases, verifier: any CredentialVerifier, clock: any WallClock) {
+    /// Creates the API; with `metrics`, it counts what its use cases decide and serves
+    /// `GET /metrics`.
+    public init(
+        useCases: UseCases, verifier: any CredentialVerifier, clock: any WallClock, metrics: MetricsEndpoint? = nil
+    ) {
         self.useCases = useCases
         self.verifier = verifier
         self.clock = clock
+        self.metrics = APIMetrics(factory: metrics?.factory ?? NOOPMetricsHandler.instance)
+        self.metricsEndpoint = metrics
     }
 
     /// Routes one request.
     public func respond(to request: Request) -> Response {
-        if request.path == "/healthz" {
-            guard request.method == "GET" || request.method == "HEAD" else {
-                return .methodNotAllowed(allowed: ["GET", "HEAD"])
-            }
-            return .json(.ok, #"{"status":"ok"}"#)
-        }
-        if request.path == ManagementRoute.documentPath {
-            guard request.method == "GET" || request.method == "HEAD" else {
-                return .methodNotAllowed(allowed: ["GET", "HEAD"])
-            }
-            return .json(.ok, OpenAPIDocument.json)
+        var response = self.route(request)
+        if response.route == nil { response.route = "unmatched" }
+        return response
+    }
+
+    private func route(_ request: Request) -> Response {
+        switch request.path {
+        case "/healthz":
+            return Self.readOnly(request, route: "health") { .json(.ok, #"{"status":"ok"}"#) }
+        case "/readyz":
+            return Self.readOnly(request, route: "health") { self.readiness(request) }
+        case ManagementRoute.documentPath:
+            return Self.readOnly(request, route: "api") { .json(.ok, OpenAPIDocument.json) }
+        case "/metrics" where self.metricsEndpoint != nil:
+            return Self.readOnly(request, route: "metrics") { self.scrape(request) }
+        default:
+            break
         }
         let management = ManagementRoute(rawPath: request.head.target.rawPath)
         let route = ProtocolRoute(path: request.path)
         guard management != nil || route != nil else {
             return .error(.notFound, "no route for \(request.path)")
         }
+        var response = self.authenticated(request) { caller in
+            if let management { self.serve(management, request, caller) } else { self.serve(route!, request, caller) }
+        }
+        response.route = management != nil ? "api" : route!.routeClass(for: request.method)
+        return response
+    }
+
+    /// Answers GET and HEAD with `answer`, other methods with 405.
+    private static func readOnly(_ request: Request, route: String, _ answer: () -> Response) -> Response {
+        var response =
+            request.method == "GET" || request.method == "HEAD"
+            ? answer() : .methodNotAllowed(allowed: ["GET", "HEAD"])
+        response.route = route
+        return response
+    }
+
+    /// `/readyz`: 200 when the store answers, 503 while it does not.
+    private func readiness(_ request: Request) -> Response {
+        do {
+            try self.useCases.readiness.execute()
+            return .json(.ok, #"{"status":"ready"}"#)
+        } catch {
+            self.metrics.record(error)
+            request.logger.warning("not ready", metadata: ["error": .string(error.message)])
+            var response = Response.error(.serviceUnavailable, error.message)
+            response.headers.add(name: "Retry-After", value: "2")
+            return response
+        }
+    }
+
+    /// `/metrics`: the lock gauges refreshed, then everything in Prometheus text format.
+    private func scrape(_ request: Request) -> Response {
+        guard let endpoint = self.metricsEndpoint else { return .error(.notFound, "no route for /metrics") }
+        if endpoint.requireAuth {
+            return self.authenticated(request) { _ in self.exposition(endpoint, request) }
+        }
+        return self.exposition(endpoint, request)
+    }
+
+    private func exposition(_ endpoint: MetricsEndpoint, _ request: Request) -> Response {
+        do {
+            self.metrics.record(try self.useCases.lockSummary.execute())
+        } catch {
+            // The request and store metrics still tell what is wrong; the lock gauges keep
+            // their last values.
+            self.metrics.record(error)
+            request.logger.warning("lock gauges not refreshed", metadata: ["error": .string(error.message)])
+        }
+        return Response(
+            status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+            body: endpoint.exposition())
+    }
+
+    /// Runs `answer` for the authenticated caller, or answers 401 (503 when logins are
+    /// saturated). The access line gets the user's name.
+    private func authenticated(_ request: Request, _ answer: (Caller) -> Response) -> Response {
         let principal: Principal
         switch self.authenticate(request) {
         case .accepted(let accepted):
@@ -88,11 +162,15 @@ public struct StatehouseAPI: HTTPResponder {
             response.headers.add(name: "Retry-After", value: "2")
             return response
         }
-        let caller = Caller(principal, address: host(of: request.remoteAddress), requestID: request.id)
-        var response =
-            if let management { self.serve(management, request, caller) } else { self.serve(route!, request, caller) }
+        var response = answer(Caller(principal, address: host(of: request.remoteAddress), requestID: request.id))
         response.logMetadata["user"] = .string(principal.name)
         return response
+    }
+
+    /// The response for a failed use case, counted in the metrics.
+    func failure(_ error: ApplicationError, _ request: Request) -> Response {
+        self.metrics.record(error)
+        return Response(error, request: request)
     }
 
     private func serve(_ route: ProtocolRoute, _ request: Request, _ caller: Caller) -> Response {
@@ -115,7 +193,8 @@ public struct StatehouseAPI: HTTPResponder {
             case .delete: response = try self.delete(name, request, caller)
             }
         } catch {
-            response = Response(error, request: request)
+            if action == .lock, case .locked = error.kind { self.metrics.lockConflicts.increment() }
+            response = self.failure(error, request)
         }
         response.logMetadata["state"] = .string(name.rawValue)
         return response

@@ -117,6 +117,9 @@ struct ConfigurationLoader {
             deletedStateDays: deletedDays == 0 ? nil : deletedDays)
         configuration.retentionInterval = try self.seconds(
             "retention.interval", default: configuration.retentionInterval)
+        configuration.metricsEnabled = try self.boolean("metrics.enabled", default: configuration.metricsEnabled)
+        configuration.metricsRequireAuth = try self.boolean(
+            "metrics.require_auth", default: configuration.metricsRequireAuth)
         return configuration
     }
 
@@ -152,12 +155,33 @@ struct ConfigurationLoader {
             clientAuthentication: clientAuthentication)
     }
 
-    /// `[[users]]` tables: `name`, `password_hash` and/or `certificate_cn`, and
-    /// `grants = { "prefix" = "read|write|admin" }`.
+    /// The variable that replaces the whole `[[users]]` list with a TOML array of inline
+    /// tables: `[{ name = "ci", password_hash = "…", grants = { "*" = "write" } }]`.
+    static let usersVariable = "STATEHOUSE_USERS"
+
+    /// `[[users]]` tables (or `$STATEHOUSE_USERS`): `name`, `password_hash` and/or
+    /// `certificate_cn`, and `grants = { "prefix" = "read|write|admin" }`.
     private mutating func users() throws(ConfigurationError) -> [UserDirectory.User] {
         self.consumed.insert("users")
-        guard let value = self.values["users"] else { return [] }
-        let origin = self.file ?? "config"
+        self.consumedVariables.insert(ConfigurationLoader.usersVariable)
+        let origin: String
+        let value: TOMLValueConvertible
+        if let text = self.environment[ConfigurationLoader.usersVariable] {
+            origin = ConfigurationLoader.usersVariable
+            do {
+                guard let parsed = try TOMLTable(string: "users = \(text)")["users"] else { return [] }
+                value = parsed
+            } catch {
+                throw ConfigurationError(
+                    origin: origin, key: nil,
+                    problem: "expected a TOML array of inline tables, such as "
+                        + #"[{ name = "ci", password_hash = "…", grants = { "*" = "write" } }]"#)
+            }
+        } else {
+            guard let fromFile = self.values["users"] else { return [] }
+            origin = self.file ?? "config"
+            value = fromFile
+        }
         guard let array = value.array else {
             throw ConfigurationError(origin: origin, key: "users", problem: "expected [[users]] tables")
         }

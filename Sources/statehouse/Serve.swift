@@ -1,5 +1,6 @@
 import Application
 import ArgumentParser
+import CoreMetrics
 import Domain
 import HTTPServer
 import Logging
@@ -46,16 +47,24 @@ struct Serve: ParsableCommand {
                     "second signal; exiting without waiting for the drain", metadata: ["signal": "\(second)"])
                 Glibc.exit(1)
             }
+            try Serve.refuseShippedUser(configuration)
             let users = try UserDirectory(users: configuration.users)
-            let store = try StoreFactory.make(configuration.storage, logger: logger)
+            let metrics = configuration.metricsEnabled ? PrometheusMetrics() : nil
+            let factory: any MetricsFactory = metrics?.factory ?? NOOPMetricsHandler.instance
+            let store = try StoreFactory.make(configuration.storage, logger: logger, metrics: factory)
             let clock = SystemWallClock()
             let api = StatehouseAPI(
                 useCases: StatehouseAPI.UseCases(
                     store: store, clock: clock, cache: ContentCache(capacityBytes: configuration.cacheBytes),
                     policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
                     compressionLevel: configuration.compressionLevel),
-                verifier: users, clock: clock)
-            server = try HTTPServer(configuration: configuration.server, responder: api, logger: logger)
+                verifier: users, clock: clock,
+                metrics: metrics.map {
+                    MetricsEndpoint(
+                        factory: $0.factory, requireAuth: configuration.metricsRequireAuth, exposition: $0.exposition)
+                })
+            server = try HTTPServer(
+                configuration: configuration.server, responder: api, logger: logger, metrics: metrics?.factory)
             try server.start()
             retention = try RetentionWorker.start(
                 ApplyRetention(store: store, clock: clock, policy: configuration.retention),
@@ -87,6 +96,24 @@ struct Serve: ParsableCommand {
         retention.stop()
         let drained = server.drain(timeout: configuration.drainTimeout)
         logger.notice("stopped", metadata: ["drained": "\(drained)"])
+    }
+
+    /// Stops startup when the server would listen beyond loopback while a user still has the
+    /// password that config.toml ships with.
+    static func refuseShippedUser(_ configuration: StatehouseConfiguration) throws(ValidationError) {
+        let host = configuration.server.host
+        let loopback =
+            host == "localhost" || host == "::1" || host == "[::1]"
+            || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
+        guard !loopback,
+            let user = configuration.users.first(where: {
+                $0.passwordHash == StatehouseConfiguration.shippedPasswordHash
+            })
+        else { return }
+        throw ValidationError(
+            "refusing to listen on \(host) while user \(user.name) has the default password from config.toml: "
+                + "give it a new password_hash (statehouse hash-password), replace the users with "
+                + "STATEHOUSE_USERS, or listen on localhost")
     }
 
     /// Reads the config file named by the flag, `$STATEHOUSE_CONFIG` or `./config.toml`.

@@ -15,7 +15,8 @@ struct Statehouse: ParsableCommand {
             abstract: "A Terraform and OpenTofu state server for the http backend.",
             version: "statehouse \(version) (\(Statehouse.libraryVersions))",
             subcommands: [
-                Serve.self, Migrate.self, MigrateStore.self, HashPassword.self, StatesCommand.self, LocksCommand.self,
+                Serve.self, HealthCheck.self, Migrate.self, MigrateStore.self, HashPassword.self, StatesCommand.self,
+                LocksCommand.self,
                 UnlockCommand.self, VersionsCommand.self, RollbackCommand.self, DiffCommand.self, AuditCommand.self,
                 RestoreCommand.self, PurgeCommand.self,
             ])

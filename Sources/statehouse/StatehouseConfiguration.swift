@@ -62,4 +62,13 @@ struct StatehouseConfiguration: Sendable {
     var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: nil)
     /// How often the retention sweep runs.
     var retentionInterval: Duration = .seconds(3600)
+    /// Whether `GET /metrics` is served.
+    var metricsEnabled = true
+    /// Whether `GET /metrics` needs an authenticated user (any user, any grant).
+    var metricsRequireAuth = false
+
+    /// The password hash of the user that config.toml ships with (admin / statehouse). The
+    /// server refuses to listen beyond loopback while a user has it.
+    static let shippedPasswordHash =
+        "$pbkdf2-sha256$i=600000$isI9BumaiRx642BlspAE4w$joXBhmjKWm85h9vCqjPjGWISA2ZnwRxMQfi1UEX4CHw"
 }

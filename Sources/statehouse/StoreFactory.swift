@@ -1,4 +1,5 @@
 import Application
+import CoreMetrics
 import Dispatch
 import InMemoryStore
 import Logging
@@ -14,7 +15,8 @@ enum StoreFactory {
     /// The store, ready to use; for PostgreSQL, migrations have run. An unreachable database is
     /// retried until `connect_timeout`, then reported.
     static func make(
-        _ storage: StatehouseConfiguration.Storage, logger: Logger
+        _ storage: StatehouseConfiguration.Storage, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) throws(StoreError) -> any UnitOfWork {
         switch storage.driver {
         case .memory:
@@ -24,12 +26,14 @@ enum StoreFactory {
             try self.createDirectory(of: storage.path)
             return try SQLiteStore(
                 configuration: .init(
-                    path: storage.path, readers: storage.poolSize, busyTimeout: storage.checkoutTimeout))
+                    path: storage.path, readers: storage.poolSize, busyTimeout: storage.checkoutTimeout),
+                metrics: metrics)
         case .postgres:
             let store = PostgresStore(
                 configuration: PostgresStore.Configuration(
                     url: storage.url, poolSize: storage.poolSize, checkoutTimeout: storage.checkoutTimeout,
-                    statementTimeout: storage.statementTimeout))
+                    statementTimeout: storage.statementTimeout),
+                metrics: metrics)
             let deadline = ContinuousClock.now + storage.connectTimeout
             while true {
                 do {

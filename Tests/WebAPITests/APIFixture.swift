@@ -22,7 +22,7 @@ struct APIFixture {
         self.api = StatehouseAPI(useCases: self.useCases, verifier: verifier, clock: StaticClock())
     }
 
-    init(store: any UnitOfWork = InMemoryStore()) {
+    init(store: any UnitOfWork = InMemoryStore(), metrics: MetricsEndpoint? = nil) {
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
         let users = try! UserDirectory(users: [
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
@@ -36,7 +36,7 @@ struct APIFixture {
         self.useCases = .init(
             store: store, clock: clock, cache: ContentCache(capacityBytes: 1 << 20),
             policy: .init(allowLineageChange: false), compressionLevel: 1)
-        self.api = StatehouseAPI(useCases: self.useCases, verifier: users, clock: clock)
+        self.api = StatehouseAPI(useCases: self.useCases, verifier: users, clock: clock, metrics: metrics)
     }
 
     @discardableResult

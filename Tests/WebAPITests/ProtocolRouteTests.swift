@@ -188,6 +188,7 @@ import WebAPI
 struct FailingStore: UnitOfWork {
     let error: StoreError
     func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T { throw self.error }
+    func ping() throws(StoreError) { throw self.error }
 }
 
 /// A verifier that never gets a slot.

@@ -1,0 +1,61 @@
+import CoreMetrics
+import Dispatch
+import Synchronization
+
+/// The slots of a store adapter's connection pool, with their metrics: connections in use,
+/// callers waiting, how often and how long they waited, and how often the wait timed out.
+/// Every series carries a `pool` label naming the pool.
+public final class PoolSlots: Sendable {
+    private let semaphore: DispatchSemaphore
+    private let inUse = Atomic<Int>(0)
+    private let waiting = Atomic<Int>(0)
+    private let inUseGauge: Gauge
+    private let waitingGauge: Gauge
+    private let waits: Counter
+    private let timeouts: Counter
+    private let waitTime: Timer
+
+    /// `size` slots named `pool`, reported through `factory`.
+    public init(size: Int, pool: String, factory: any MetricsFactory) {
+        self.semaphore = DispatchSemaphore(value: size)
+        let label = [("pool", pool)]
+        Gauge(label: "statehouse_store_pool_size", dimensions: label, factory: factory).record(size)
+        self.inUseGauge = Gauge(label: "statehouse_store_pool_in_use", dimensions: label, factory: factory)
+        self.waitingGauge = Gauge(label: "statehouse_store_pool_waiting", dimensions: label, factory: factory)
+        self.waits = Counter(label: "statehouse_store_pool_waits_total", dimensions: label, factory: factory)
+        self.timeouts = Counter(label: "statehouse_store_pool_timeouts_total", dimensions: label, factory: factory)
+        self.waitTime = Timer(label: "statehouse_store_pool_wait_seconds", dimensions: label, factory: factory)
+    }
+
+    /// Takes a slot, waiting up to `timeout` when none is free; `false` when none freed up.
+    public func acquire(timeout: Duration) -> Bool {
+        if self.semaphore.wait(timeout: .now()) != .success {
+            self.waits.increment()
+            self.waitingGauge.record(self.waiting.add(1, ordering: .relaxed).newValue)
+            let start = ContinuousClock.now
+            let (seconds, attoseconds) = timeout.components
+            let acquired = self.semaphore.wait(
+                timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
+            self.waitingGauge.record(self.waiting.subtract(1, ordering: .relaxed).newValue)
+            let (waitedSeconds, waitedAttoseconds) = (ContinuousClock.now - start).components
+            self.waitTime.recordNanoseconds(waitedSeconds * 1_000_000_000 + waitedAttoseconds / 1_000_000_000)
+            guard acquired == .success else {
+                self.timeouts.increment()
+                return false
+            }
+        }
+        self.inUseGauge.record(self.inUse.add(1, ordering: .relaxed).newValue)
+        return true
+    }
+
+    /// Gives a slot back.
+    public func release() {
+        self.inUseGauge.record(self.inUse.subtract(1, ordering: .relaxed).newValue)
+        self.semaphore.signal()
+    }
+
+    /// Slots taken and callers waiting now.
+    public var usage: (inUse: Int, waiting: Int) {
+        (self.inUse.load(ordering: .relaxed), self.waiting.load(ordering: .relaxed))
+    }
+}

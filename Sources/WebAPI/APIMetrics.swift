@@ -1,0 +1,68 @@
+import Application
+import CoreMetrics
+
+/// What `GET /metrics` serves: the Prometheus text that `exposition` renders, after the lock
+/// gauges are brought up to date; with `requireAuth`, only to authenticated users.
+public struct MetricsEndpoint: Sendable {
+    let factory: any MetricsFactory
+    let requireAuth: Bool
+    let exposition: @Sendable () -> [UInt8]
+
+    /// Serves what `exposition` renders, recording the API's metrics through `factory`.
+    public init(factory: any MetricsFactory, requireAuth: Bool, exposition: @escaping @Sendable () -> [UInt8]) {
+        self.factory = factory
+        self.requireAuth = requireAuth
+        self.exposition = exposition
+    }
+}
+
+/// The counters the API keeps about what its use cases decided, and the lock gauges it
+/// refreshes on every scrape.
+struct APIMetrics: Sendable {
+    /// LOCK requests that took a lock.
+    let lockAcquisitions: Counter
+    /// LOCK requests refused because another holder has the lock.
+    let lockConflicts: Counter
+    /// Locks removed without their ID (protocol force-unlock or the management API).
+    let forceUnlocks: Counter
+    private let rejections: [ApplicationError.WriteCheck: Counter]
+    private let storeUnavailable: Counter
+    private let storeFaults: Counter
+    private let locks: Gauge
+    private let oldestLockAge: Gauge
+
+    init(factory: any MetricsFactory) {
+        self.lockAcquisitions = Counter(label: "statehouse_lock_acquisitions_total", factory: factory)
+        self.lockConflicts = Counter(label: "statehouse_lock_conflicts_total", factory: factory)
+        self.forceUnlocks = Counter(label: "statehouse_lock_force_unlocks_total", factory: factory)
+        var rejections: [ApplicationError.WriteCheck: Counter] = [:]
+        for check in ApplicationError.WriteCheck.allCases {
+            rejections[check] = Counter(
+                label: "statehouse_write_rejections_total", dimensions: [("reason", check.rawValue)], factory: factory)
+        }
+        self.rejections = rejections
+        self.storeUnavailable = Counter(
+            label: "statehouse_store_errors_total", dimensions: [("kind", "unavailable")], factory: factory)
+        self.storeFaults = Counter(
+            label: "statehouse_store_errors_total", dimensions: [("kind", "fault")], factory: factory)
+        self.locks = Gauge(label: "statehouse_locks", factory: factory)
+        self.oldestLockAge = Gauge(label: "statehouse_lock_oldest_age_seconds", factory: factory)
+    }
+
+    /// Counts a failed use case: a refused write by the check that refused it, a store that
+    /// could not answer or a fault.
+    func record(_ error: ApplicationError) {
+        if let check = error.writeCheck { self.rejections[check]?.increment() }
+        switch error.kind {
+        case .unavailable: self.storeUnavailable.increment()
+        case .fault: self.storeFaults.increment()
+        default: break
+        }
+    }
+
+    /// Sets the lock gauges.
+    func record(_ summary: SummarizeLocks.Summary) {
+        self.locks.record(summary.count)
+        self.oldestLockAge.record(summary.oldestAgeSeconds)
+    }
+}

@@ -1,0 +1,139 @@
+import Application
+import Domain
+import HTTPServer
+import HTTPTestSupport
+import InMemoryStore
+import Prometheus
+import Testing
+import WebAPI
+
+/// The API's counters and gauges, `/metrics` and `/readyz`, over the in-memory store.
+@Suite struct MetricsTests {
+    /// An API recording into its own registry.
+    struct Scraped {
+        let fixture: APIFixture
+
+        init(store: any UnitOfWork = InMemoryStore(), requireAuth: Bool = false) {
+            let registry = PrometheusCollectorRegistry()
+            let endpoint = MetricsEndpoint(
+                factory: PrometheusMetricsFactory(registry: registry), requireAuth: requireAuth,
+                exposition: {
+                    var buffer: [UInt8] = []
+                    registry.emit(into: &buffer)
+                    return buffer
+                })
+            self.fixture = APIFixture(store: store, metrics: endpoint)
+        }
+
+        func scrape() -> PrometheusText {
+            let response = self.fixture.send("GET", "/metrics", user: nil)
+            #expect(response.status == .ok)
+            #expect(response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
+            return PrometheusText(response.text)
+        }
+    }
+
+    @Test func lockCountersMoveWithLockTraffic() {
+        let api = Scraped()
+        let f = api.fixture
+        #expect(api.scrape().count("statehouse_lock_acquisitions_total") == 0)
+        #expect(f.send("LOCK", "/state/s", body: lockJSON("A")).status == .ok)
+        #expect(f.send("LOCK", "/state/s", body: lockJSON("A")).status == .ok)  // already held: not counted again
+        #expect(f.send("LOCK", "/state/s", body: lockJSON("B")).status == .conflict)
+        #expect(f.send("LOCK", "/lock/s", body: lockJSON("C")).status == .conflict)
+        var metrics = api.scrape()
+        #expect(metrics["statehouse_lock_acquisitions_total"] == 1)
+        #expect(metrics["statehouse_lock_conflicts_total"] == 2)
+        #expect(metrics["statehouse_locks"] == 1)
+        #expect(metrics["statehouse_lock_oldest_age_seconds"] == 0)  // the fixture's clock stands still
+
+        #expect(f.send("UNLOCK", "/state/s", body: "").text == #"{"status":"force-unlocked"}"#)
+        #expect(f.send("LOCK", "/state/t", body: lockJSON("D")).status == .ok)
+        #expect(
+            f.send("DELETE", "/api/v1/states/t/lock", body: "{}", headers: [("Content-Type", "application/json")])
+                .status == .ok)
+        metrics = api.scrape()
+        #expect(metrics["statehouse_lock_force_unlocks_total"] == 2)
+        #expect(metrics["statehouse_lock_acquisitions_total"] == 2)
+        #expect(metrics["statehouse_locks"] == 0)
+    }
+
+    @Test func refusedWritesAreCountedByTheCheckThatRefusedThem() {
+        let api = Scraped()
+        let f = api.fixture
+        #expect(f.send("POST", "/state/s", body: stateJSON(5)).status == .ok)
+        #expect(f.send("POST", "/state/s", body: stateJSON(4)).status == .conflict)  // stale serial
+        #expect(f.send("POST", "/state/s", body: stateJSON(6, lineage: "other")).status == .conflict)
+        #expect(f.send("LOCK", "/state/s", body: lockJSON("A")).status == .ok)
+        #expect(f.send("POST", "/state/s", body: stateJSON(6)).status == .conflict)  // locked, no ID
+        #expect(f.send("POST", "/state/s?ID=B", body: stateJSON(6)).status == .conflict)  // someone else's ID
+        #expect(f.send("POST", "/state/s?ID=A", body: stateJSON(6)).status == .ok)
+        let metrics = api.scrape()
+        #expect(metrics[#"statehouse_write_rejections_total{reason="serial"}"#] == 1)
+        #expect(metrics[#"statehouse_write_rejections_total{reason="lineage"}"#] == 1)
+        #expect(metrics[#"statehouse_write_rejections_total{reason="fencing"}"#] == 2)
+        #expect(metrics[#"statehouse_store_errors_total{kind="unavailable"}"#] == 0)
+    }
+
+    @Test func storeErrorsAreCountedByKind() {
+        let down = Scraped(store: FailingStore(error: StoreError(.unavailable, "connection refused")))
+        #expect(down.fixture.send("GET", "/state/s").status == .serviceUnavailable)
+        #expect(down.fixture.send("GET", "/api/v1/states").status == .serviceUnavailable)
+        // The scrape itself cannot refresh the lock gauges either, and says so in the counter.
+        #expect(down.scrape()[#"statehouse_store_errors_total{kind="unavailable"}"#] == 3)
+        let broken = Scraped(store: FailingStore(error: StoreError(.fault, "relation missing")))
+        #expect(broken.fixture.send("POST", "/state/s", body: stateJSON(1)).status == .internalServerError)
+        let metrics = broken.scrape()
+        #expect(metrics[#"statehouse_store_errors_total{kind="fault"}"#] == 2)
+        #expect(metrics[#"statehouse_store_errors_total{kind="unavailable"}"#] == 0)
+    }
+
+    @Test func metricsNeedNoLoginUnlessConfigured() {
+        let open = Scraped()
+        #expect(open.fixture.send("GET", "/metrics", user: nil).status == .ok)
+        #expect(open.fixture.send("HEAD", "/metrics", user: nil).status == .ok)
+        #expect(open.fixture.send("POST", "/metrics", user: nil).status.code == 405)
+        let closed = Scraped(requireAuth: true)
+        #expect(closed.fixture.send("GET", "/metrics", user: nil).status == .unauthorized)
+        #expect(closed.fixture.send("GET", "/metrics", user: "viewer", password: "wrong").status == .unauthorized)
+        let scraped = closed.fixture.send("GET", "/metrics", user: "viewer")
+        #expect(scraped.status == .ok)
+        #expect(scraped.text.contains("statehouse_lock_acquisitions_total"))
+    }
+
+    @Test func withoutAnEndpointThereIsNoMetricsRoute() {
+        #expect(APIFixture().send("GET", "/metrics", user: nil).status == .notFound)
+    }
+
+    @Test func readyzAsksTheStoreWithoutLogin() {
+        let up = APIFixture()
+        let ready = up.send("GET", "/readyz", user: nil)
+        #expect(ready.status == .ok)
+        #expect(ready.text == #"{"status":"ready"}"#)
+        #expect(up.send("POST", "/readyz", user: nil).status.code == 405)
+        let down = APIFixture(store: FailingStore(error: StoreError(.unavailable, "connection refused")))
+        let unready = down.send("GET", "/readyz", user: nil)
+        #expect(unready.status == .serviceUnavailable)
+        #expect(unready.headers["Retry-After"] == "2")
+        #expect(unready.text.contains("connection refused"))
+        #expect(down.send("GET", "/healthz", user: nil).status == .ok)  // alive, just not ready
+        let counted = Scraped(store: FailingStore(error: StoreError(.unavailable, "connection refused")))
+        #expect(counted.fixture.send("GET", "/readyz", user: nil).status == .serviceUnavailable)
+        #expect(counted.scrape()[#"statehouse_store_errors_total{kind="unavailable"}"#] == 2)
+    }
+
+    @Test func everyResponseNamesItsRouteClass() {
+        let f = APIFixture()
+        #expect(f.send("GET", "/healthz", user: nil).route == "health")
+        #expect(f.send("GET", "/readyz", user: nil).route == "health")
+        #expect(f.send("GET", "/api/v1/openapi.json", user: nil).route == "api")
+        #expect(f.send("GET", "/api/v1/states").route == "api")
+        #expect(f.send("GET", "/state/s").route == "state")
+        #expect(f.send("GET", "/state/s", user: nil).route == "state")  // 401 still counts as its route
+        #expect(f.send("POST", "/state/s", body: stateJSON(1)).route == "state")
+        #expect(f.send("LOCK", "/state/s", body: lockJSON("A")).route == "lock")
+        #expect(f.send("UNLOCK", "/unlock/s", body: lockJSON("A")).route == "lock")
+        #expect(f.send("GET", "/nowhere").route == "unmatched")
+        #expect(f.send("GET", "/metrics").route == "unmatched")
+    }
+}
