@@ -89,9 +89,11 @@ WORKDIR /var/lib/statehouse
 VOLUME /var/lib/statehouse
 EXPOSE 8080
 
-# `statehouse healthcheck` GETs /healthz on the configured port over loopback: exit 0 or 1.
-# The start period covers PostgreSQL's startup retries (storage.connect_timeout, 30 s).
-HEALTHCHECK --interval=15s --timeout=5s --start-period=40s --retries=3 \
+# `statehouse healthcheck` GETs /healthz on the configured port over loopback: exit 0 or 1. It
+# gives up after 5 s itself, so its reason reaches `docker inspect` before the 10 s timeout. The
+# start period covers PostgreSQL's startup retries (storage.connect_timeout, 30 s). /healthz
+# says the process serves; /readyz (the store answers) is for load balancers.
+HEALTHCHECK --interval=15s --timeout=10s --start-period=40s --retries=3 \
     CMD ["statehouse", "healthcheck"]
 
 # SIGTERM: stop accepting, drain in-flight requests (server.drain_timeout), exit 0.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import HTTPServer
 import HTTPTestSupport
@@ -10,7 +11,7 @@ final class LiveServer {
 
     init(
         configure: (inout HTTPServerConfiguration) -> Void = { _ in },
-        responder: any HTTPResponder = EchoResponder()
+        responder: any HTTPResponder = EchoResponder(), metrics: (any MetricsFactory)? = nil
     ) throws {
         var configuration = HTTPServerConfiguration()
         configuration.host = "127.0.0.1"
@@ -18,7 +19,7 @@ final class LiveServer {
         configure(&configuration)
         self.server = try HTTPServer(
             configuration: configuration, responder: responder,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), metrics: metrics)
         try self.server.start()
         self.port = self.server.addresses[0].port
     }

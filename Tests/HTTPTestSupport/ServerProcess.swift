@@ -41,6 +41,9 @@ public final class ServerProcess: @unchecked Sendable {
         self.drain(err.fileHandleForReading, isStandardError: true)
     }
 
+    /// Whether the process has not exited.
+    public var isRunning: Bool { self.process.isRunning }
+
     deinit {
         if self.process.isRunning {
             self.process.terminate()
