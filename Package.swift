@@ -158,7 +158,8 @@ let package = Package(
             name: "WebAPITests",
             dependencies: [
                 "WebAPI", "HTTPServer", "HTTPTestSupport", "Application", "Domain", "Gzip", "InMemoryStore",
-                "PasswordAuth", .product(name: "Prometheus", package: "swift-prometheus"),
+                "PasswordAuth", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(

@@ -1,7 +1,7 @@
 /// The management API's OpenAPI 3.1 document, served at `/api/v1/openapi.json` without
-/// authentication. It describes every `/api/v1` route and `/healthz`; the Terraform protocol routes
-/// (`/state`, `/lock`, `/unlock`) are left out because OpenAPI cannot express their LOCK and UNLOCK
-/// methods.
+/// authentication. It describes every `/api/v1` route, `/healthz`, `/readyz` and `/metrics`;
+/// the Terraform protocol routes (`/state`, `/lock`, `/unlock`) are left out because OpenAPI
+/// cannot express their LOCK and UNLOCK methods.
 enum OpenAPIDocument {
     /// The document as JSON text.
     static let json: String = #"""
@@ -38,6 +38,70 @@ enum OpenAPIDocument {
                           "application/json": {
                             "schema": {
                               "$ref": "#/components/schemas/Health"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "/readyz": {
+                  "get": {
+                    "operationId": "ready",
+                    "summary": "Readiness check: the store answers",
+                    "security": [],
+                    "responses": {
+                      "200": {
+                        "description": "The store answered a trivial query.",
+                        "content": {
+                          "application/json": {
+                            "schema": {
+                              "$ref": "#/components/schemas/Ready"
+                            }
+                          }
+                        }
+                      },
+                      "503": {
+                        "description": "The store cannot be reached now; it says why. Comes with Retry-After.",
+                        "content": {
+                          "application/json": {
+                            "schema": {
+                              "$ref": "#/components/schemas/Error"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "/metrics": {
+                  "get": {
+                    "operationId": "metrics",
+                    "summary": "Prometheus metrics (text format 0.0.4)",
+                    "description": "Served unless [metrics] enabled = false; needs a login only with [metrics] require_auth = true.",
+                    "security": [
+                      {},
+                      {
+                        "basic": []
+                      }
+                    ],
+                    "responses": {
+                      "200": {
+                        "description": "Every metric, in the Prometheus text exposition format.",
+                        "content": {
+                          "text/plain": {
+                            "schema": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      },
+                      "401": {
+                        "description": "require_auth is on and no valid credentials were sent.",
+                        "content": {
+                          "application/json": {
+                            "schema": {
+                              "$ref": "#/components/schemas/Error"
                             }
                           }
                         }
@@ -1727,6 +1791,17 @@ enum OpenAPIDocument {
                     "properties": {
                       "status": {
                         "const": "ok"
+                      }
+                    }
+                  },
+                  "Ready": {
+                    "type": "object",
+                    "required": [
+                      "status"
+                    ],
+                    "properties": {
+                      "status": {
+                        "const": "ready"
                       }
                     }
                   }

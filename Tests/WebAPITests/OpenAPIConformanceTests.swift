@@ -1,4 +1,5 @@
 import Application
+import CoreMetrics
 import Foundation
 import HTTPServer
 import Testing
@@ -16,7 +17,9 @@ import Testing
     /// A fixture holding team/app with versions 1 (purged) … 4, a lock on team/locked, an
     /// encrypted state and a deleted one.
     private func seeded() -> APIFixture {
-        let f = APIFixture()
+        let f = APIFixture(
+            metrics: MetricsEndpoint(
+                factory: NOOPMetricsHandler.instance, requireAuth: false, exposition: { Array("# empty\n".utf8) }))
         for serial in 1...4 { f.send("POST", "/state/team/app", body: stateJSON(serial)) }
         f.send("DELETE", "/api/v1/states/team/app/versions/1", body: #"{"reason":"leak"}"#)
         f.send("POST", "/state/team/locked", body: stateJSON(1))
@@ -63,6 +66,8 @@ import Testing
         ("GET", "/api/v1/audit?since=never", "/api/v1/audit", "viewer", ""),
         ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", nil, ""),
         ("GET", "/healthz", "/healthz", nil, ""),
+        ("GET", "/readyz", "/readyz", nil, ""),
+        ("GET", "/metrics", "/metrics", nil, ""),
     ]
 
     @Test func everyDocumentedOperationIsExercisedAndEveryRouteIsDocumented() throws {
