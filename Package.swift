@@ -171,7 +171,8 @@ let package = Package(
         ),
         .testTarget(name: "StatehouseCLITests", dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport"]),
         .testTarget(
-            name: "StatehouseTests", dependencies: ["statehouse", "Application", "HTTPServer", "HTTPTestSupport"]
+            name: "StatehouseTests",
+            dependencies: ["statehouse", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "PasswordAuth"]
         ),
     ]
 )

@@ -1,4 +1,5 @@
 import Application
+import Domain
 import Testing
 
 @testable import statehouse
@@ -259,5 +260,78 @@ import Testing
         #expect(configured.retentionInterval == .seconds(60))
         #expect(self.failure("[retention]\nkeep_versions = 0")?.contains("retention.keep_versions") == true)
         #expect(self.failure("[retention]\nversion_days = -1")?.contains("retention.version_days") == true)
+    }
+}
+
+@Suite struct UsersVariableAndMetricsTests {
+    func load(_ toml: String?, _ environment: [String: String] = [:]) throws -> StatehouseConfiguration {
+        try ConfigurationLoader.load(file: toml == nil ? nil : "config.toml", toml: toml, environment: environment)
+    }
+
+    @Test func statehouseUsersReplacesTheWholeList() throws {
+        let file = """
+            [[users]]
+            name = "admin"
+            password_hash = "$pbkdf2-sha256$i=1000$AA$AA"
+            grants = { "*" = "admin" }
+            """
+        let users =
+            #"[{ name = "ci", password_hash = "h1", grants = { "team" = "write" } }, { name = "viewer", certificate_cn = "cn" }]"#
+        let configuration = try self.load(file, ["STATEHOUSE_USERS": users])
+        #expect(configuration.users.map(\.name) == ["ci", "viewer"])
+        #expect(configuration.users[0].passwordHash == "h1")
+        #expect(configuration.users[0].grants == [Grant(prefix: "team", access: .write)])
+        #expect(configuration.users[1].certificateCommonName == "cn")
+        #expect(try self.load(file, ["STATEHOUSE_USERS": "[]"]).users.isEmpty)
+        #expect(try self.load(file).users.map(\.name) == ["admin"])
+    }
+
+    @Test func statehouseUsersErrorsNameTheVariable() {
+        func failure(_ value: String) -> String? {
+            do {
+                _ = try self.load(nil, ["STATEHOUSE_USERS": value])
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(failure("admin:secret")?.hasPrefix("STATEHOUSE_USERS: expected a TOML array of inline tables") == true)
+        #expect(failure(#"[{ name = "a", password = "x" }]"#) == "STATEHOUSE_USERS: users[0].password: unknown key")
+        #expect(
+            failure(#"[{ name = "a", password_hash = "x", grants = { "*" = "root" } }]"#)
+                == #"STATEHOUSE_USERS: users[0].grants."*": must be read, write or admin"#)
+    }
+
+    @Test func metricsAreOnWithoutLoginByDefault() throws {
+        let defaults = try self.load(nil)
+        #expect(defaults.metricsEnabled)
+        #expect(!defaults.metricsRequireAuth)
+        let changed = try self.load(
+            "[metrics]\nenabled = false\n", ["STATEHOUSE_METRICS_REQUIRE_AUTH": "true"])
+        #expect(!changed.metricsEnabled)
+        #expect(changed.metricsRequireAuth)
+    }
+
+    @Test(arguments: [
+        ("localhost", true), ("127.0.0.1", true), ("127.1.2.3", true), ("::1", true), ("*", false),
+        ("0.0.0.0", false), ("::", false), ("statehouse.example.com", false), ("10.0.0.5", false),
+    ])
+    func theShippedUserIsRefusedBeyondLoopback(host: String, allowed: Bool) throws {
+        var configuration = try self.load(
+            """
+            [[users]]
+            name = "admin"
+            password_hash = "\(StatehouseConfiguration.shippedPasswordHash)"
+            """)
+        configuration.server.host = host
+        var refused: String? = nil
+        do { try Serve.refuseShippedUser(configuration) } catch { refused = "\(error)" }
+        #expect((refused == nil) == allowed, "\(host): \(refused ?? "allowed")")
+        if let refused { #expect(refused.contains("user admin has the default password")) }
+        configuration.users = try self.load(
+            nil, ["STATEHOUSE_USERS": #"[{ name = "admin", password_hash = "other" }]"#]
+        )
+        .users
+        try Serve.refuseShippedUser(configuration)
     }
 }
