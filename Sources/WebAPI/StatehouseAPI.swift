@@ -85,8 +85,10 @@ public struct StatehouseAPI: HTTPResponder {
             return Self.readOnly(request, route: "health") { self.readiness(request) }
         case ManagementRoute.documentPath:
             return Self.readOnly(request, route: "api") { .json(.ok, OpenAPIDocument.json) }
-        case "/metrics" where self.metricsEndpoint != nil:
-            return Self.readOnly(request, route: "metrics") { self.scrape(request) }
+        case "/metrics":
+            if let endpoint = self.metricsEndpoint {
+                return Self.readOnly(request, route: "metrics") { self.scrape(request, endpoint) }
+            }
         default:
             break
         }
@@ -126,8 +128,7 @@ public struct StatehouseAPI: HTTPResponder {
     }
 
     /// `/metrics`: the lock gauges refreshed, then everything in Prometheus text format.
-    private func scrape(_ request: Request) -> Response {
-        guard let endpoint = self.metricsEndpoint else { return .error(.notFound, "no route for /metrics") }
+    private func scrape(_ request: Request, _ endpoint: MetricsEndpoint) -> Response {
         if endpoint.requireAuth {
             return self.authenticated(request) { _ in self.exposition(endpoint, request) }
         }
