@@ -88,4 +88,42 @@ import Testing
         #expect(terminated.int64(0, 0) == 1)
         #expect(try store.transaction { try $0.stateForUpdate(named: try StateName("nothing")) } == nil)
     }
+
+    @Test(.enabled(if: StoreKind.postgresURL != nil))
+    func aRestartedDatabaseCostsOneFailedQueryNotOnePerPooledConnection() throws {
+        let url = try #require(StoreKind.postgresURL)
+        let application = "restart_\(UInt32.random(in: 0...UInt32.max))"
+        let separator = url.contains("?") ? "&" : "?"
+        let store = PostgresStore(
+            configuration: .init(
+                url: "\(url)\(separator)application_name=\(application)", poolSize: 6, checkoutTimeout: .seconds(5),
+                statementTimeout: .seconds(30)))
+        try store.migrate()
+        // Six transactions at once leave six idle connections in the pool.
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let group = DispatchGroup()
+        for index in 0..<6 {
+            // A serial queue each: they get their own thread at once, unlike the global queue.
+            DispatchQueue(label: "transaction-\(index)").async(group: group) {
+                _ = try? store.transaction { _ in
+                    entered.signal()
+                    release.wait()
+                }
+            }
+        }
+        for _ in 0..<6 { entered.wait() }
+        for _ in 0..<6 { release.signal() }
+        group.wait()
+        // All of them die together, as in a restart or a failover.
+        let admin = try PostgresConnection(conninfo: url)
+        let terminated = try admin.query(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            [.text(application)])
+        #expect(terminated.int64(0, 0) == 6)
+        // More dead connections than a read retries: the first broken one empties the idle
+        // pool, so the retry runs on a fresh connection.
+        #expect(try store.read { try $0.state(named: try StateName("nothing")) } == nil)
+        try store.ping()
+    }
 }
