@@ -125,7 +125,10 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            // TOMLKit imports Foundation, which would otherwise lend its String methods to this
+            // target silently, and with them ICU's 34 MB of data to the binary.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
 
         // Benchmark fixture for bench/run: files from memory through HTTPServer. Not shipped.

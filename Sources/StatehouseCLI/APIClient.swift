@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Talks to the management API: adds the headers every call carries, turns error answers into
 /// ``CLIError``s and decodes JSON bodies.

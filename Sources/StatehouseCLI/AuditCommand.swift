@@ -1,5 +1,10 @@
 import ArgumentParser
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `statehouse audit`: the audit log, oldest first.
 public struct AuditCommand: APICommand {
@@ -76,9 +81,9 @@ extension AuditCommand {
         guard !overflow, seconds <= 100 * 366 * 86400 else {
             throw ValidationError("--since \(text) is more than 100 years back")
         }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: now.addingTimeInterval(-Double(seconds)))
+        // To the second as `ISO8601DateFormatter` had it: rounded to the millisecond, then truncated.
+        let milliseconds = (now.addingTimeInterval(-Double(seconds)).timeIntervalSince1970 * 1000 + 0.5).rounded(.down)
+        let then = Date(timeIntervalSince1970: (milliseconds / 1000).rounded(.down))
+        return then.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Why a command failed: the message after `statehouse: ` and the exit status.
 public struct CLIError: Error, CustomStringConvertible {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Decoding the contract's JSON: snake_case keys onto camelCase properties.
 enum JSONCoding {
@@ -196,8 +200,8 @@ struct RollbackRequest: Encodable {
     var reason: String?
 }
 
-/// Any JSON value, for the before and after of a diff.
-indirect enum JSONValue: Decodable {
+/// Any JSON value: the before and after of a diff, and the states merged by `states list --all --json`.
+indirect enum JSONValue: Codable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -222,6 +226,19 @@ indirect enum JSONValue: Decodable {
             self = .array(value)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let values): try container.encode(values)
+        case .object(let members): try container.encode(members)
         }
     }
 

@@ -92,7 +92,7 @@ enum Render {
         let prefix = "OperationType"
         var result = ""
         var rest = Substring(text)
-        while let range = rest.range(of: prefix) {
+        while let range = rest.firstRange(of: prefix) {
             result += rest[..<range.lowerBound]
             let word = rest[range.upperBound...].prefix { $0.isLetter }
             result += word.isEmpty ? prefix : word.lowercased()

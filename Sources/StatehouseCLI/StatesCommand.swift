@@ -1,5 +1,10 @@
 import ArgumentParser
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `statehouse states`: list and show states.
 public struct StatesCommand: ParsableCommand {
@@ -65,17 +70,19 @@ public struct StatesCommand: ParsableCommand {
             return Render.states(states, deleted: self.deleted) + (more ? "\n(more states: use --all)" : "")
         }
 
-        /// `{"next_cursor":null,"states":[…]}` with the states of every page, for `--all --json`.
+        /// `{"next_cursor":null,"states":[…]}` with the states of every page, for `--all --json`: each
+        /// state as the server sent it, compact, keys sorted and slashes unescaped.
         private static func merged(_ pages: [HTTPResponse], server: String) throws(CLIError) -> String {
+            /// A page's `states`, every member kept.
+            struct Page: Decodable {
+                var states: [JSONValue]
+            }
             do {
                 let states = try pages.flatMap { page in
-                    let object = try JSONSerialization.jsonObject(with: Data(page.body)) as? [String: Any]
-                    return object?["states"] as? [Any] ?? []
+                    try JSONDecoder().decode(Page.self, from: Data(page.body)).states
                 }
-                let data = try JSONSerialization.data(
-                    withJSONObject: ["states": states, "next_cursor": NSNull()],
-                    options: [.sortedKeys, .withoutEscapingSlashes])
-                return String(decoding: data, as: UTF8.self)
+                let document = JSONValue.object(["states": .array(states), "next_cursor": .null])
+                return String(decoding: try JSONCoding.encoder.encode(document), as: UTF8.self)
             } catch {
                 throw .invalidResponse(server: server, reason: "cannot merge the pages: \(error)")
             }

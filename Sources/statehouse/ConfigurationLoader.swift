@@ -198,7 +198,7 @@ struct ConfigurationLoader {
             {
                 throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
             }
-            guard let name = fields["name"]?.string, !name.isEmpty, !name.contains(":") else {
+            guard let name = fields["name"]?.string, !name.isEmpty, !name.contains(":" as Character) else {
                 throw ConfigurationError(
                     origin: origin, key: "\(key).name", problem: "expected a non-empty name without ':'")
             }

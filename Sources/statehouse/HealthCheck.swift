@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPServer
 import StatehouseCLI
 
 /// `statehouse healthcheck`: exits 0 when the server configured here answers `GET /healthz` on

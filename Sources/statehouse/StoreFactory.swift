@@ -99,13 +99,13 @@ enum StoreFactory {
 /// (`postgresql://user:secret@host/db`), in a `password=` query parameter or keyword.
 func redactingPassword(_ url: String) -> String {
     var text = url
-    if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+    if let scheme = text.firstRange(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
         let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
     {
         text.replaceSubrange(text.index(after: colon)..<at, with: "***")
     }
     var searchStart = text.startIndex
-    while let found = text.range(of: "password=", range: searchStart..<text.endIndex) {
+    while let found = text[searchStart...].firstRange(of: "password=") {
         let end = text[found.upperBound...].firstIndex { $0 == "&" || $0 == " " } ?? text.endIndex
         text.replaceSubrange(found.upperBound..<end, with: "***")
         searchStart = text.index(found.upperBound, offsetBy: 3)
