@@ -53,9 +53,4 @@ public final class PoolSlots: Sendable {
         self.inUseGauge.record(self.inUse.subtract(1, ordering: .relaxed).newValue)
         self.semaphore.signal()
     }
-
-    /// Slots taken and callers waiting now.
-    public var usage: (inUse: Int, waiting: Int) {
-        (self.inUse.load(ordering: .relaxed), self.waiting.load(ordering: .relaxed))
-    }
 }

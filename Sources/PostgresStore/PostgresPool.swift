@@ -18,9 +18,6 @@ final class PostgresPool: Sendable {
         self.slots = PoolSlots(size: size, pool: "postgres", factory: metrics)
     }
 
-    /// Connections checked out and callers waiting, for tests.
-    var usage: (inUse: Int, waiting: Int) { self.slots.usage }
-
     /// An idle connection or a new one, once a slot is free within the checkout timeout;
     /// `unavailable` when none frees up or the database cannot be reached.
     func checkout() throws(StoreError) -> PostgresConnection {
