@@ -7,8 +7,9 @@ import Synchronization
 /// Every series carries a `pool` label naming the pool.
 public final class PoolSlots: Sendable {
     private let semaphore: DispatchSemaphore
-    private let inUse = Atomic<Int>(0)
-    private let waiting = Atomic<Int>(0)
+    /// Slots taken and callers waiting; the gauges are set under the same lock, so the last
+    /// value written is always the current one.
+    private let counts = Mutex<(inUse: Int, waiting: Int)>((0, 0))
     private let inUseGauge: Gauge
     private let waitingGauge: Gauge
     private let waits: Counter
@@ -31,12 +32,12 @@ public final class PoolSlots: Sendable {
     public func acquire(timeout: Duration) -> Bool {
         if self.semaphore.wait(timeout: .now()) != .success {
             self.waits.increment()
-            self.waitingGauge.record(self.waiting.add(1, ordering: .relaxed).newValue)
+            self.update { $0.waiting += 1 }
             let start = ContinuousClock.now
             let (seconds, attoseconds) = timeout.components
             let acquired = self.semaphore.wait(
                 timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
-            self.waitingGauge.record(self.waiting.subtract(1, ordering: .relaxed).newValue)
+            self.update { $0.waiting -= 1 }
             let (waitedSeconds, waitedAttoseconds) = (ContinuousClock.now - start).components
             self.waitTime.recordNanoseconds(waitedSeconds * 1_000_000_000 + waitedAttoseconds / 1_000_000_000)
             guard acquired == .success else {
@@ -44,13 +45,21 @@ public final class PoolSlots: Sendable {
                 return false
             }
         }
-        self.inUseGauge.record(self.inUse.add(1, ordering: .relaxed).newValue)
+        self.update { $0.inUse += 1 }
         return true
     }
 
     /// Gives a slot back.
     public func release() {
-        self.inUseGauge.record(self.inUse.subtract(1, ordering: .relaxed).newValue)
+        self.update { $0.inUse -= 1 }
         self.semaphore.signal()
+    }
+
+    private func update(_ change: (inout (inUse: Int, waiting: Int)) -> Void) {
+        self.counts.withLock { counts in
+            change(&counts)
+            self.inUseGauge.record(counts.inUse)
+            self.waitingGauge.record(counts.waiting)
+        }
     }
 }

@@ -212,7 +212,9 @@ struct Connection {
             headOnly: head.method == "HEAD", date: &state.date)
         self.logAccess(
             logger: logger, method: head.method, path: head.target.path, status: response.status,
-            bytesIn: request.body.count, bytesOut: written ? response.body.count : 0, start: state.requestStart,
+            bytesIn: request.body.count,
+            bytesOut: written && head.method != "HEAD" && !response.status.forbidsBody ? response.body.count : 0,
+            start: state.requestStart,
             route: response.route, extra: response.logMetadata)
         return !written ? .gone : keepAlive ? .keepOpen : .close
     }

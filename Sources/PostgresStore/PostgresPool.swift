@@ -18,10 +18,10 @@ final class PostgresPool: Sendable {
         self.slots = PoolSlots(size: size, pool: "postgres", factory: metrics)
     }
 
-    /// An idle connection or a new one, once a slot is free within the checkout timeout;
-    /// `unavailable` when none frees up or the database cannot be reached.
-    func checkout() throws(StoreError) -> PostgresConnection {
-        guard self.slots.acquire(timeout: self.checkoutTimeout) else {
+    /// An idle connection or a new one, once a slot is free within the checkout timeout (or
+    /// `limit`, when shorter); `unavailable` when none frees up or the database cannot be reached.
+    func checkout(waitingAtMost limit: Duration? = nil) throws(StoreError) -> PostgresConnection {
+        guard self.slots.acquire(timeout: min(limit ?? self.checkoutTimeout, self.checkoutTimeout)) else {
             throw StoreError(.unavailable, "no database connection free within the checkout timeout")
         }
         if let connection = self.idle.withLock({ $0.popLast() }) {

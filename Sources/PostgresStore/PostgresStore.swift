@@ -58,13 +58,14 @@ public final class PostgresStore: UnitOfWork, Sendable {
         }
     }
 
-    /// Checks that the database answers. A pooled connection found dead (the database
-    /// restarted) is replaced and the check run again.
+    /// Checks that the database answers, waiting at most a second for a pooled connection (a
+    /// readiness probe must not hang on a busy pool). A pooled connection found dead (the
+    /// database restarted) is replaced and the check run again.
     public func ping() throws(StoreError) {
         var attempt = 0
         while true {
             attempt += 1
-            let connection = try self.pool.checkout()
+            let connection = try self.pool.checkout(waitingAtMost: .seconds(1))
             defer { self.pool.checkin(connection) }
             do {
                 try connection.execute("SELECT 1")

@@ -113,7 +113,8 @@ public final class SQLiteStore: UnitOfWork, Sendable {
     /// Checks that the database file answers a query on a reader connection.
     public func ping() throws(StoreError) {
         do {
-            try self.withReader { try $0.execute("SELECT 1") }
+            // Reads the schema page, so a file that cannot be read any more says so.
+            try self.withReader { try $0.execute("SELECT count(*) FROM sqlite_master") }
         } catch let error as StoreError {
             throw error
         } catch {

@@ -119,9 +119,9 @@ public struct StatehouseAPI: HTTPResponder {
             try self.useCases.readiness.execute()
             return .json(.ok, #"{"status":"ready"}"#)
         } catch {
-            self.metrics.record(error)
+            // The reason (host, role, libpq's words) goes to the log only: /readyz needs no login.
             request.logger.warning("not ready", metadata: ["error": .string(error.message)])
-            var response = Response.error(.serviceUnavailable, error.message)
+            var response = Response.error(.serviceUnavailable, "the store is not answering; the server log says why")
             response.headers.add(name: "Retry-After", value: "2")
             return response
         }
@@ -139,9 +139,8 @@ public struct StatehouseAPI: HTTPResponder {
         do {
             self.metrics.record(try self.useCases.lockSummary.execute())
         } catch {
-            // The request and store metrics still tell what is wrong; the lock gauges keep
-            // their last values.
-            self.metrics.record(error)
+            // The lock gauges keep their last values; the requests that failed meanwhile are
+            // counted in statehouse_store_errors_total.
             request.logger.warning("lock gauges not refreshed", metadata: ["error": .string(error.message)])
         }
         return Response(

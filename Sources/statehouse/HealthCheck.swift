@@ -9,9 +9,10 @@ struct HealthCheck: ParsableCommand {
         commandName: "healthcheck",
         abstract: "Check that the local server answers /healthz (for container health checks).",
         discussion: """
-            Reads the same config file and STATEHOUSE_* variables as `serve` to find the port, and \
-            asks 127.0.0.1 (or the configured address when it is one). With TLS configured, only \
-            the TCP connection is checked.
+            Reads the same config file and STATEHOUSE_* variables as `serve` to find the host and \
+            port, and asks 127.0.0.1 when the server listens on every interface or on localhost \
+            (::1 for ::), the configured host otherwise. With TLS configured, only the TCP \
+            connection is checked.
             """)
 
     @Option(name: .long, help: "Path to the config file (default: config.toml, or $STATEHOUSE_CONFIG).")
@@ -23,7 +24,12 @@ struct HealthCheck: ParsableCommand {
     func run() throws {
         let (_, configuration) = try Serve.loadConfiguration(flag: self.config, environment: ProcessEnvironment.current)
         let server = configuration.server
-        let host = server.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? server.host : "127.0.0.1"
+        let host: String =
+            switch server.host {
+            case "*", "", "localhost", "0.0.0.0": "127.0.0.1"
+            case "::": "::1"
+            default: server.host
+            }
         if let problem = HealthProbe.check(
             host: host, port: server.port, tls: server.tls != nil, timeout: .seconds(self.timeout))
         {

@@ -104,7 +104,8 @@ struct Serve: ParsableCommand {
         let host = configuration.server.host
         let loopback =
             host == "localhost" || host == "::1" || host == "[::1]"
-            || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
+            || (host.hasPrefix("127.") && host.split(separator: ".").count == 4
+                && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
         guard !loopback,
             let user = configuration.users.first(where: {
                 $0.passwordHash == StatehouseConfiguration.shippedPasswordHash

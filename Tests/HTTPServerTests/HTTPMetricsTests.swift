@@ -9,7 +9,7 @@ import Testing
     /// the assertions about the others.
     struct RoutedEcho: HTTPResponder {
         func respond(to request: Request) -> Response {
-            var response = Response(status: .ok, body: request.body)
+            var response = Response(status: .ok, body: request.path == "/fixed" ? Array("abc".utf8) : request.body)
             response.route = request.path == "/sync" ? "sync" : "echo"
             return response
         }
@@ -22,6 +22,9 @@ import Testing
         #expect(try client.exchange("GET /a HTTP/1.1\r\nHost: t\r\n\r\n").status == 200)
         #expect(try client.exchange("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello").text == "hello")
         #expect(try client.exchange("BREW /a HTTP/1.1\r\nHost: t\r\n\r\n").status == 200)
+        // HEAD sends no body: none is counted.
+        try client.send("HEAD /fixed HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse(headRequest: true).status == 200)
         // The server records a request after writing its answer and before reading the next
         // one on the same connection: once /sync is answered, the three above are recorded.
         #expect(try client.exchange("GET /sync HTTP/1.1\r\nHost: t\r\n\r\n").status == 200)
@@ -38,6 +41,7 @@ import Testing
         #expect(metrics[#"statehouse_http_requests_total{route="echo",method="GET",status="200"}"#] == 1)
         #expect(metrics[#"statehouse_http_requests_total{route="echo",method="POST",status="200"}"#] == 1)
         #expect(metrics[#"statehouse_http_requests_total{route="echo",method="other",status="200"}"#] == 1)
+        #expect(metrics[#"statehouse_http_requests_total{route="echo",method="HEAD",status="200"}"#] == 1)
         #expect(metrics[#"statehouse_http_requests_total{route="none",method="other",status="400"}"#] == 1)
         #expect(metrics[#"statehouse_http_request_bytes_total{route="echo"}"#] == 5)
         #expect(metrics[#"statehouse_http_response_bytes_total{route="echo"}"#] == 5)

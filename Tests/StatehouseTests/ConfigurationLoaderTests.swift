@@ -315,6 +315,7 @@ import Testing
     @Test(arguments: [
         ("localhost", true), ("127.0.0.1", true), ("127.1.2.3", true), ("::1", true), ("*", false),
         ("0.0.0.0", false), ("::", false), ("statehouse.example.com", false), ("10.0.0.5", false),
+        ("127.a.b.c", false),
     ])
     func theShippedUserIsRefusedBeyondLoopback(host: String, allowed: Bool) throws {
         var configuration = try self.load(

@@ -22,7 +22,8 @@ struct APIFixture {
         self.api = StatehouseAPI(useCases: self.useCases, verifier: verifier, clock: StaticClock())
     }
 
-    init(store: any UnitOfWork = InMemoryStore(), metrics: MetricsEndpoint? = nil) {
+    init(store: any UnitOfWork = InMemoryStore(), metrics: MetricsEndpoint? = nil, clock: any WallClock = StaticClock())
+    {
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
         let users = try! UserDirectory(users: [
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
@@ -32,7 +33,6 @@ struct APIFixture {
                 name: "runner", passwordHash: nil, certificateCommonName: "ci-runner",
                 grants: [Grant(prefix: "*", access: .write)]),
         ])
-        let clock = StaticClock()
         self.useCases = .init(
             store: store, clock: clock, cache: ContentCache(capacityBytes: 1 << 20),
             policy: .init(allowLineageChange: false), compressionLevel: 1)
