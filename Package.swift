@@ -44,7 +44,7 @@ let package = Package(
             name: "HTTPServer",
             dependencies: [
                 "COpenSSL", .product(name: "Logging", package: "swift-log"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -59,7 +59,7 @@ let package = Package(
             name: "Application",
             dependencies: [
                 "Domain", "Gzip", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 

@@ -1,5 +1,5 @@
-import CoreMetrics
 import Dispatch
+import Metrics
 import Synchronization
 
 /// The slots of a store adapter's connection pool, with their metrics: connections in use,
@@ -38,8 +38,7 @@ public final class PoolSlots: Sendable {
             let acquired = self.semaphore.wait(
                 timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
             self.update { $0.waiting -= 1 }
-            let (waitedSeconds, waitedAttoseconds) = (ContinuousClock.now - start).components
-            self.waitTime.recordNanoseconds(waitedSeconds * 1_000_000_000 + waitedAttoseconds / 1_000_000_000)
+            self.waitTime.record(duration: ContinuousClock.now - start)
             guard acquired == .success else {
                 self.timeouts.increment()
                 return false

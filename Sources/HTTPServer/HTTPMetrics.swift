@@ -1,4 +1,4 @@
-import CoreMetrics
+import Metrics
 import Synchronization
 
 /// Per-request metrics through swift-metrics, recorded once per answered request next to the
@@ -52,7 +52,7 @@ final class HTTPMetrics: Sendable {
             return made
         }
         series.requests.increment()
-        series.duration.recordNanoseconds(duration.nanoseconds)
+        series.duration.record(duration: duration)
         series.bytesIn.increment(by: bytesIn)
         series.bytesOut.increment(by: bytesOut)
     }
@@ -69,14 +69,5 @@ final class HTTPMetrics: Sendable {
             bytesIn: Counter(label: "statehouse_http_request_bytes_total", dimensions: [route], factory: self.factory),
             bytesOut: Counter(label: "statehouse_http_response_bytes_total", dimensions: [route], factory: self.factory)
         )
-    }
-}
-
-extension Duration {
-    /// The whole nanoseconds, saturating.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled &+ attoseconds / 1_000_000_000
     }
 }

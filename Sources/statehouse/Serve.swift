@@ -102,10 +102,10 @@ struct Serve: ParsableCommand {
     /// password that config.toml ships with.
     static func refuseShippedUser(_ configuration: StatehouseConfiguration) throws(ValidationError) {
         let host = configuration.server.host
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         let loopback =
             host == "localhost" || host == "::1" || host == "[::1]"
-            || (host.hasPrefix("127.") && host.split(separator: ".").count == 4
-                && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
+            || (octets.first == "127" && octets.count == 4 && octets.allSatisfy { UInt8($0) != nil })
         guard !loopback,
             let user = configuration.users.first(where: {
                 $0.passwordHash == StatehouseConfiguration.shippedPasswordHash

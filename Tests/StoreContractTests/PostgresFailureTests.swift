@@ -72,33 +72,15 @@ import Testing
 
     @Test(.enabled(if: StoreKind.postgresURL != nil))
     func aDroppedConnectionIsReplacedWithoutFailingTheNextTransaction() throws {
-        let url = try #require(StoreKind.postgresURL)
-        let application = "reconnect_\(UInt32.random(in: 0...UInt32.max))"
-        let separator = url.contains("?") ? "&" : "?"
-        let store = PostgresStore(
-            configuration: .init(
-                url: "\(url)\(separator)application_name=\(application)", poolSize: 1, checkoutTimeout: .seconds(5),
-                statementTimeout: .seconds(30)))
-        try store.migrate()
+        let (store, terminate) = try self.taggedStore(poolSize: 1)
         // The server ends the idle pooled connection, as a restart or a proxy timeout would.
-        let admin = try PostgresConnection(conninfo: url)
-        let terminated = try admin.query(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
-            [.text(application)])
-        #expect(terminated.int64(0, 0) == 1)
+        #expect(try terminate() == 1)
         #expect(try store.transaction { try $0.stateForUpdate(named: try StateName("nothing")) } == nil)
     }
 
     @Test(.enabled(if: StoreKind.postgresURL != nil))
     func aRestartedDatabaseCostsOneFailedQueryNotOnePerPooledConnection() throws {
-        let url = try #require(StoreKind.postgresURL)
-        let application = "restart_\(UInt32.random(in: 0...UInt32.max))"
-        let separator = url.contains("?") ? "&" : "?"
-        let store = PostgresStore(
-            configuration: .init(
-                url: "\(url)\(separator)application_name=\(application)", poolSize: 6, checkoutTimeout: .seconds(5),
-                statementTimeout: .seconds(30)))
-        try store.migrate()
+        let (store, terminate) = try self.taggedStore(poolSize: 6)
         // Six transactions at once leave six idle connections in the pool.
         let entered = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
@@ -116,14 +98,30 @@ import Testing
         for _ in 0..<6 { release.signal() }
         group.wait()
         // All of them die together, as in a restart or a failover.
-        let admin = try PostgresConnection(conninfo: url)
-        let terminated = try admin.query(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
-            [.text(application)])
-        #expect(terminated.int64(0, 0) == 6)
+        #expect(try terminate() == 6)
         // More dead connections than a read retries: the first broken one empties the idle
         // pool, so the retry runs on a fresh connection.
         #expect(try store.read { try $0.state(named: try StateName("nothing")) } == nil)
         try store.ping()
+    }
+
+    /// A migrated store whose connections carry their own application_name, and a function that
+    /// ends every server session of theirs and returns how many it ended.
+    private func taggedStore(poolSize: Int) throws -> (PostgresStore, () throws -> Int64) {
+        let url = try #require(StoreKind.postgresURL)
+        let application = "tagged_\(UInt32.random(in: 0...UInt32.max))"
+        let separator = url.contains("?") ? "&" : "?"
+        let store = PostgresStore(
+            configuration: .init(
+                url: "\(url)\(separator)application_name=\(application)", poolSize: poolSize,
+                checkoutTimeout: .seconds(5), statementTimeout: .seconds(30)))
+        try store.migrate()
+        let terminate = {
+            try PostgresConnection(conninfo: url).query(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+                [.text(application)]
+            ).int64(0, 0)
+        }
+        return (store, terminate)
     }
 }
