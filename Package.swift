@@ -39,11 +39,15 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
 
+        // Small helpers every layer shares, package-visible: syscalls with EINTR, threads, base64,
+        // hex, duration conversions, JSON string literals, OpenSSL's error text.
+        .target(name: "SystemSupport", dependencies: ["COpenSSL"]),
+
         // The hand-written HTTP/1.1 server. Knows nothing about Terraform.
         .target(
             name: "HTTPServer",
             dependencies: [
-                "COpenSSL", .product(name: "Logging", package: "swift-log"),
+                "COpenSSL", "SystemSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -58,7 +62,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "Domain", "Gzip", .product(name: "Crypto", package: "swift-crypto"),
+                "Domain", "Gzip", "SystemSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -68,20 +72,21 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "Application", "Domain", "CLibPQ", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "Application", "Domain", "CLibPQ", "SystemSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
             name: "SQLiteStore",
             dependencies: [
-                "Application", "Domain", "CSQLite", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "Application", "Domain", "CSQLite", "SystemSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
             name: "PasswordAuth",
             dependencies: [
-                "Application", "Domain", "HTTPServer",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Application", "Domain", "SystemSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
@@ -93,6 +98,7 @@ let package = Package(
                 "Application",
                 "Domain",
                 "HTTPServer",
+                "SystemSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -101,7 +107,9 @@ let package = Package(
         // The management API client behind `statehouse states|locks|unlock|…`.
         .target(
             name: "StatehouseCLI",
-            dependencies: ["COpenSSL", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "COpenSSL", "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         // Composition root: configuration, CLI, wiring.
@@ -119,6 +127,7 @@ let package = Package(
                 "PostgresStore",
                 "SQLiteStore",
                 "StatehouseCLI",
+                "SystemSupport",
                 "WebAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,17 +147,18 @@ let package = Package(
         ),
 
         // A raw-socket HTTP client shared by the test targets; never shipped.
-        .target(name: "HTTPTestSupport", dependencies: ["HTTPServer"], path: "Tests/HTTPTestSupport"),
+        .target(name: "HTTPTestSupport", dependencies: ["HTTPServer", "SystemSupport"], path: "Tests/HTTPTestSupport"),
 
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Domain", "InMemoryStore"]),
         .testTarget(name: "PasswordAuthTests", dependencies: ["PasswordAuth", "Domain"]),
+        .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
         .testTarget(
             name: "StoreContractTests",
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "InMemoryStore", "PasswordAuth", "PostgresStore",
-                "SQLiteStore", "WebAPI", .product(name: "Logging", package: "swift-log"),
+                "SQLiteStore", "SystemSupport", "WebAPI", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -161,7 +171,7 @@ let package = Package(
             name: "WebAPITests",
             dependencies: [
                 "WebAPI", "HTTPServer", "HTTPTestSupport", "Application", "Domain", "Gzip", "InMemoryStore",
-                "PasswordAuth", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "PasswordAuth", "SystemSupport", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
@@ -169,13 +179,15 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "PostgresStore",
-                "SQLiteStore",
+                "SQLiteStore", "SystemSupport",
             ]
         ),
         .testTarget(name: "StatehouseCLITests", dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport"]),
         .testTarget(
             name: "StatehouseTests",
-            dependencies: ["statehouse", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "PasswordAuth"]
+            dependencies: [
+                "statehouse", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "SystemSupport",
+            ]
         ),
     ]
 )

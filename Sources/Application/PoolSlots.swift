@@ -1,6 +1,7 @@
 import Dispatch
 import Metrics
 import Synchronization
+import SystemSupport
 
 /// The slots of a store adapter's connection pool, with their metrics: connections in use,
 /// callers waiting, how often and how long they waited, and how often the wait timed out.
@@ -34,9 +35,7 @@ public final class PoolSlots: Sendable {
             self.waits.increment()
             self.update { $0.waiting += 1 }
             let start = ContinuousClock.now
-            let (seconds, attoseconds) = timeout.components
-            let acquired = self.semaphore.wait(
-                timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
+            let acquired = self.semaphore.wait(timeout: timeout.fromNow)
             self.update { $0.waiting -= 1 }
             self.waitTime.record(duration: ContinuousClock.now - start)
             guard acquired == .success else {

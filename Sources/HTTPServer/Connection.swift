@@ -1,4 +1,5 @@
 import Logging
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -277,7 +278,7 @@ struct Connection {
         let elapsed = ContinuousClock.now - start
         self.server.metrics?.record(
             route: route, method: method, status: status, bytesIn: bytesIn, bytesOut: bytesOut, duration: elapsed)
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = elapsed.microseconds
         let fraction = String(micros % 1000)
         var metadata: Logger.Metadata = [
             "method": .string(method),

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Dispatch
 import Synchronization
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -51,7 +52,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Waits until every connection has closed, or `timeout` passes. Returns whether all closed.
     func waitForAll(timeout: Duration) -> Bool {
-        self.group.wait(timeout: .now() + .milliseconds(Int(milliseconds(timeout)))) == .success
+        self.group.wait(timeout: timeout.fromNow) == .success
     }
 
     /// Shuts down (without closing) every open connection so its thread wakes and exits.

@@ -2,6 +2,7 @@ import CoreMetrics
 import Dispatch
 import Logging
 import Synchronization
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc

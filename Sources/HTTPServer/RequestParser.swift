@@ -1,3 +1,5 @@
+import SystemSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -466,7 +468,7 @@ public struct RequestParser: Sendable {
         var size = 0
         var digits = 0
         var index = range.lowerBound
-        while index < range.upperBound, let value = hexDigitValue(self.buffer[index]) {
+        while index < range.upperBound, let value = Hex.value(of: self.buffer[index]) {
             guard digits < 15 else { return nil }
             size = size << 4 | Int(value)
             digits += 1
@@ -485,16 +487,6 @@ public struct RequestParser: Sendable {
 
 @inline(__always)
 private func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-
-@inline(__always)
-private func hexDigitValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: byte - 0x30
-    case 0x41...0x46: byte - 0x41 + 10
-    case 0x61...0x66: byte - 0x61 + 10
-    default: nil
-    }
-}
 
 /// `tchar` of RFC 9110 §5.6.2.
 @inline(__always)

@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// A request target split into a percent-decoded path and query parameters.
 public struct RequestTarget: Equatable, Sendable {
     /// One `name=value` pair of the query string, percent-decoded (`+` reads as a space).
@@ -97,7 +99,9 @@ public struct RequestTarget: Equatable, Sendable {
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                guard let high = iterator.next().flatMap(Hex.value(of:)),
+                    let low = iterator.next().flatMap(Hex.value(of:))
+                else {
                     throw HTTPError(.badRequest, "malformed percent-encoding in request target")
                 }
                 let decoded = high << 4 | low
@@ -115,14 +119,5 @@ public struct RequestTarget: Equatable, Sendable {
             throw HTTPError(.badRequest, "request target is not valid UTF-8 once decoded")
         }
         return decoded
-    }
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
     }
 }

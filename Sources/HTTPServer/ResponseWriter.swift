@@ -1,3 +1,5 @@
+import SystemSupport
+
 /// Serialises response heads. Pure: no I/O, so it is tested in memory.
 enum ResponseWriter {
     /// Headers the server owns; a responder's values for them are dropped.
@@ -54,23 +56,4 @@ enum ResponseWriter {
 /// `{"error":"…"}` with `message` escaped as a JSON string.
 public func jsonError(_ message: String) -> String {
     "{\"error\":\(jsonStringLiteral(message))}"
-}
-
-/// `value` as a JSON string literal, quotes included.
-public func jsonStringLiteral(_ value: String) -> String {
-    var out = "\""
-    for scalar in value.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }

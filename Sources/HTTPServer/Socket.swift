@@ -1,3 +1,5 @@
+import SystemSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -68,8 +70,7 @@ enum Socket {
 
     /// Sets `SO_SNDTIMEO`, so a blocked write gives up with `EAGAIN` after `timeout`.
     static func setSendTimeout(_ fd: Int32, _ timeout: Duration) throws(SystemError) {
-        let (seconds, attoseconds) = timeout.components
-        var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        var value = timeout.timeval
         _ = try syscall("setsockopt") {
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
         }
@@ -84,7 +85,7 @@ enum Socket {
             descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
         }
         let ready = try syscall("poll") {
-            poll(&descriptors, nfds_t(descriptors.count), milliseconds(timeout))
+            poll(&descriptors, nfds_t(descriptors.count), timeout.pollMilliseconds)
         }
         if ready == 0 {
             return .timedOut
@@ -162,12 +163,4 @@ enum Socket {
             discarded += count
         }
     }
-}
-
-/// A `Duration` as whole poll(2) milliseconds, rounded up and capped to `Int32`.
-func milliseconds(_ duration: Duration) -> Int32 {
-    let (seconds, attoseconds) = duration.components
-    if seconds < 0 { return 0 }
-    let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-    return Int32(clamping: total)
 }

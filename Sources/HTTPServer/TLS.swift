@@ -1,4 +1,5 @@
 import COpenSSL
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -58,7 +59,7 @@ final class TLSContext: @unchecked Sendable {
 
     init(_ configuration: TLSConfiguration) throws(ServerStartError) {
         guard let context = SSL_CTX_new(TLS_server_method()) else {
-            throw ServerStartError(description: "cannot create a TLS context: \(TLSContext.lastError())")
+            throw ServerStartError(description: "cannot create a TLS context: \(OpenSSLError.last())")
         }
         self.context = context
         _ = statehouse_ssl_ctx_set_min_tls12(context)
@@ -70,13 +71,13 @@ final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_use_certificate_chain_file(context, configuration.certificateChainFile) == 1 else {
             throw ServerStartError(
                 description:
-                    "cannot load the TLS certificate \(configuration.certificateChainFile): \(TLSContext.lastError())")
+                    "cannot load the TLS certificate \(configuration.certificateChainFile): \(OpenSSLError.last())")
         }
         guard SSL_CTX_use_PrivateKey_file(context, configuration.privateKeyFile, SSL_FILETYPE_PEM) == 1,
             SSL_CTX_check_private_key(context) == 1
         else {
             throw ServerStartError(
-                description: "cannot use the TLS key \(configuration.privateKeyFile): \(TLSContext.lastError())")
+                description: "cannot use the TLS key \(configuration.privateKeyFile): \(OpenSSLError.last())")
         }
         if configuration.clientAuthentication != .none {
             guard let file = configuration.clientCAFile,
@@ -84,7 +85,7 @@ final class TLSContext: @unchecked Sendable {
             else {
                 throw ServerStartError(
                     description:
-                        "cannot load the client CA \(configuration.clientCAFile ?? "(not set)"): \(TLSContext.lastError())"
+                        "cannot load the client CA \(configuration.clientCAFile ?? "(not set)"): \(OpenSSLError.last())"
                 )
             }
             SSL_CTX_set_client_CA_list(context, names)
@@ -96,16 +97,6 @@ final class TLSContext: @unchecked Sendable {
     }
 
     deinit { SSL_CTX_free(self.context) }
-
-    /// The oldest queued OpenSSL error as text, clearing the queue.
-    static func lastError() -> String {
-        let code = ERR_get_error()
-        ERR_clear_error()
-        guard code != 0 else { return "unknown TLS error" }
-        var buffer = [CChar](repeating: 0, count: 256)
-        ERR_error_string_n(code, &buffer, buffer.count)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }
 
 /// One TLS connection over a non-blocking socket; every wait is a poll(2) bounded by a deadline.
@@ -158,7 +149,7 @@ final class TLSStream {
         if let wake { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
         let left = deadline - .now
         guard left > .zero else { return .timedOut }
-        let ready = try syscall("poll") { poll(&descriptors, nfds_t(descriptors.count), milliseconds(left)) }
+        let ready = try syscall("poll") { poll(&descriptors, nfds_t(descriptors.count), left.pollMilliseconds) }
         if ready == 0 { return .timedOut }
         if descriptors[0].revents == 0 { return .woken }
         return nil

@@ -1,6 +1,6 @@
 import Crypto
 import CryptoExtras
-import HTTPServer
+import SystemSupport
 
 /// PBKDF2-SHA256 password hashes in PHC string format:
 /// `$pbkdf2-sha256$i=600000$<salt>$<hash>` (salt and hash in unpadded base64).

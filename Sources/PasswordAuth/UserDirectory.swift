@@ -3,6 +3,7 @@ import Crypto
 import Dispatch
 import Domain
 import Synchronization
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -118,9 +119,7 @@ public final class UserDirectory: CredentialVerifier, Sendable {
 
     /// A full PBKDF2 verification, or `nil` when no slot freed up in time.
     private func fullyVerify(_ password: String, against hash: PasswordHash.Parsed) -> Bool? {
-        let (seconds, attoseconds) = self.slotWait.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        guard self.verifying.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
+        guard self.verifying.wait(timeout: self.slotWait.fromNow) == .success else { return nil }
         defer { self.verifying.signal() }
         self.fullVerifications.add(1, ordering: .relaxed)
         return PasswordHash.verify(password: password, against: hash)

@@ -1,6 +1,7 @@
 import Application
 import CoreMetrics
 import Domain
+import SystemSupport
 
 /// The PostgreSQL adapter: a connection pool and the unit of work over it.
 ///
@@ -40,9 +41,7 @@ public final class PostgresStore: UnitOfWork, Sendable {
         self.pool = PostgresPool(
             conninfo: configuration.url, size: configuration.poolSize, checkoutTimeout: configuration.checkoutTimeout,
             metrics: metrics)
-        let milliseconds =
-            configuration.statementTimeout.components.seconds * 1000
-            + configuration.statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = configuration.statementTimeout.milliseconds
         self.sessionSetup = "SET statement_timeout = \(milliseconds); SET lock_timeout = \(milliseconds)"
     }
 

@@ -1,5 +1,6 @@
 import CSQLite
 import Domain
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -46,8 +47,7 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         self.handle = handle
         sqlite3_extended_result_codes(handle, 1)
-        let (seconds, attoseconds) = busyTimeout.components
-        sqlite3_busy_timeout(handle, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        sqlite3_busy_timeout(handle, Int32(clamping: busyTimeout.milliseconds))
         guard mode == .store else { return }
         // SQLite quietly opens a file it may not write read-only; a store must be writable.
         guard sqlite3_db_readonly(handle, "main") == 0 else {

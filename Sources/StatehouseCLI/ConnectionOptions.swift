@@ -1,4 +1,5 @@
 import ArgumentParser
+import SystemSupport
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -99,14 +100,8 @@ public struct Console: Sendable {
 
 /// Writes every byte of `text` to `fd`, giving up on an error (a closed pipe, say).
 private func writeAll(_ fd: Int32, _ text: String) {
-    let bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if written < 0 && errno == EINTR { continue }
-        guard written > 0 else { return }
-        offset += written
-    }
+    var text = text
+    text.withUTF8 { try? FileIO.writeAll(fd, UnsafeRawBufferPointer($0)) }
 }
 
 /// A subcommand that calls the API: it renders one answer as text, and this protocol does the

@@ -1,3 +1,5 @@
+import SystemSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -81,7 +83,7 @@ final class TCPConnection: ByteStream {
             var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             while true {
                 let left = deadline - .now
-                let ready = left > .zero ? poll(&descriptor, 1, milliseconds(left)) : 0
+                let ready = left > .zero ? poll(&descriptor, 1, left.pollMilliseconds) : 0
                 if ready > 0 { break }
                 if ready == 0 { throw TransportError("connect to \(name): timed out after \(seconds(timeout))") }
                 if errno != EINTR { throw TransportError.system("poll", errno) }
@@ -92,8 +94,7 @@ final class TCPConnection: ByteStream {
             guard code == 0 else { throw TransportError.system("connect to \(name)", code) }
         }
         _ = fcntl(fd, F_SETFL, flags)
-        let (wholeSeconds, attoseconds) = timeout.components
-        var value = timeval(tv_sec: Int(wholeSeconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        var value = timeout.timeval
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             _ = setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
         }
@@ -117,35 +118,33 @@ final class TCPConnection: ByteStream {
     func write(_ bytes: [UInt8]) throws(TransportError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw in
-                send(self.fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            let sent = bytes.withUnsafeBytes { raw in
+                Result { () throws(SystemError) in
+                    try syscall("send") {
+                        send(self.fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    }
+                }
             }
-            if written >= 0 {
-                offset += written
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+            switch sent {
+            case .success(let count):
+                offset += count
+            case .failure(let error) where error.isTimeout:
                 throw TransportError("sending the request timed out after \(seconds(self.timeout))")
-            } else if errno != EINTR {
-                throw TransportError.system("send", errno)
+            case .failure(let error):
+                throw TransportError.system(error.call, error.code)
             }
         }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
-        while true {
-            let count = recv(self.fd, buffer.baseAddress, buffer.count, 0)
-            if count >= 0 { return count }
-            if errno == EAGAIN || errno == EWOULDBLOCK {
-                throw TransportError("no answer within \(seconds(self.timeout))")
-            }
-            if errno != EINTR { throw TransportError.system("recv", errno) }
+        do {
+            return try syscall("recv") { recv(self.fd, buffer.baseAddress, buffer.count, 0) }
+        } catch  where error.isTimeout {
+            throw TransportError("no answer within \(seconds(self.timeout))")
+        } catch {
+            throw TransportError.system(error.call, error.code)
         }
     }
-}
-
-/// `timeout` in whole milliseconds for `poll`, at least 1.
-private func milliseconds(_ duration: Duration) -> Int32 {
-    let (wholeSeconds, attoseconds) = duration.components
-    return Int32(clamping: max(1, wholeSeconds * 1000 + attoseconds / 1_000_000_000_000_000))
 }
 
 /// `30 s` or `0.2 s`, for messages.

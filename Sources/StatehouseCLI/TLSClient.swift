@@ -1,4 +1,5 @@
 import COpenSSL
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -32,29 +33,29 @@ final class TLSClientContext: @unchecked Sendable {
     /// Loads `files`; a file that cannot be used is a usage error naming it.
     init(_ files: TLSFiles) throws(CLIError) {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw .usage("cannot create a TLS context: \(openSSLError())")
+            throw .usage("cannot create a TLS context: \(OpenSSLError.last())")
         }
         self.context = context
         _ = statehouse_ssl_ctx_set_min_tls12(context)
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
         if let caFile = files.caFile {
             guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
-                throw .usage("cannot load the CA file \(caFile): \(openSSLError())")
+                throw .usage("cannot load the CA file \(caFile): \(OpenSSLError.last())")
             }
         } else {
             guard SSL_CTX_set_default_verify_paths(context) == 1 else {
-                throw .usage("cannot load the system's trusted CAs: \(openSSLError())")
+                throw .usage("cannot load the system's trusted CAs: \(OpenSSLError.last())")
             }
         }
         if let certificateFile = files.certificateFile {
             let keyFile = files.keyFile ?? certificateFile
             guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
-                throw .usage("cannot load the client certificate \(certificateFile): \(openSSLError())")
+                throw .usage("cannot load the client certificate \(certificateFile): \(OpenSSLError.last())")
             }
             guard SSL_CTX_use_PrivateKey_file(context, keyFile, SSL_FILETYPE_PEM) == 1,
                 SSL_CTX_check_private_key(context) == 1
             else {
-                throw .usage("cannot use the client key \(keyFile): \(openSSLError())")
+                throw .usage("cannot use the client key \(keyFile): \(OpenSSLError.last())")
             }
         }
     }
@@ -72,7 +73,7 @@ final class TLSConnection: ByteStream {
     private var established = false
 
     init(context: TLSClientContext, over tcp: TCPConnection, host: String) throws(TransportError) {
-        guard let ssl = SSL_new(context.context) else { throw TransportError("SSL_new: \(openSSLError())") }
+        guard let ssl = SSL_new(context.context) else { throw TransportError("SSL_new: \(OpenSSLError.last())") }
         self.ssl = ssl
         self.tcp = tcp
         SSL_set_fd(ssl, tcp.fd)
@@ -149,7 +150,7 @@ final class TLSConnection: ByteStream {
             if number != 0 { return TransportError.system(operation, number) }
             return TransportError("\(operation): the server closed the connection")
         }
-        return TransportError("\(operation): \(openSSLError())")
+        return TransportError("\(operation): \(OpenSSLError.last())")
     }
 }
 
@@ -157,14 +158,4 @@ final class TLSConnection: ByteStream {
 private func isIPAddress(_ host: String) -> Bool {
     var address = in6_addr()
     return inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1
-}
-
-/// The oldest queued OpenSSL error as text, clearing the queue.
-private func openSSLError() -> String {
-    let code = ERR_get_error()
-    ERR_clear_error()
-    guard code != 0 else { return "unknown TLS error" }
-    var buffer = [CChar](repeating: 0, count: 256)
-    ERR_error_string_n(code, &buffer, buffer.count)
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

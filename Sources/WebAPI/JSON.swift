@@ -1,5 +1,6 @@
 import Application
 import Domain
+import SystemSupport
 
 /// The management API's JSON bodies, written as text with keys in a fixed order.
 enum JSON {
@@ -78,7 +79,7 @@ enum JSON {
         self.object([
             ("number", self.number(record.number)), ("serial", self.number(record.serial)),
             ("lineage", self.string(record.lineage)), ("size", self.number(record.size)),
-            ("sha256", self.string(hex(record.sha256))), ("md5", self.string(hex(record.md5))),
+            ("sha256", self.string(Hex.encode(record.sha256))), ("md5", self.string(Hex.encode(record.md5))),
             ("created_at", self.time(record.createdAt)), ("created_by", self.string(record.createdBy)),
             ("lock_id", self.string(record.lockID)),
             ("terraform_version", self.string(record.metadata.terraformVersion)),

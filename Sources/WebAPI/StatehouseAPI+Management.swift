@@ -1,6 +1,7 @@
 import Application
 import Domain
 import HTTPServer
+import SystemSupport
 
 extension StatehouseAPI {
     /// Answers one management request.
@@ -234,18 +235,12 @@ struct QueryReader {
 /// The opaque `next_cursor` of state listings: hexadecimal of `<id>:<name>`.
 enum Cursor {
     static func encode(_ position: StatePosition) -> String {
-        hex(Array("\(position.id):\(position.name)".utf8))
+        Hex.encode(Array("\(position.id):\(position.name)".utf8))
     }
 
     static func decode(_ text: String) -> StatePosition? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        guard let text = String(validating: bytes, as: UTF8.self), let colon = text.firstIndex(of: ":"),
+        guard let bytes = Hex.decode(text), let text = String(validating: bytes, as: UTF8.self),
+            let colon = text.firstIndex(of: ":"),
             let id = Int64(text[..<colon])
         else { return nil }
         return StatePosition(name: String(text[text.index(after: colon)...]), id: id)
@@ -298,15 +293,5 @@ struct BodyReader {
             return value
         default: throw ApplicationError(.invalidInput, "\"\(key)\" must be a whole number")
         }
-    }
-}
-
-/// The value of one hexadecimal digit.
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
     }
 }

@@ -1,13 +1,14 @@
 import Application
 import Domain
 import HTTPServer
+import SystemSupport
 
 extension StatehouseAPI {
     /// GET/HEAD: the stored bytes; gzip as stored when the client accepts it.
     func read(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
         let gzip = acceptsGzip(request.headers)
         let content = try self.useCases.read.execute(name, as: caller, encoding: gzip ? .gzip : .identity)
-        let digest = hex(content.version.sha256)
+        let digest = Hex.encode(content.version.sha256)
         let etag = gzip ? "\"\(digest)-gzip\"" : "\"\(digest)\""
         var headers: HTTPHeaders = [
             "Content-Type": "application/json",
@@ -98,18 +99,6 @@ func acceptsGzip(_ headers: HTTPHeaders) -> Bool {
         if coding == "gzip" || coding == "x-gzip" { gzip = !refused } else if coding == "*" { wildcard = !refused }
     }
     return gzip ?? wildcard
-}
-
-/// Lowercase hexadecimal.
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
 }
 
 extension StringProtocol {

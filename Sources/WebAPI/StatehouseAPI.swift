@@ -3,6 +3,7 @@ import CoreMetrics
 import Domain
 import HTTPServer
 import Logging
+import SystemSupport
 
 /// The driving adapter: turns HTTP requests into use-case calls and their results into
 /// responses. Errors become short JSON bodies (`{"error": "…"}`); a 5xx means a real fault.

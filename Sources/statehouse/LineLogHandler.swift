@@ -1,6 +1,7 @@
 import HTTPServer
 import Logging
 import Synchronization
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -25,15 +26,7 @@ struct LineLogHandler: LogHandler {
         func write(_ line: String) {
             var line = line
             line.withUTF8 { bytes in
-                self.lock.withLock { _ in
-                    var offset = 0
-                    while offset < bytes.count {
-                        let written = Glibc.write(self.fd, bytes.baseAddress! + offset, bytes.count - offset)
-                        if written < 0 && errno == EINTR { continue }
-                        guard written > 0 else { return }
-                        offset += written
-                    }
-                }
+                self.lock.withLock { _ in try? FileIO.writeAll(self.fd, UnsafeRawBufferPointer(bytes)) }
             }
         }
     }

@@ -1,8 +1,8 @@
 import Application
 import Dispatch
-import HTTPServer
 import Logging
 import Synchronization
+import SystemSupport
 
 /// Applies the retention policy in the background: once at startup, then every `interval`,
 /// until `stop()`.
@@ -15,7 +15,6 @@ final class RetentionWorker: Sendable {
     /// Starts the worker's thread.
     static func start(_ retention: ApplyRetention, every interval: Duration, logger: Logger) throws -> RetentionWorker {
         let worker = RetentionWorker()
-        let nanoseconds = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
         try ThreadSpawner.spawn(stackSize: 1 << 20) {
             while !worker.stopped.load(ordering: .acquiring) {
                 do {
@@ -31,7 +30,7 @@ final class RetentionWorker: Sendable {
                 } catch {
                     logger.warning("retention sweep failed; retrying later", metadata: ["error": "\(error)"])
                 }
-                _ = worker.wake.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
+                _ = worker.wake.wait(timeout: interval.fromNow)
             }
         }
         return worker

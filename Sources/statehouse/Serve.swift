@@ -5,6 +5,7 @@ import Domain
 import HTTPServer
 import Logging
 import PasswordAuth
+import SystemSupport
 import WebAPI
 
 #if canImport(Glibc)
@@ -161,19 +162,5 @@ enum ProcessEnvironment {
 
 /// The whole file at `path` as UTF-8 text.
 func readFile(_ path: String) throws(SystemError) -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw SystemError(call: "open", code: errno) }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw SystemError(call: "read", code: errno)
-        }
-        if count == 0 { break }
-        bytes.append(contentsOf: chunk[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    String(decoding: try FileIO.readAll(path), as: UTF8.self)
 }

@@ -1,5 +1,5 @@
 import Dispatch
-import HTTPServer
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc

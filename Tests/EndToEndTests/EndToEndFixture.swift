@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import HTTPTestSupport
 import PasswordAuth
+import SystemSupport
 import Testing
 
 /// The stores an end-to-end test can run on.

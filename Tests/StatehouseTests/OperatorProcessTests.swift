@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import HTTPTestSupport
 import PasswordAuth
+import SystemSupport
 import Testing
 
 /// Starting, checking and stopping the real binary the way a container runs it.

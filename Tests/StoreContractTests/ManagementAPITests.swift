@@ -5,6 +5,7 @@ import Gzip
 import HTTPServer
 import Logging
 import PasswordAuth
+import SystemSupport
 import Testing
 import WebAPI
 

@@ -4,6 +4,7 @@ import HTTPServer
 import InMemoryStore
 import Logging
 import PasswordAuth
+import SystemSupport
 import WebAPI
 
 struct StaticClock: WallClock {

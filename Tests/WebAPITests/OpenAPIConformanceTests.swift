@@ -2,6 +2,7 @@ import Application
 import CoreMetrics
 import Foundation
 import HTTPServer
+import SystemSupport
 import Testing
 
 @testable import WebAPI
@@ -164,6 +165,6 @@ import Testing
         #expect(Cursor.decode(Cursor.encode(position)) == position)
         #expect(Cursor.decode("zz") == nil)
         #expect(Cursor.decode("abc") == nil)
-        #expect(Cursor.decode(hex(Array("nocolon".utf8))) == nil)
+        #expect(Cursor.decode(Hex.encode(Array("nocolon".utf8))) == nil)
     }
 }

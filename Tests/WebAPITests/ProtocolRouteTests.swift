@@ -2,6 +2,7 @@ import Application
 import Domain
 import Gzip
 import HTTPServer
+import SystemSupport
 import Testing
 import WebAPI
 

@@ -1,5 +1,5 @@
 /// Standard base64 (RFC 4648 §4), for `Authorization: Basic` and `Content-MD5`.
-public enum Base64 {
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -8,7 +8,7 @@ public enum Base64 {
     }()
 
     /// `bytes` as padded base64.
-    public static func encode(_ bytes: [UInt8], padded: Bool = true) -> String {
+    package static func encode(_ bytes: [UInt8], padded: Bool = true) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -31,7 +31,7 @@ public enum Base64 {
     }
 
     /// The bytes of padded or unpadded base64 `text`, or `nil` if it is not base64.
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var input = Array(text.utf8)
         while input.last == 0x3D { input.removeLast() }
         guard input.count % 4 != 1 else { return nil }

@@ -5,23 +5,23 @@
 #endif
 
 /// A failed system call: which call, and the `errno` it left.
-public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The name of the call that failed, for example `"accept4"`.
-    public let call: String
+    package let call: String
     /// The `errno` value read right after the call returned.
-    public let code: Int32
+    package let code: Int32
 
     /// Creates an error for `call` with the given `errno` value.
-    public init(call: String, code: Int32) {
+    package init(call: String, code: Int32) {
         self.call = call
         self.code = code
     }
 
     /// `true` when the call failed because its timeout (`SO_RCVTIMEO`/`SO_SNDTIMEO`) expired.
-    public var isTimeout: Bool { self.code == EAGAIN || self.code == EWOULDBLOCK }
+    package var isTimeout: Bool { self.code == EAGAIN || self.code == EWOULDBLOCK }
 
     /// `"accept4: Too many open files (errno 24)"`.
-    public var description: String {
+    package var description: String {
         "\(self.call): \(String(cString: strerror(self.code))) (errno \(self.code))"
     }
 }
@@ -32,7 +32,7 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
 /// ``SystemError``. Every call in this module goes through here, except `close(2)`, which must
 /// never be retried on Linux (the descriptor is already released when it reports `EINTR`).
 @inline(__always)
-func syscall<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
+package func syscall<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
     while true {
         let result = body()
         if result != -1 {
@@ -48,6 +48,6 @@ func syscall<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws(Syste
 
 /// Closes a descriptor exactly once; `EINTR` is not retried (see ``syscall(_:_:)``).
 @inline(__always)
-func closeDescriptor(_ fd: Int32) {
+package func closeDescriptor(_ fd: Int32) {
     _ = close(fd)
 }

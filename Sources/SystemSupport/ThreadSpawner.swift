@@ -6,14 +6,14 @@
 
 /// Starts detached POSIX threads. Each connection gets one at once, so a slow client never
 /// waits behind another (a shared concurrent queue was measured to starve connections).
-public enum ThreadSpawner {
+package enum ThreadSpawner {
     private final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
     /// Runs `body` on a new detached thread with the given stack size.
-    public static func spawn(stackSize: Int, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+    package static func spawn(stackSize: Int, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
