@@ -69,17 +69,19 @@ let package = Package(
 
         // Driven adapters, one per technology.
         .target(name: "InMemoryStore", dependencies: ["Application", "Domain"]),
+        // What the two SQL adapters share: the role ports' SQL, row mapping, migrations.
+        .target(name: "SQLStoreSupport", dependencies: ["Application", "Domain"]),
         .target(
             name: "PostgresStore",
             dependencies: [
-                "Application", "Domain", "CLibPQ", "SystemSupport",
+                "Application", "Domain", "CLibPQ", "SQLStoreSupport", "SystemSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
             name: "SQLiteStore",
             dependencies: [
-                "Application", "Domain", "CSQLite", "SystemSupport",
+                "Application", "Domain", "CSQLite", "SQLStoreSupport", "SystemSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
@@ -158,7 +160,8 @@ let package = Package(
             name: "StoreContractTests",
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "InMemoryStore", "PasswordAuth", "PostgresStore",
-                "SQLiteStore", "SystemSupport", "WebAPI", .product(name: "Logging", package: "swift-log"),
+                "SQLiteStore", "SQLStoreSupport", "SystemSupport", "WebAPI",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

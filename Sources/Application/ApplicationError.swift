@@ -1,7 +1,10 @@
 import Domain
 
-/// Why a use case did not do what was asked. Drivers map the kind to their own terms (HTTP
-/// statuses in WebAPI); the message is a sentence for the client and never carries a secret.
+/// Why a use case did not do what was asked: one value per failure. Drivers map the kind to
+/// their own terms (HTTP statuses in WebAPI).
+///
+/// The `message` is a sentence for the client and never carries a secret, a host name or a
+/// database's own words; those go in `detail`, which only the server log sees.
 public struct ApplicationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The kinds of failure.
     public enum Kind: Equatable, Sendable {
@@ -11,8 +14,9 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         case forbidden
         /// No such state.
         case notFound
-        /// Another holder has the lock; carries its LockInfo.
-        case locked(LockInfo)
+        /// Another holder has the lock; carries it as stored (the holder's LockInfo as sent,
+        /// and who took it when).
+        case locked(StoredLock)
         /// The write or action conflicts with what is stored (stale serial, other lineage,
         /// a lock that is no longer held).
         case conflict
@@ -27,15 +31,6 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         case fault
     }
 
-    /// The kind.
-    public let kind: Kind
-    /// The sentence.
-    public let message: String
-    /// For `locked`, the lock as stored (with who took it when), when the use case had it.
-    public let lock: StoredLock?
-    /// For a refused state write, the check that refused it.
-    public var writeCheck: WriteCheck? = nil
-
     /// The checks a state write must pass.
     public enum WriteCheck: String, CaseIterable, Sendable {
         /// The lock: held by someone else, or no longer held by the writer's ID.
@@ -46,47 +41,40 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         case lineage
     }
 
-    /// Creates an error.
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-        self.lock = nil
-    }
-
-    /// A `locked` error carrying the whole stored lock.
-    public init(lockedBy lock: StoredLock, _ message: String) {
-        self.kind = .locked(lock.info)
-        self.message = message
-        self.lock = lock
-    }
-
-    /// The message.
-    public var description: String { self.message }
-}
-
-/// A failure reported by a store adapter, already translated from its own terms (SQLSTATE …).
-public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The kinds of store failure.
-    public enum Kind: Equatable, Sendable {
-        /// Connection refused or lost, pool exhausted, server shutting down: try again later.
-        case unavailable
-        /// Something that should not happen: bad data, a failed invariant, an unexpected error.
-        case fault
-    }
-
     /// The kind.
     public let kind: Kind
-    /// What happened, without credentials or state content.
+    /// The sentence for the client.
     public let message: String
+    /// What happened in the words of the store or the library that failed, for the server log
+    /// only.
+    public let detail: String?
+    /// For a refused state write, the check that refused it.
+    public let writeCheck: WriteCheck?
 
     /// Creates an error.
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, detail: String? = nil, writeCheck: WriteCheck? = nil) {
         self.kind = kind
         self.message = message
+        self.detail = detail
+        self.writeCheck = writeCheck
+    }
+
+    /// `locked` by `holder`, the lock as stored; a `fault` if the lock rules refused a state that
+    /// holds no lock (they never do).
+    static func locked(by holder: StoredLock?, _ message: String, writeCheck: WriteCheck? = nil) -> ApplicationError {
+        guard let holder else {
+            return ApplicationError(.fault, "internal error", detail: "refused as locked without a lock: \(message)")
+        }
+        return ApplicationError(.locked(holder), message, writeCheck: writeCheck)
     }
 
     /// The message.
     public var description: String { self.message }
+
+    /// The message and, when there is one, the detail: what the server log says.
+    public var logDescription: String {
+        self.detail.map { "\(self.message): \($0)" } ?? self.message
+    }
 }
 
 extension ApplicationError {
@@ -101,11 +89,14 @@ extension ApplicationError {
             throw ApplicationError(.invalidInput, error.description)
         } catch let error as StoreError {
             switch error.kind {
-            case .unavailable: throw ApplicationError(.unavailable, "storage unavailable: \(error.message)")
-            case .fault: throw ApplicationError(.fault, "storage fault: \(error.message)")
+            case .unavailable:
+                throw ApplicationError(
+                    .unavailable, "the store is not answering; try again shortly", detail: error.message)
+            case .fault:
+                throw ApplicationError(.fault, "the store failed", detail: error.message)
             }
         } catch {
-            throw ApplicationError(.fault, "unexpected error: \(error)")
+            throw ApplicationError(.fault, "unexpected error", detail: "\(error)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import CLibPQ
+import SQLStoreSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -6,7 +7,7 @@ import CLibPQ
 
 /// One libpq connection. Owned by one thread at a time (the pool hands it out), so it needs no
 /// lock of its own.
-final class PostgresConnection: @unchecked Sendable {
+final class PostgresConnection: SQLConnection, @unchecked Sendable {
     private let connection: OpaquePointer
     /// Whether the session settings have been applied.
     var isConfigured = false
@@ -66,9 +67,8 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Runs one statement with binary parameters and binary results. Each distinct statement is
     /// prepared once per connection (parsed and planned once) and executed by name after that.
-    @discardableResult
-    func query(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresResult {
-        let encoded = parameters.map(\.encoded)
+    func result(_ sql: String, _ parameters: [SQLValue] = []) throws(PostgresError) -> PostgresResult {
+        let encoded = parameters.map(\.postgresEncoded)
         let lengths = encoded.map { Int32($0.bytes?.count ?? 0) }
         self.transferred += lengths.reduce(0) { $0 + Int($1) }
         let formats = [Int32](repeating: 1, count: encoded.count)
@@ -77,6 +77,12 @@ final class PostgresConnection: @unchecked Sendable {
             PQexecPrepared(self.connection, name, Int32(encoded.count), values, lengths, formats, 1)
         }
         return try self.check(result)
+    }
+
+    /// Runs one statement as ``result(_:_:)`` does, calling `row` for each result row.
+    func query(_ sql: String, _ parameters: [SQLValue], row: (PostgresRow) throws -> Void) throws {
+        let result = try self.result(sql, parameters)
+        for index in 0..<result.rowCount { try row(PostgresRow(result: result, row: index)) }
     }
 
     /// The name of `sql` prepared on this connection, preparing it first if needed.

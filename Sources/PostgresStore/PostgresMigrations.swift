@@ -1,12 +1,8 @@
+import SQLStoreSupport
+
 /// The schema, as numbered migrations. Each runs once, in order, in one transaction with the
 /// bookkeeping row that records it; an advisory lock keeps two servers from migrating at once.
 enum PostgresMigrations {
-    struct Migration {
-        let version: Int
-        let name: String
-        let sql: String
-    }
-
     /// Never edit a migration once released: add a new one.
     static let all: [Migration] = [
         Migration(
@@ -80,45 +76,4 @@ enum PostgresMigrations {
                 CREATE INDEX audit_events_by_time ON audit_events (at);
                 """),
     ]
-
-    /// Brings the schema up to date; returns the versions applied.
-    @discardableResult
-    static func run(on connection: PostgresConnection) throws(PostgresError) -> [Int] {
-        try connection.execute("BEGIN")
-        do throws(PostgresError) {
-            // Any constant works; this one spells "statehouse" badly enough to be unique.
-            try connection.execute("SELECT pg_advisory_xact_lock(7411006500)")
-            try connection.execute(
-                """
-                CREATE TABLE IF NOT EXISTS statehouse_migrations (
-                    version    integer PRIMARY KEY,
-                    name       text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now()
-                )
-                """)
-            let rows = try connection.query("SELECT version FROM statehouse_migrations")
-            let applied = Set((0..<rows.rowCount).map { Int(rows.int64($0, 0)) })
-            let known = self.all.map(\.version)
-            if let newest = applied.max(), newest > known.max() ?? 0 {
-                throw PostgresError(
-                    sqlState: nil,
-                    message: "the database schema is at version \(newest), newer than this statehouse knows "
-                        + "(\(known.max() ?? 0)); run a newer statehouse",
-                    connectionBroken: false)
-            }
-            var ran: [Int] = []
-            for migration in self.all where !applied.contains(migration.version) {
-                try connection.execute(migration.sql)
-                try connection.query(
-                    "INSERT INTO statehouse_migrations (version, name) VALUES ($1, $2)",
-                    [.int64(Int64(migration.version)), .text(migration.name)])
-                ran.append(migration.version)
-            }
-            try connection.execute("COMMIT")
-            return ran
-        } catch {
-            try? connection.execute("ROLLBACK")
-            throw error
-        }
-    }
 }

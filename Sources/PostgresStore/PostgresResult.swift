@@ -1,5 +1,6 @@
 import CLibPQ
 import Domain
+import SQLStoreSupport
 
 /// The rows of a query run with binary results; owns the libpq result until deinit.
 final class PostgresResult {
@@ -44,16 +45,21 @@ final class PostgresResult {
     }
 
     func timestamp(_ row: Int, _ column: Int) -> Timestamp {
-        Timestamp(microseconds: self.int64(row, column) + PostgresValue.epochOffset)
+        Timestamp(microseconds: self.int64(row, column) + postgresEpochOffset)
     }
 
     func bool(_ row: Int, _ column: Int) -> Bool { self.raw(row, column).first == 1 }
+}
 
-    func optionalInt64(_ row: Int, _ column: Int) -> Int64? {
-        self.isNull(row, column) ? nil : self.int64(row, column)
-    }
+/// One row of a result, as the shared SQL code reads it.
+struct PostgresRow: SQLRow {
+    let result: PostgresResult
+    let row: Int
 
-    func optionalText(_ row: Int, _ column: Int) -> String? {
-        self.isNull(row, column) ? nil : self.text(row, column)
-    }
+    func isNull(_ column: Int) -> Bool { self.result.isNull(self.row, column) }
+    func int64(_ column: Int) -> Int64 { self.result.int64(self.row, column) }
+    func text(_ column: Int) -> String { self.result.text(self.row, column) }
+    func bytes(_ column: Int) -> [UInt8] { self.result.bytes(self.row, column) }
+    func timestamp(_ column: Int) -> Timestamp { self.result.timestamp(self.row, column) }
+    func bool(_ column: Int) -> Bool { self.result.bool(self.row, column) }
 }

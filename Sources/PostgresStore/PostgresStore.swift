@@ -1,6 +1,7 @@
 import Application
 import CoreMetrics
 import Domain
+import SQLStoreSupport
 import SystemSupport
 
 /// The PostgreSQL adapter: a connection pool and the unit of work over it.
@@ -51,9 +52,13 @@ public final class PostgresStore: UnitOfWork, Sendable {
         let connection = try self.pool.checkout()
         defer { self.pool.checkin(connection) }
         do {
-            return try PostgresMigrations.run(on: connection)
-        } catch {
+            return try Migration.apply(PostgresMigrations.all, on: connection, dialect: .postgres)
+        } catch let error as PostgresError {
             throw error.storeError
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.fault, "\(error)")
         }
     }
 
@@ -79,7 +84,7 @@ public final class PostgresStore: UnitOfWork, Sendable {
     /// Runs `work` in `BEGIN … COMMIT` on one pooled connection. Deadlocks and serialization
     /// failures run it again (up to three times), as does a connection found dead before
     /// anything ran; other failures roll back and are rethrown, SQLSTATEs translated.
-    public func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+    public func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -94,7 +99,7 @@ public final class PostgresStore: UnitOfWork, Sendable {
                 throw error.storeError
             }
             do {
-                let result = try work(PostgresStateRepository(connection: connection))
+                let result = try work(SQLTransaction(connection: connection, dialect: .postgres))
                 try connection.execute("COMMIT")
                 return result
             } catch let error as PostgresError {
@@ -110,7 +115,7 @@ public final class PostgresStore: UnitOfWork, Sendable {
 
     /// Runs `work` (one read statement) in autocommit mode: one round trip instead of three.
     /// A connection found dead is replaced and the read run again.
-    public func read<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+    public func read<T>(_ work: (any Transaction) throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -118,7 +123,7 @@ public final class PostgresStore: UnitOfWork, Sendable {
             defer { self.pool.checkin(connection) }
             do {
                 try self.configure(connection)
-                return try work(PostgresStateRepository(connection: connection))
+                return try work(SQLTransaction(connection: connection, dialect: .postgres))
             } catch let error as PostgresError {
                 if (error.connectionBroken || error.isRetryable) && attempt <= Self.retries { continue }
                 throw error.storeError
@@ -128,7 +133,7 @@ public final class PostgresStore: UnitOfWork, Sendable {
 
     /// Runs `work` in one read-only REPEATABLE READ transaction: every query sees the database
     /// as it was when the first one ran.
-    public func snapshot<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+    public func snapshot<T>(_ work: (any Transaction) throws -> T) throws -> T {
         let connection = try self.pool.checkout()
         defer { self.pool.checkin(connection) }
         do {
@@ -138,7 +143,7 @@ public final class PostgresStore: UnitOfWork, Sendable {
             throw error.storeError
         }
         do {
-            let result = try work(PostgresStateRepository(connection: connection))
+            let result = try work(SQLTransaction(connection: connection, dialect: .postgres))
             try connection.execute("COMMIT")
             return result
         } catch {

@@ -1,22 +1,15 @@
 import CSQLite
 import Domain
+import SQLStoreSupport
 import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A value bound to a statement parameter.
-enum SQLiteValue {
-    case integer(Int64)
-    case text(String)
-    case blob([UInt8])
-    case null
-}
-
 /// One SQLite connection, used by one thread at a time (opened without SQLite's own mutex).
 /// Statements are prepared once and reused.
-final class SQLiteConnection: @unchecked Sendable {
+final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 
@@ -75,7 +68,7 @@ final class SQLiteConnection: @unchecked Sendable {
         while true {
             do {
                 var mode = ""
-                try self.query("PRAGMA journal_mode = WAL") { mode = $0.text(0) }
+                try self.query("PRAGMA journal_mode = WAL", []) { mode = $0.text(0) }
                 return mode
             } catch let error as SQLiteError where error.primary == SQLITE_BUSY && ContinuousClock.now < deadline {
                 usleep(10_000)
@@ -103,7 +96,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with `parameters`; calls `row` for each result row.
-    func query(_ sql: String, _ parameters: [SQLiteValue] = [], row: (SQLiteRow) throws -> Void = { _ in }) throws {
+    func query(_ sql: String, _ parameters: [SQLValue], row: (SQLiteRow) throws -> Void) throws {
         let statement = try self.statement(sql)
         defer {
             sqlite3_reset(statement)
@@ -113,8 +106,12 @@ final class SQLiteConnection: @unchecked Sendable {
             let index = Int32(offset + 1)
             let result: Int32
             switch parameter {
-            case .integer(let value):
+            case .int64(let value):
                 result = sqlite3_bind_int64(statement, index, value)
+            case .timestamp(let value):
+                result = sqlite3_bind_int64(statement, index, value.microseconds)
+            case .bool(let value):
+                result = sqlite3_bind_int64(statement, index, value ? 1 : 0)
             case .text(let value):
                 var value = value
                 result = value.withUTF8 { utf8 in
@@ -123,7 +120,7 @@ final class SQLiteConnection: @unchecked Sendable {
                         UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(
                             to: CChar.self), sqlite3_uint64(utf8.count))
                 }
-            case .blob(let bytes):
+            case .bytes(let bytes):
                 result = bytes.withUnsafeBytes { raw in
                     // A zero-length blob still needs a non-NULL pointer, or SQLite stores NULL.
                     statehouse_sqlite_bind_blob_copy(
@@ -149,38 +146,57 @@ final class SQLiteConnection: @unchecked Sendable {
     private func statement(_ sql: String) throws(SQLiteError) -> OpaquePointer {
         if let cached = self.statements[sql] { return cached }
         var statement: OpaquePointer? = nil
-        let result = sqlite3_prepare_v3(self.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        let result = sqlite3_prepare_v3(
+            self.handle, SQLiteConnection.numberedPlaceholders(sql), -1, UInt32(SQLITE_PREPARE_PERSISTENT),
+            &statement, nil)
         guard result == SQLITE_OK, let statement else { throw self.error(result) }
         self.statements[sql] = statement
         return statement
     }
 }
 
+extension SQLiteConnection {
+    /// `sql` with PostgreSQL's placeholders `$1`, `$2` … as SQLite's numbered `?1`, `?2` …, so
+    /// that both stores run the same statements. (SQLite would read `$1` as a named parameter,
+    /// numbered by where it first appears rather than by its digits.)
+    static func numberedPlaceholders(_ sql: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(sql.utf8.count)
+        var previous: UInt8 = 0
+        for byte in sql.utf8 {
+            if previous == UInt8(ascii: "$"), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                out[out.count - 1] = UInt8(ascii: "?")
+            }
+            out.append(byte)
+            previous = byte
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
 /// The current row of a statement.
-struct SQLiteRow {
+struct SQLiteRow: SQLRow {
     let statement: OpaquePointer
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(self.statement, column) == SQLITE_NULL }
+    func isNull(_ column: Int) -> Bool { sqlite3_column_type(self.statement, Int32(column)) == SQLITE_NULL }
 
-    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(self.statement, column) }
+    func int64(_ column: Int) -> Int64 { sqlite3_column_int64(self.statement, Int32(column)) }
+
+    func bool(_ column: Int) -> Bool { self.int64(column) != 0 }
 
     // The pointer is taken before the length, as SQLite asks: a conversion triggered by the
     // length call would otherwise invalidate it.
-    func text(_ column: Int32) -> String {
-        guard let pointer = sqlite3_column_text(self.statement, column) else { return "" }
-        let count = Int(sqlite3_column_bytes(self.statement, column))
+    func text(_ column: Int) -> String {
+        guard let pointer = sqlite3_column_text(self.statement, Int32(column)) else { return "" }
+        let count = Int(sqlite3_column_bytes(self.statement, Int32(column)))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
-    func optionalText(_ column: Int32) -> String? { self.isNull(column) ? nil : self.text(column) }
-
-    func optionalInteger(_ column: Int32) -> Int64? { self.isNull(column) ? nil : self.integer(column) }
-
-    func blob(_ column: Int32) -> [UInt8] {
-        guard let pointer = sqlite3_column_blob(self.statement, column) else { return [] }
-        let count = Int(sqlite3_column_bytes(self.statement, column))
+    func bytes(_ column: Int) -> [UInt8] {
+        guard let pointer = sqlite3_column_blob(self.statement, Int32(column)) else { return [] }
+        let count = Int(sqlite3_column_bytes(self.statement, Int32(column)))
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    func timestamp(_ column: Int32) -> Timestamp { Timestamp(microseconds: self.integer(column)) }
+    func timestamp(_ column: Int) -> Timestamp { Timestamp(microseconds: self.int64(column)) }
 }

@@ -1,6 +1,7 @@
 import Application
 import CoreMetrics
 import Domain
+import SQLStoreSupport
 import Synchronization
 
 /// The embedded SQLite adapter: one database file, for a single Statehouse process.
@@ -56,7 +57,7 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         do {
             let writer = try SQLiteConnection(
                 path: configuration.path, busyTimeout: configuration.busyTimeout, mode: readOnly ? .source : .store)
-            if !readOnly { _ = try SQLiteMigrations.run(on: writer) }
+            if !readOnly { _ = try Migration.apply(SQLiteMigrations.all, on: writer, dialect: .sqlite) }
             self.writer = writer
         } catch let error as SQLiteError {
             throw StoreError(error.storeError.kind, "\(configuration.path): \(error.message)")
@@ -66,7 +67,7 @@ public final class SQLiteStore: UnitOfWork, Sendable {
     }
 
     /// Runs `work` in `BEGIN IMMEDIATE … COMMIT` on the writer connection.
-    public func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+    public func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
         guard !self.readOnly else { throw StoreError(.fault, "\(self.configuration.path) is opened read-only") }
         guard self.writerGate.acquire(timeout: self.configuration.busyTimeout) else {
             throw StoreError(.unavailable, "the database stayed busy for the busy timeout")
@@ -79,7 +80,7 @@ public final class SQLiteStore: UnitOfWork, Sendable {
             throw error.storeError
         }
         do {
-            let result = try work(SQLiteStateRepository(connection: connection))
+            let result = try work(SQLTransaction(connection: connection, dialect: .sqlite))
             try connection.execute("COMMIT")
             return result
         } catch {
@@ -91,11 +92,11 @@ public final class SQLiteStore: UnitOfWork, Sendable {
 
     /// Runs `work` on a reader inside `BEGIN … COMMIT`: in WAL mode every statement then sees the
     /// database as of the first one.
-    public func snapshot<T>(_ work: (any StateRepository) throws -> T) throws -> T {
+    public func snapshot<T>(_ work: (any Transaction) throws -> T) throws -> T {
         try self.withReader { connection in
             try connection.execute("BEGIN")
             do {
-                let result = try work(SQLiteStateRepository(connection: connection))
+                let result = try work(SQLTransaction(connection: connection, dialect: .sqlite))
                 try connection.execute("COMMIT")
                 return result
             } catch {
@@ -106,8 +107,8 @@ public final class SQLiteStore: UnitOfWork, Sendable {
     }
 
     /// Runs `work` (one read statement) on a reader connection, in parallel with the writer.
-    public func read<T>(_ work: (any StateRepository) throws -> T) throws -> T {
-        try self.withReader { try work(SQLiteStateRepository(connection: $0)) }
+    public func read<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.withReader { try work(SQLTransaction(connection: $0, dialect: .sqlite)) }
     }
 
     /// Checks that the database file answers a query on a reader connection.

@@ -27,7 +27,7 @@ extension StatehouseAPI {
             if let state = route.resource.stateName { response.logMetadata["state"] = .string(state) }
             return response
         } catch {
-            guard let lock = error.lock else { return self.failure(error, request) }
+            guard case .locked(let lock) = error.kind else { return self.failure(error, request) }
             var response = Response.json(
                 .conflict,
                 JSON.object([("error", JSON.string(error.message)), ("lock", JSON.lock(lock, now: self.clock.now()))]))

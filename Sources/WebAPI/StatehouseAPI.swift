@@ -121,7 +121,7 @@ public struct StatehouseAPI: HTTPResponder {
             return .json(.ok, #"{"status":"ready"}"#)
         } catch {
             // The reason (host, role, libpq's words) goes to the log only: /readyz needs no login.
-            request.logger.warning("not ready", metadata: ["error": .string(error.message)])
+            request.logger.warning("not ready", metadata: ["error": .string(error.logDescription)])
             var response = Response.error(.serviceUnavailable, "the store is not answering; the server log says why")
             response.headers.add(name: "Retry-After", value: "2")
             return response
@@ -142,7 +142,7 @@ public struct StatehouseAPI: HTTPResponder {
         } catch {
             // The lock gauges keep their last values; the requests that failed meanwhile are
             // counted in statehouse_store_errors_total.
-            request.logger.warning("lock gauges not refreshed", metadata: ["error": .string(error.message)])
+            request.logger.warning("lock gauges not refreshed", metadata: ["error": .string(error.logDescription)])
         }
         return Response(
             status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
@@ -239,7 +239,7 @@ extension Response {
             self = .error(.notFound, error.message)
         case .locked(let holder):
             // The holder's LockInfo exactly as it sent it: clients print it and read its ID.
-            self = Response(status: .conflict, headers: ["Content-Type": "application/json"], body: holder.json)
+            self = Response(status: .conflict, headers: ["Content-Type": "application/json"], body: holder.info.json)
         case .conflict:
             self = .error(.conflict, error.message)
         case .gone:
@@ -247,14 +247,15 @@ extension Response {
         case .unprocessable:
             self = .error(HTTPStatus(code: 422), error.message)
         case .unavailable:
-            // Clients retry 503 and honour Retry-After (protocol.md §4).
-            self = .error(.serviceUnavailable, error.message)
+            // Clients retry 503 and honour Retry-After (protocol.md §4). The store's own words
+            // name hosts and roles: they go to the log, the client gets the request id.
+            self = .error(.serviceUnavailable, "\(error.message) (request id \(request.id))")
             self.headers.add(name: "Retry-After", value: "2")
-            request.logger.warning("store unavailable", metadata: ["error": .string(error.message)])
+            request.logger.warning("store unavailable", metadata: ["error": .string(error.logDescription)])
         case .fault:
             self = .error(
                 .internalServerError, "internal error; the server log has the details under request id \(request.id)")
-            request.logger.error("request failed", metadata: ["error": .string(error.message)])
+            request.logger.error("request failed", metadata: ["error": .string(error.logDescription)])
         }
         self.logMetadata["reason"] = .string(error.message)
     }

@@ -32,7 +32,7 @@ struct MigrateStore: ParsableCommand {
                 "copied \(report.states) states, \(report.versions) versions, \(report.bytes) bytes; all checksums verified"
             )
         } catch {
-            throw ValidationError("migrate-store failed: \(error.message)")
+            throw ValidationError("migrate-store failed: \(error.logDescription)")
         }
     }
 

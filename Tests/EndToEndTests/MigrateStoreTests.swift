@@ -34,13 +34,13 @@ struct MigrateStoreTests {
 
         // Both stores hold the same records, byte for byte.
         func history(_ store: any UnitOfWork) throws -> [(VersionRecord, [UInt8])] {
-            try store.read { repository in
-                let entry = try #require(try repository.allStates().first)
-                return try repository.versions(of: entry.state).map {
+            try store.read { transaction in
+                let entry = try #require(try transaction.catalog.allStates().first)
+                return try transaction.catalog.versions(stateID: entry.state.id).map {
                     (
                         $0,
                         try Gzip.decompress(
-                            try #require(try repository.content(stateID: entry.state.id, version: $0.number)))
+                            try #require(try transaction.states.content(stateID: entry.state.id, version: $0.number)))
                     )
                 }
             }

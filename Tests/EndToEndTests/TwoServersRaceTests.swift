@@ -72,10 +72,10 @@ struct TwoServersRaceTests {
         let store = PostgresStore(
             configuration: .init(
                 url: first.databaseURL, poolSize: 1, checkoutTimeout: .seconds(10), statementTimeout: .seconds(30)))
-        let history: [(VersionRecord, [UInt8])] = try store.transaction { repository in
-            guard let state = try repository.stateForUpdate(named: try StateName("race")) else { return [] }
-            return try repository.versions(of: state).map {
-                ($0, try Gzip.decompress(try repository.content(stateID: state.id, version: $0.number)!))
+        let history: [(VersionRecord, [UInt8])] = try store.transaction { transaction in
+            guard let state = try transaction.states.stateForUpdate(named: try StateName("race")) else { return [] }
+            return try transaction.catalog.versions(stateID: state.id).map {
+                ($0, try Gzip.decompress(try transaction.states.content(stateID: state.id, version: $0.number)!))
             }
         }
         let sent = written.withLock { $0 }

@@ -43,10 +43,11 @@ import Testing
 
     /// Everything about every state, with keys (which each store assigns itself) left out.
     func snapshot(_ f: Fixture) throws -> [String] {
-        try f.store.read { repository in
-            try repository.allStates().map { entry in
-                let versions = try repository.versions(of: entry.state).map { record in
-                    guard let gzip = try repository.content(stateID: entry.state.id, version: record.number) else {
+        try f.store.read { transaction in
+            try transaction.catalog.allStates().map { entry in
+                let versions = try transaction.catalog.versions(stateID: entry.state.id).map { record in
+                    guard let gzip = try transaction.states.content(stateID: entry.state.id, version: record.number)
+                    else {
                         return "\(record) purged"
                     }
                     return "\(record) sha=\(StateBlob.sha256(try Gzip.decompress(gzip)) == record.sha256)"
@@ -80,7 +81,7 @@ import Testing
         #expect(
             try destination.read().execute(name("team/app"), as: admin, encoding: .identity).body
                 == stateBody(serial: 4, padding: 2), "the rollback wrote version 2's content as serial 4")
-        expectError(.locked(try LockInfo(json: lockBody("held")))) {
+        expectLocked(by: try LockInfo(json: lockBody("held"))) {
             _ = try destination.lock().execute(name("team/app"), body: lockBody("other"), as: admin)
         }
         guard
@@ -139,7 +140,7 @@ import Testing
         try source.execute("UPDATE state_versions SET content = X'1f8b0800' WHERE number = 2")
         let destination = try Fixture(kind)
         expectError(.fault) { _ = try CopyStore(from: source.store, to: destination.store).execute() }
-        #expect(try destination.store.read { try $0.allStates() }.isEmpty)
+        #expect(try destination.store.read { try $0.catalog.allStates() }.isEmpty)
     }
 
     @Test(arguments: StoreKind.available)

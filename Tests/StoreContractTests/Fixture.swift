@@ -75,7 +75,7 @@ struct Fixture {
             let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(60))
             self.countAllVersions = {
                 var count = 0
-                try inspector.query("SELECT count(*) FROM state_versions") { count = Int($0.integer(0)) }
+                try inspector.query("SELECT count(*) FROM state_versions", []) { count = Int($0.int64(0)) }
                 return count
             }
             self.execute = { sql in try inspector.execute(sql) }
@@ -94,7 +94,7 @@ struct Fixture {
             try store.migrate()
             self.store = store
             self.countAllVersions = {
-                Int(try admin.query("SELECT count(*) FROM \(schema).state_versions").int64(0, 0))
+                Int(try admin.result("SELECT count(*) FROM \(schema).state_versions").int64(0, 0))
             }
             self.execute = { sql in try admin.execute("SET search_path = \(schema); \(sql)") }
         }
@@ -112,10 +112,10 @@ struct Fixture {
 
     /// Every version of the live state `name`, with its decompressed bytes.
     func history(_ name: StateName) throws -> [(VersionRecord, [UInt8])] {
-        try self.store.transaction { repository in
-            guard let state = try repository.stateForUpdate(named: name) else { return [] }
-            return try repository.versions(of: state).map { record in
-                let gzip = try #require(try repository.content(stateID: state.id, version: record.number))
+        try self.store.transaction { transaction in
+            guard let state = try transaction.states.stateForUpdate(named: name) else { return [] }
+            return try transaction.catalog.versions(stateID: state.id).map { record in
+                let gzip = try #require(try transaction.states.content(stateID: state.id, version: record.number))
                 return (record, try Gzip.decompress(gzip))
             }
         }
@@ -159,5 +159,23 @@ func expectError(
         #expect(error.kind == kind, "\(error.message)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("expected \(kind), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Expects `body` to fail as locked by the holder that sent `info`.
+func expectLocked(
+    by info: LockInfo, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
+    do {
+        try body()
+        Issue.record("expected locked by \(info.id), got success", sourceLocation: sourceLocation)
+    } catch let error as ApplicationError {
+        guard case .locked(let lock) = error.kind else {
+            Issue.record("expected locked by \(info.id), got \(error.kind)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(lock.info == info, "\(error.message)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected locked by \(info.id), got \(error)", sourceLocation: sourceLocation)
     }
 }

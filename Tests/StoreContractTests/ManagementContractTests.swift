@@ -63,7 +63,7 @@ import Testing
                     terraformVersion: "1.15.5", resourceCount: 3, outputNames: ["endpoint", "password"],
                     encrypted: false))
         let first = try #require(
-            try f.store.snapshot { try $0.version(stateID: details.entry.state.id, number: 1) })
+            try f.store.snapshot { try $0.catalog.version(stateID: details.entry.state.id, number: 1) })
         #expect(first.metadata.outputNames == ["note"])
         expectError(.forbidden) { _ = try ShowState(store: f.store).execute(name("other"), as: self.viewer) }
         expectError(.notFound) { _ = try ShowState(store: f.store).execute(name("team/none"), as: self.viewer) }
@@ -92,7 +92,7 @@ import Testing
         expectError(.forbidden) {
             _ = try unlock.execute(name("app"), expectedID: nil, reason: nil, as: self.viewer)
         }
-        expectError(.locked(try LockInfo(json: lockBody("L1", who: "ci@runner")))) {
+        expectLocked(by: try LockInfo(json: lockBody("L1", who: "ci@runner"))) {
             _ = try unlock.execute(name("app"), expectedID: "L0", reason: nil, as: self.operatorCaller)
         }
         let released = try unlock.execute(name("app"), expectedID: "L1", reason: "runner died", as: self.operatorCaller)
@@ -168,7 +168,7 @@ import Testing
         #expect(event.reason == "bad apply")
 
         _ = try f.lock().execute(name("app"), body: lockBody("busy"), as: admin)
-        expectError(.locked(try LockInfo(json: lockBody("busy")))) {
+        expectLocked(by: try LockInfo(json: lockBody("busy"))) {
             _ = try self.rollback(f).execute(name("app"), to: 2, reason: nil, as: admin)
         }
         expectError(.forbidden) {
@@ -238,7 +238,7 @@ import Testing
         // Refused changes leave no trace.
         expectError(.conflict) { try self.write(f, "app", serial: 0) }
         _ = try f.lock().execute(name("app"), body: lockBody("L3"), as: admin)
-        expectError(.locked(try LockInfo(json: lockBody("L3")))) {
+        expectLocked(by: try LockInfo(json: lockBody("L3"))) {
             _ = try f.lock().execute(name("app"), body: lockBody("L4"), as: admin)
         }
         _ = try f.unlock().execute(name("app"), body: lockBody("L3"), as: admin)
@@ -332,18 +332,21 @@ extension ManagementContractTests {
         // A sweep listed the state as deleted; an admin restores it before the sweep's transaction.
         _ = try RestoreState(store: f.store, clock: f.clock).execute(name("app"), id: nil, as: admin)
         let expunged = try f.store.transaction {
-            try $0.expungeState(stateID: deleted.state.id, deletedBefore: f.clock.now())
+            try $0.pruning.expungeState(stateID: deleted.state.id, deletedBefore: f.clock.now())
         }
         #expect(!expunged)
         #expect(try f.read().execute(name("app"), as: admin, encoding: .identity).body == stateBody(serial: 1))
         // Restored twice (two admins at once): the second finds nothing to restore.
-        #expect(try f.store.transaction { try $0.restoreState(stateID: deleted.state.id) } == false)
+        #expect(try f.store.transaction { try $0.states.restoreState(stateID: deleted.state.id) } == false)
         // Two sweeps expiring the same state: one removes it, the other finds it gone.
         try f.delete().execute(name("app"), as: admin)
         f.clock.advance(seconds: 86_400)
         let cutoff = f.clock.now()
-        #expect(try f.store.transaction { try $0.expungeState(stateID: deleted.state.id, deletedBefore: cutoff) })
-        #expect(!(try f.store.transaction { try $0.expungeState(stateID: deleted.state.id, deletedBefore: cutoff) }))
+        #expect(
+            try f.store.transaction { try $0.pruning.expungeState(stateID: deleted.state.id, deletedBefore: cutoff) })
+        #expect(
+            !(try f.store.transaction { try $0.pruning.expungeState(stateID: deleted.state.id, deletedBefore: cutoff) })
+        )
         // The sweep audits only what it removed.
         try self.write(f, "other", serial: 1)
         try f.delete().execute(name("other"), as: admin)

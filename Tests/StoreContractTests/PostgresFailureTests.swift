@@ -15,7 +15,7 @@ import Testing
                 checkoutTimeout: .seconds(1), statementTimeout: .seconds(5)))
         #expect(throws: StoreError.self) { try store.ping() }
         do {
-            _ = try store.transaction { try $0.stateForUpdate(named: try StateName("s")) }
+            _ = try store.transaction { try $0.states.stateForUpdate(named: try StateName("s")) }
             Issue.record("expected a failure")
         } catch let error as StoreError {
             #expect(error.kind == .unavailable)
@@ -75,7 +75,7 @@ import Testing
         let (store, terminate) = try self.taggedStore(poolSize: 1)
         // The server ends the idle pooled connection, as a restart or a proxy timeout would.
         #expect(try terminate() == 1)
-        #expect(try store.transaction { try $0.stateForUpdate(named: try StateName("nothing")) } == nil)
+        #expect(try store.transaction { try $0.states.stateForUpdate(named: try StateName("nothing")) } == nil)
     }
 
     @Test(.enabled(if: StoreKind.postgresURL != nil))
@@ -101,7 +101,7 @@ import Testing
         #expect(try terminate() == 6)
         // More dead connections than a read retries: the first broken one empties the idle
         // pool, so the retry runs on a fresh connection.
-        #expect(try store.read { try $0.state(named: try StateName("nothing")) } == nil)
+        #expect(try store.read { try $0.catalog.state(named: try StateName("nothing")) } == nil)
         try store.ping()
     }
 
@@ -117,7 +117,7 @@ import Testing
                 checkoutTimeout: .seconds(5), statementTimeout: .seconds(30)))
         try store.migrate()
         let terminate = {
-            try PostgresConnection(conninfo: url).query(
+            try PostgresConnection(conninfo: url).result(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
                 [.text(application)]
             ).int64(0, 0)

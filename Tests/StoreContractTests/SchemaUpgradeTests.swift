@@ -66,9 +66,9 @@ import Testing
                     VALUES (?, 'legacy', 1000, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        .integer(id), .integer(deleted ? 1 : 2), deleted ? .null : .text("old-lock"),
-                        deleted ? .null : .blob(lockBody("old-lock")), deleted ? .null : .integer(2000),
-                        deleted ? .null : .text("ci"), deleted ? .integer(3000) : .null,
+                        .int64(id), .int64(deleted ? 1 : 2), deleted ? .null : .text("old-lock"),
+                        deleted ? .null : .bytes(lockBody("old-lock")), deleted ? .null : .int64(2000),
+                        deleted ? .null : .text("ci"), deleted ? .int64(3000) : .null,
                         deleted ? .text("old-admin") : .null,
                     ])
             }
@@ -83,8 +83,8 @@ import Testing
                     VALUES (?, ?, ?, '3f0a7c52-2c2e-1b6d-8a1e-9a0f1d2c3b4a', ?, ?, ?, 1500, 'ci', NULL, ?)
                     """,
                     [
-                        .integer(stateID), .integer(number), .integer(number), .integer(blob.size), .blob(blob.sha256),
-                        .blob(blob.md5), .blob(blob.gzip),
+                        .int64(stateID), .int64(number), .int64(number), .int64(blob.size), .bytes(blob.sha256),
+                        .bytes(blob.md5), .bytes(blob.gzip),
                     ])
             }
         }
@@ -93,13 +93,13 @@ import Testing
         // The rebuilt table keeps the content last, so listing versions never reads the blobs.
         let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(10))
         var columns: [String] = []
-        try inspector.query("SELECT name FROM pragma_table_info('state_versions') ORDER BY cid") {
+        try inspector.query("SELECT name FROM pragma_table_info('state_versions') ORDER BY cid", []) {
             columns.append($0.text(0))
         }
         #expect(columns.last == "content")
         var problems: [String] = []
-        try inspector.query("PRAGMA foreign_key_check") { problems.append("\($0.integer(1))") }
-        try inspector.query("PRAGMA integrity_check") { if $0.text(0) != "ok" { problems.append($0.text(0)) } }
+        try inspector.query("PRAGMA foreign_key_check", []) { problems.append("\($0.int64(1))") }
+        try inspector.query("PRAGMA integrity_check", []) { if $0.text(0) != "ok" { problems.append($0.text(0)) } }
         #expect(problems.isEmpty)
     }
 
@@ -119,7 +119,7 @@ import Testing
         try admin.execute(first.sql)
         let time = Timestamp(microseconds: 1_700_000_000_000_000)
         for (id, deleted) in [(Int64(1), true), (Int64(2), false)] {
-            try admin.query(
+            try admin.result(
                 """
                 INSERT INTO states (id, name, created_at, latest_version, lock_id, lock_info, locked_at, locked_by,
                                     deleted_at, deleted_by)
@@ -127,7 +127,7 @@ import Testing
                 """,
                 [
                     .int64(id), .timestamp(time), .int64(deleted ? 1 : 2), deleted ? .null : .text("old-lock"),
-                    deleted ? .null : .bytea(lockBody("old-lock")), deleted ? .null : .timestamp(time),
+                    deleted ? .null : .bytes(lockBody("old-lock")), deleted ? .null : .timestamp(time),
                     deleted ? .null : .text("ci"), deleted ? .timestamp(time) : .null,
                     deleted ? .text("old-admin") : .null,
                 ])
@@ -135,15 +135,15 @@ import Testing
         try admin.execute("SELECT setval('states_id_seq', 2)")
         for (stateID, number, body) in [(Int64(1), Int64(1), self.v1Body), (2, 1, self.v1Body), (2, 2, self.v2Body)] {
             let blob = try StateBlob(body: body, compressionLevel: 1)
-            try admin.query(
+            try admin.result(
                 """
                 INSERT INTO state_versions
                     (state_id, number, serial, lineage, size, sha256, md5, content, created_at, created_by, lock_id)
                 VALUES ($1, $2, $2, '3f0a7c52-2c2e-1b6d-8a1e-9a0f1d2c3b4a', $3, $4, $5, $6, $7, 'ci', NULL)
                 """,
                 [
-                    .int64(stateID), .int64(number), .int64(blob.size), .bytea(blob.sha256), .bytea(blob.md5),
-                    .bytea(blob.gzip), .timestamp(time),
+                    .int64(stateID), .int64(number), .int64(blob.size), .bytes(blob.sha256), .bytes(blob.md5),
+                    .bytes(blob.gzip), .timestamp(time),
                 ])
         }
         let separator = url.contains("?") ? "&" : "?"

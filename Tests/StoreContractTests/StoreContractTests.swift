@@ -26,11 +26,29 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func theLockSummaryCountsLiveLocksAndFindsTheOldest(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        let summary = { try f.store.read { try $0.catalog.lockSummary() } }
+        #expect(try summary() == LockSummary(count: 0, oldestAcquiredAt: nil))
+        let first = f.clock.now()
+        _ = try f.lock().execute(name("a"), body: lockBody("L1"), as: admin)
+        f.clock.advance(seconds: 60)
+        _ = try f.lock().execute(name("b"), body: lockBody("L2"), as: admin)
+        _ = try f.lock().execute(name("c"), body: lockBody("L3"), as: admin)
+        #expect(try summary() == LockSummary(count: 3, oldestAcquiredAt: first))
+        _ = try f.unlock().execute(name("a"), body: lockBody("L1"), as: admin)
+        _ = try f.unlock().execute(name("c"), body: [], as: admin)
+        #expect(
+            try summary()
+                == LockSummary(count: 1, oldestAcquiredAt: Timestamp(microseconds: first.microseconds + 60_000_000)))
+    }
+
+    @Test(arguments: StoreKind.available)
     func locksAreExclusiveAndReentrantForTheSameID(kind: StoreKind) throws {
         let f = try Fixture(kind)
         #expect(try f.lock().execute(name("a"), body: lockBody("L1"), as: admin) == .acquired)
         #expect(try f.lock().execute(name("a"), body: lockBody("L1"), as: admin) == .alreadyHeld)
-        expectError(.locked(try LockInfo(json: lockBody("L1")))) {
+        expectLocked(by: try LockInfo(json: lockBody("L1"))) {
             _ = try f.lock().execute(name("a"), body: lockBody("L2", who: "bob@ci"), as: admin)
         }
         // Another state is independent.
@@ -42,7 +60,7 @@ import Testing
         let f = try Fixture(kind)
         #expect(try f.unlock().execute(name("a"), body: lockBody("L1"), as: admin) == .notLocked)
         _ = try f.lock().execute(name("a"), body: lockBody("L1"), as: admin)
-        expectError(.locked(try LockInfo(json: lockBody("L1")))) {
+        expectLocked(by: try LockInfo(json: lockBody("L1"))) {
             _ = try f.unlock().execute(name("a"), body: lockBody("other"), as: admin)
         }
         #expect(
@@ -62,11 +80,11 @@ import Testing
         let write = f.write()
         _ = try f.lock().execute(name("s"), body: lockBody("L1"), as: admin)
         let holder = try LockInfo(json: lockBody("L1"))
-        expectError(.locked(holder)) {
+        expectLocked(by: holder) {
             _ = try write.execute(
                 .init(name: name("s"), body: stateBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
         }
-        expectError(.locked(holder)) {
+        expectLocked(by: holder) {
             _ = try write.execute(
                 .init(name: name("s"), body: stateBody(serial: 1), lockID: "L2", contentMD5: nil), as: admin)
         }
@@ -178,7 +196,7 @@ import Testing
         _ = try f.write().execute(
             .init(name: name("s"), body: stateBody(serial: 2), lockID: nil, contentMD5: nil), as: admin)
         _ = try f.lock().execute(name("s"), body: lockBody("L1"), as: admin)
-        expectError(.locked(try LockInfo(json: lockBody("L1")))) { try f.delete().execute(name("s"), as: admin) }
+        expectLocked(by: try LockInfo(json: lockBody("L1"))) { try f.delete().execute(name("s"), as: admin) }
         _ = try f.unlock().execute(name("s"), body: lockBody("L1"), as: admin)
         try f.delete().execute(name("s"), as: admin)
         expectError(.notFound) { _ = try f.read().execute(name("s"), as: admin, encoding: .gzip) }

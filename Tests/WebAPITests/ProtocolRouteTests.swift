@@ -173,10 +173,16 @@ import WebAPI
     }
 
     @Test func anUnavailableStoreIs503WithRetryAfterAndAFaultIs500WithoutDetails() {
-        let down = APIFixture(store: FailingStore(error: StoreError(.unavailable, "connection refused")))
-        let unavailable = down.send("GET", "/state/s")
-        #expect(unavailable.status == .serviceUnavailable)
-        #expect(unavailable.headers["Retry-After"] == "2")
+        let libpq = #"connection to server at "db.internal" (10.0.0.7), port 5432 failed: role "statehouse" …"#
+        let down = APIFixture(store: FailingStore(error: StoreError(.unavailable, libpq)))
+        for path in ["/state/s", "/api/v1/states/s", "/api/v1/states"] {
+            let unavailable = down.send("GET", path)
+            #expect(unavailable.status == .serviceUnavailable)
+            #expect(unavailable.headers["Retry-After"] == "2")
+            // The store's words stay in the log; the client gets a sentence and the request id.
+            #expect(!unavailable.text.contains("db.internal") && !unavailable.text.contains("statehouse\""))
+            #expect(unavailable.text.contains("try again") && unavailable.text.contains("test-request"))
+        }
         let broken = APIFixture(store: FailingStore(error: StoreError(.fault, "relation \"states\" does not exist")))
         let fault = broken.send("GET", "/state/s")
         #expect(fault.status == .internalServerError)
@@ -188,7 +194,7 @@ import WebAPI
 /// A store whose every transaction fails with `error`.
 struct FailingStore: UnitOfWork {
     let error: StoreError
-    func transaction<T>(_ work: (any StateRepository) throws -> T) throws -> T { throw self.error }
+    func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T { throw self.error }
     func ping() throws(StoreError) { throw self.error }
 }
 

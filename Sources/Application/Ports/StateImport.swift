@@ -1,0 +1,12 @@
+import Domain
+
+/// Inserts states and versions exactly as another store recorded them: names, times, locks,
+/// deletions, version numbers, digests and purges (what `migrate-store` copies).
+public protocol StateImport {
+    /// Inserts `entry` (which version is its latest included); returns the key this store gives
+    /// it. Its versions follow with `insertVersion`.
+    func insertState(_ entry: StateEntry) throws -> Int64
+
+    /// Inserts a version into the state keyed `stateID`; `gzip` is `nil` for a purged version.
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, stateID: Int64) throws
+}

@@ -1,0 +1,47 @@
+import Domain
+
+/// Runs a use case's reads and writes as one transaction.
+public protocol UnitOfWork: Sendable {
+    /// Runs `work` with the ports of one transaction: committed when `work` returns, rolled back
+    /// when it throws (the error is rethrown).
+    func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T
+
+    /// Runs `work`, which only reads with one call, as cheaply as the store allows (PostgreSQL: a
+    /// single statement without BEGIN/COMMIT, which sees one consistent snapshot).
+    func read<T>(_ work: (any Transaction) throws -> T) throws -> T
+
+    /// Runs `work`, which only reads, against one consistent snapshot of the whole store, however
+    /// many calls it makes and whatever is written meanwhile.
+    func snapshot<T>(_ work: (any Transaction) throws -> T) throws -> T
+
+    /// Returns when the store answered a trivial query; throws `unavailable` when it cannot be
+    /// reached now.
+    func ping() throws(StoreError)
+}
+
+extension UnitOfWork {
+    /// By default a read is a transaction like any other.
+    public func read<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.transaction(work)
+    }
+
+    /// By default a snapshot is a transaction like any other.
+    public func snapshot<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.transaction(work)
+    }
+}
+
+/// The ports of one open transaction, one for each role; a use case takes the ones it needs, and
+/// all of them read and change the same transaction.
+public protocol Transaction {
+    /// States, their locks and their versions, as the protocol and the repairs change them.
+    var states: any StateRepository { get }
+    /// Listings and lookups that take no row lock: the management API, retention, copies.
+    var catalog: any StateCatalog { get }
+    /// The audit trail.
+    var audit: any AuditLog { get }
+    /// States and versions inserted exactly as another store recorded them (migrate-store).
+    var imports: any StateImport { get }
+    /// History removed for good (retention).
+    var pruning: any HistoryPruning { get }
+}

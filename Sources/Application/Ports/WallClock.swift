@@ -1,0 +1,7 @@
+import Domain
+
+/// The current time.
+public protocol WallClock: Sendable {
+    /// Now.
+    func now() -> Timestamp
+}

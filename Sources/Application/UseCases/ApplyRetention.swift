@@ -1,0 +1,78 @@
+import Domain
+
+/// Applies the retention policy: prunes old versions, removes long-deleted states. Each state
+/// is handled in its own transaction, recorded in the audit log as done by `statehouse`.
+public struct ApplyRetention: Sendable {
+    /// What one sweep removed.
+    public struct Report: Equatable, Sendable {
+        /// Versions removed.
+        public var versionsPruned = 0
+        /// Deleted states removed for good.
+        public var statesExpired = 0
+
+        /// Creates a report.
+        public init(versionsPruned: Int = 0, statesExpired: Int = 0) {
+            self.versionsPruned = versionsPruned
+            self.statesExpired = statesExpired
+        }
+    }
+
+    /// The caller background work is recorded as.
+    public static let system = Caller(Principal(name: "statehouse", grants: []))
+
+    private let store: any UnitOfWork
+    private let clock: any WallClock
+    private let policy: RetentionPolicy
+
+    /// Creates the use case.
+    public init(store: any UnitOfWork, clock: any WallClock, policy: RetentionPolicy) {
+        self.store = store
+        self.clock = clock
+        self.policy = policy
+    }
+
+    /// One sweep over every state.
+    public func execute() throws(ApplicationError) -> Report {
+        try ApplicationError.translating {
+            var report = Report()
+            let now = self.clock.now()
+            for entry in try self.store.snapshot({ try $0.catalog.allStates() }) {
+                if let deletedAt = entry.deletedAt {
+                    guard let days = self.policy.deletedStateDays else { continue }
+                    let cutoff = RetentionPolicy.cutoff(days: days, before: now)
+                    guard deletedAt < cutoff else { continue }
+                    // Re-checked in the transaction: the state may have been restored (or
+                    // expired by another server) since the snapshot.
+                    let expired = try self.store.transaction { transaction in
+                        guard try transaction.pruning.expungeState(stateID: entry.state.id, deletedBefore: cutoff)
+                        else {
+                            return false
+                        }
+                        try transaction.audit.append(
+                            Self.system.event(
+                                .expireState, on: entry.state.name, at: now,
+                                detail: "deleted at \(deletedAt)\(entry.deletedBy.map { " by \($0)" } ?? "")"))
+                        return true
+                    }
+                    if expired { report.statesExpired += 1 }
+                } else if self.policy.versionDays != nil {
+                    report.versionsPruned += try self.store.transaction { transaction in
+                        guard let state = try transaction.states.stateForUpdate(named: entry.state.name),
+                            state.id == entry.state.id
+                        else { return 0 }
+                        let numbers = self.policy.expired(
+                            try transaction.catalog.versions(stateID: state.id), current: state.latest?.number, at: now)
+                        guard let first = numbers.first, let last = numbers.last else { return 0 }
+                        try transaction.pruning.deleteVersions(stateID: state.id, numbers: numbers)
+                        try transaction.audit.append(
+                            Self.system.event(
+                                .pruneVersions, on: state.name, at: now,
+                                detail: "\(numbers.count) versions between \(first) and \(last)"))
+                        return numbers.count
+                    }
+                }
+            }
+            return report
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Application
+import Domain
+
+/// The audit trail, numbered in commit order.
+extension InMemoryTransaction: AuditLog {
+    func append(_ event: AuditEvent) throws {
+        self.contents.audit.append(event.withID(Int64(self.contents.audit.count) + 1))
+    }
+
+    func events(_ query: AuditQuery) throws -> [AuditEvent] {
+        Array(
+            self.contents.audit
+                .filter { event in
+                    query.state.map { event.state == $0 } ?? true && query.since.map { event.at >= $0 } ?? true
+                        && query.after.map { event.id > $0 } ?? true
+                }
+                .prefix(query.limit))
+    }
+}

@@ -1,0 +1,70 @@
+import Application
+import Domain
+
+/// Listings and lookups, over the copy a transaction works on.
+extension InMemoryTransaction: StateCatalog {
+    func state(named name: StateName) throws -> StoredState? {
+        try self.stateForUpdate(named: name)
+    }
+
+    func states(_ query: StateQuery) throws -> [StateEntry] {
+        self.contents.states.values
+            .filter { row in
+                (row.deletedAt != nil) == query.deleted
+                    && query.prefix.map { row.name.rawValue.hasPrefix($0) } ?? true
+                    && query.after.map { after in
+                        // Names are ASCII, so String order is byte order, as in the databases.
+                        let name = row.name.rawValue
+                        return name > after.name || (name == after.name && row.id > after.id)
+                    } ?? true
+            }
+            .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+            .prefix(query.limit)
+            .map { StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
+    }
+
+    func allStates() throws -> [StateEntry] {
+        self.contents.states.values.sorted { $0.id < $1.id }.map {
+            StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy)
+        }
+    }
+
+    func deletedStates(named name: StateName) throws -> [StateEntry] {
+        self.contents.states.values
+            .filter { $0.name == name && $0.deletedAt != nil }
+            .sorted { ($0.deletedAt!, $0.id) > ($1.deletedAt!, $1.id) }
+            .map { StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
+    }
+
+    func lockedStates() throws -> [StoredState] {
+        self.contents.live.values.compactMap { self.contents.states[$0] }
+            .filter { $0.lock != nil }
+            .sorted { ($0.lock!.acquiredAt, $0.id) < ($1.lock!.acquiredAt, $1.id) }
+            .map(self.stored)
+    }
+
+    func lockSummary() throws -> LockSummary {
+        let locked = try self.lockedStates()
+        return LockSummary(count: locked.count, oldestAcquiredAt: locked.first?.lock?.acquiredAt)
+    }
+
+    func versionCount(stateID: Int64) throws -> Int64 {
+        Int64(self.contents.versions[stateID]?.count ?? 0)
+    }
+
+    func versions(stateID: Int64) throws -> [VersionRecord] {
+        self.contents.versions[stateID]?.map(\.record) ?? []
+    }
+
+    func versions(stateID: Int64, before: Int64?, limit: Int) throws -> [VersionRecord] {
+        Array(
+            (self.contents.versions[stateID] ?? []).reversed()
+                .filter { row in before.map { row.record.number < $0 } ?? true }
+                .prefix(limit)
+                .map(\.record))
+    }
+
+    func version(stateID: Int64, number: Int64) throws -> VersionRecord? {
+        self.contents.versions[stateID]?.first { $0.record.number == number }?.record
+    }
+}

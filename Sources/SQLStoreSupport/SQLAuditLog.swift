@@ -1,0 +1,32 @@
+import Application
+import Domain
+
+/// The audit trail in a SQL store's `audit_events` table.
+struct SQLAuditLog<Connection: SQLConnection>: AuditLog {
+    let connection: Connection
+
+    func append(_ event: AuditEvent) throws {
+        try self.connection.query(
+            """
+            INSERT INTO audit_events
+                (at, action, state, version, user_name, address, request_id, lock_id, reason, detail)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, StateRows.auditValues(event))
+    }
+
+    func events(_ query: AuditQuery) throws -> [AuditEvent] {
+        var parameters: [SQLValue] = [.int64(query.after ?? 0), .int64(Int64(query.limit))]
+        var condition = "id > $1"
+        if let state = query.state {
+            parameters.append(.text(state.rawValue))
+            condition += " AND state = $\(parameters.count)"
+        }
+        if let since = query.since {
+            parameters.append(.timestamp(since))
+            condition += " AND at >= $\(parameters.count)"
+        }
+        return try self.connection.rows(
+            "SELECT \(StateRows.auditColumns) FROM audit_events WHERE \(condition) ORDER BY id LIMIT $2", parameters,
+            StateRows.auditEvent)
+    }
+}
