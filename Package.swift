@@ -160,7 +160,7 @@ let package = Package(
             name: "StoreContractTests",
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "InMemoryStore", "PasswordAuth", "PostgresStore",
-                "SQLiteStore", "SQLStoreSupport", "SystemSupport", "WebAPI",
+                "SQLiteStore", "SQLStoreSupport", "SystemSupport", "WebAPI", "statehouse",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -174,6 +174,7 @@ let package = Package(
             name: "WebAPITests",
             dependencies: [
                 "WebAPI", "HTTPServer", "HTTPTestSupport", "Application", "Domain", "Gzip", "InMemoryStore",
+                "statehouse",
                 "PasswordAuth", "SystemSupport", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -8,7 +8,7 @@ import SystemSupport
 /// The driving adapter: turns HTTP requests into use-case calls and their results into
 /// responses. Errors become short JSON bodies (`{"error": "…"}`); a 5xx means a real fault.
 public struct StatehouseAPI: HTTPResponder {
-    /// The use cases the API drives, all over one store.
+    /// The use cases the API drives; the composition root builds them.
     public struct UseCases: Sendable {
         let read: ReadState
         let write: WriteState
@@ -28,28 +28,30 @@ public struct StatehouseAPI: HTTPResponder {
         let readiness: CheckReadiness
         let lockSummary: SummarizeLocks
 
-        /// Creates every use case over `store`.
+        /// Collects the use cases.
         public init(
-            store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy,
-            compressionLevel: Int32
+            read: ReadState, write: WriteState, lock: LockState, unlock: UnlockState, delete: DeleteState,
+            listStates: ListStates, showState: ShowState, listLocks: ListLocks, forceUnlock: ForceUnlock,
+            listVersions: ListVersions, purgeVersion: PurgeVersion, rollback: RollbackState, diff: DiffVersions,
+            restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness, lockSummary: SummarizeLocks
         ) {
-            self.read = ReadState(store: store, cache: cache)
-            self.write = WriteState(store: store, clock: clock, policy: policy, compressionLevel: compressionLevel)
-            self.lock = LockState(store: store, clock: clock)
-            self.unlock = UnlockState(store: store, clock: clock)
-            self.delete = DeleteState(store: store, clock: clock)
-            self.listStates = ListStates(store: store)
-            self.showState = ShowState(store: store)
-            self.listLocks = ListLocks(store: store, clock: clock)
-            self.forceUnlock = ForceUnlock(store: store, clock: clock)
-            self.listVersions = ListVersions(store: store)
-            self.purgeVersion = PurgeVersion(store: store, clock: clock, cache: cache)
-            self.rollback = RollbackState(store: store, clock: clock, compressionLevel: compressionLevel)
-            self.diff = DiffVersions(store: store)
-            self.restore = RestoreState(store: store, clock: clock)
-            self.audit = ReadAudit(store: store)
-            self.readiness = CheckReadiness(store: store)
-            self.lockSummary = SummarizeLocks(store: store, clock: clock)
+            self.read = read
+            self.write = write
+            self.lock = lock
+            self.unlock = unlock
+            self.delete = delete
+            self.listStates = listStates
+            self.showState = showState
+            self.listLocks = listLocks
+            self.forceUnlock = forceUnlock
+            self.listVersions = listVersions
+            self.purgeVersion = purgeVersion
+            self.rollback = rollback
+            self.diff = diff
+            self.restore = restore
+            self.audit = audit
+            self.readiness = readiness
+            self.lockSummary = lockSummary
         }
     }
 

@@ -55,7 +55,7 @@ struct Serve: ParsableCommand {
             let store = try StoreFactory.make(configuration.storage, logger: logger, metrics: factory)
             let clock = SystemWallClock()
             let api = StatehouseAPI(
-                useCases: StatehouseAPI.UseCases(
+                useCases: UseCaseWiring.api(
                     store: store, clock: clock, cache: ContentCache(capacityBytes: configuration.cacheBytes),
                     policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
                     compressionLevel: configuration.compressionLevel),

@@ -9,6 +9,8 @@ import SystemSupport
 import Testing
 import WebAPI
 
+@testable import statehouse
+
 /// The `/api/v1` routes over each store: statuses, permissions and bodies as a client sees them.
 struct ManagedAPI {
     let fixture: Fixture
@@ -24,7 +26,7 @@ struct ManagedAPI {
             .init(name: "viewer", passwordHash: hash, grants: [Grant(prefix: "*", access: .read)]),
         ])
         self.api = StatehouseAPI(
-            useCases: .init(
+            useCases: UseCaseWiring.api(
                 store: self.fixture.store, clock: self.fixture.clock, cache: ContentCache(capacityBytes: 1 << 20),
                 policy: WritePolicy(allowLineageChange: false), compressionLevel: 1),
             verifier: users, clock: self.fixture.clock)

@@ -7,6 +7,8 @@ import PasswordAuth
 import SystemSupport
 import WebAPI
 
+@testable import statehouse
+
 struct StaticClock: WallClock {
     func now() -> Timestamp { Timestamp(microseconds: 1_795_000_000_000_000) }
 }
@@ -34,7 +36,7 @@ struct APIFixture {
                 name: "runner", passwordHash: nil, certificateCommonName: "ci-runner",
                 grants: [Grant(prefix: "*", access: .write)]),
         ])
-        self.useCases = .init(
+        self.useCases = UseCaseWiring.api(
             store: store, clock: clock, cache: ContentCache(capacityBytes: 1 << 20),
             policy: .init(allowLineageChange: false), compressionLevel: 1)
         self.api = StatehouseAPI(useCases: self.useCases, verifier: users, clock: clock, metrics: metrics)

@@ -1,0 +1,31 @@
+import Application
+import Domain
+import WebAPI
+
+/// The composition root's wiring of the use cases: every one over the same store, clock and
+/// content cache.
+enum UseCaseWiring {
+    /// Every use case the API drives.
+    static func api(
+        store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy, compressionLevel: Int32
+    ) -> StatehouseAPI.UseCases {
+        StatehouseAPI.UseCases(
+            read: ReadState(store: store, cache: cache),
+            write: WriteState(store: store, clock: clock, policy: policy, compressionLevel: compressionLevel),
+            lock: LockState(store: store, clock: clock),
+            unlock: UnlockState(store: store, clock: clock),
+            delete: DeleteState(store: store, clock: clock),
+            listStates: ListStates(store: store),
+            showState: ShowState(store: store),
+            listLocks: ListLocks(store: store, clock: clock),
+            forceUnlock: ForceUnlock(store: store, clock: clock),
+            listVersions: ListVersions(store: store),
+            purgeVersion: PurgeVersion(store: store, clock: clock, cache: cache),
+            rollback: RollbackState(store: store, clock: clock, compressionLevel: compressionLevel),
+            diff: DiffVersions(store: store),
+            restore: RestoreState(store: store, clock: clock),
+            audit: ReadAudit(store: store),
+            readiness: CheckReadiness(store: store),
+            lockSummary: SummarizeLocks(store: store, clock: clock))
+    }
+}
