@@ -34,9 +34,12 @@ COPY Package.swift ./
 RUN swift package resolve
 
 # Package.swift declares test targets; SwiftPM refuses to load the package if their directories
-# are missing, even to build one product, so Tests/ comes along (it is not compiled).
+# are missing, even to build one product, so Tests/ comes along (it is not compiled). The build
+# plugin in Plugins/ compiles docs/openapi.json into the binary.
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY Plugins ./Plugins
+COPY docs/openapi.json ./docs/openapi.json
 RUN set -eux; \
     swift build ${SWIFT_BUILD_FLAGS} --product statehouse; \
     install -D -m 0755 "$(swift build ${SWIFT_BUILD_FLAGS} --show-bin-path)/statehouse" /out/statehouse; \

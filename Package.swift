@@ -55,6 +55,9 @@ let package = Package(
         // gzip over zlib: state blobs are stored and served compressed.
         .target(name: "Gzip", dependencies: ["CZlib"]),
 
+        // The management API's request and response documents, shared by the server and the CLI.
+        .target(name: "APITypes"),
+
         // The hexagon: pure domain values and rules.
         .target(name: "Domain"),
 
@@ -93,24 +96,33 @@ let package = Package(
             ]
         ),
 
+        // Compiles docs/openapi.json into WebAPI (a build tool and its plugin; never shipped).
+        .executableTarget(name: "EmbedText"),
+        .plugin(
+            name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["EmbedText"],
+            path: "Plugins/EmbedText"),
+
         // Driving adapter: routes, auth, error mapping.
         .target(
             name: "WebAPI",
             dependencies: [
+                "APITypes",
                 "Application",
                 "Domain",
                 "HTTPServer",
                 "SystemSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["EmbedOpenAPIDocument"]
         ),
 
         // The management API client behind `statehouse states|locks|unlock|…`.
         .target(
             name: "StatehouseCLI",
             dependencies: [
-                "COpenSSL", "SystemSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "APITypes", "COpenSSL", "SystemSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 

@@ -51,38 +51,6 @@ public indirect enum JSONValue: Equatable, Sendable {
         if case .array(let elements) = self { return elements }
         return nil
     }
-
-    /// Compact JSON text with object keys sorted, so equal values serialise equally.
-    public var serialized: String {
-        var out = ""
-        self.write(into: &out)
-        return out
-    }
-
-    private func write(into out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .number(let text): out += text
-        case .string(let text): out += jsonQuoted(text)
-        case .array(let elements):
-            out += "["
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out += "," }
-                element.write(into: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
-                out += jsonQuoted(key)
-                out += ":"
-                members[key]!.write(into: &out)
-            }
-            out += "}"
-        }
-    }
 }
 
 extension JSONObjectScanner.Cursor {
@@ -127,23 +95,4 @@ extension JSONObjectScanner.Cursor {
             throw self.fail("expected a JSON value")
         }
     }
-}
-
-/// `text` as a JSON string literal.
-public func jsonQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }

@@ -88,28 +88,6 @@ public struct StateDiff: Equatable, Sendable {
         self.changedOutputs = changedOutputs.sorted { inByteOrder($0.name, $1.name) }
     }
 
-    /// The differences as compact JSON: `{"resources":{"added":[…],"removed":[…],"changed":[{"address":…,
-    /// "attributes":[{"path":…,"before":…,"after":…}]}]},"outputs":{"added":[…],"removed":[…],
-    /// "changed":[{"name":…,"before":…,"after":…}]}}`. An absent side is `null`, a sensitive one
-    /// the string `"(sensitive)"`.
-    public var json: String {
-        func names(_ list: [String]) -> String { "[" + list.map(jsonQuoted).joined(separator: ",") + "]" }
-        func sides(_ before: Value, _ after: Value) -> String {
-            #""before":\#(before.json),"after":\#(after.json)"#
-        }
-        let resources = self.changedResources.map { resource in
-            let attributes = resource.attributes.map {
-                #"{"path":\#(jsonQuoted($0.path)),\#(sides($0.before, $0.after))}"#
-            }
-            return #"{"address":\#(jsonQuoted(resource.address)),"attributes":[\#(attributes.joined(separator: ","))]}"#
-        }
-        let outputs = self.changedOutputs.map { #"{"name":\#(jsonQuoted($0.name)),\#(sides($0.before, $0.after))}"# }
-        return #"{"resources":{"added":\#(names(self.addedResources)),"removed":\#(names(self.removedResources)),"#
-            + #""changed":[\#(resources.joined(separator: ","))]},"#
-            + #""outputs":{"added":\#(names(self.addedOutputs)),"removed":\#(names(self.removedOutputs)),"#
-            + #""changed":[\#(outputs.joined(separator: ","))]}}"#
-    }
-
     /// The top-level attributes that differ between two states of one instance, by name.
     private static func attributeChanges(_ older: Instance, _ newer: Instance) -> [AttributeChange] {
         var changes: [AttributeChange] = []
@@ -133,15 +111,6 @@ extension StateDiff.Value {
             return
         }
         self = hidden ? .sensitive : .value(value)
-    }
-
-    /// This side as JSON.
-    fileprivate var json: String {
-        switch self {
-        case .value(let value): value.serialized
-        case .absent: "null"
-        case .sensitive: #""(sensitive)""#
-        }
     }
 }
 
@@ -218,7 +187,7 @@ private struct ParsedState {
             break
         case .object(let outputs)?:
             for (name, output) in outputs {
-                guard case .object(let fields) = output else { throw invalid("output \(jsonQuoted(name))") }
+                guard case .object(let fields) = output else { throw invalid("output \(hclQuoted(name))") }
                 self.outputs[name] = Output(
                     value: fields["value"] ?? .null, sensitive: fields["sensitive"] == .bool(true))
             }
@@ -251,7 +220,7 @@ private struct ParsedState {
             switch instance["index_key"] {
             case nil, .null?: key = ""
             case .number(let number)?: key = "[\(number)]"
-            case .string(let text)?: key = "[\(jsonQuoted(text))]"
+            case .string(let text)?: key = "[\(hclQuoted(text))]"
             default: throw invalid("an \"index_key\" of \(base)")
             }
             let deposed: String
@@ -288,3 +257,29 @@ private func invalid(_ what: String) -> DomainError {
 
 /// Orders strings by their UTF-8 bytes, as `StateName` does.
 private func inByteOrder(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }
+
+/// `text` as an HCL quoted string, the way Terraform writes a string index key in an address
+/// (`aws_subnet.private["a"]`, its `toHCLQuotedString`): quotes, backslashes and line ends
+/// escaped, `${` and `%{` written `$${` and `%%{`, other control characters as `\uXXXX`.
+private func hclQuoted(_ text: String) -> String {
+    var out = "\""
+    let scalars = Array(text.unicodeScalars)
+    for (index, scalar) in scalars.enumerated() {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "$", "%":
+            out.unicodeScalars.append(scalar)
+            if index + 1 < scalars.count && scalars[index + 1] == "{" { out.unicodeScalars.append(scalar) }
+        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+            let hex = String(scalar.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default:
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

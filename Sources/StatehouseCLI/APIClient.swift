@@ -1,3 +1,5 @@
+import APITypes
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -37,7 +39,7 @@ public struct APIClient: Sendable {
         if let body {
             headers.append(("Content-Type", "application/json"))
             do {
-                bytes = Array(try JSONCoding.encoder.encode(body))
+                bytes = Array(try APIJSON.encoder.encode(body))
             } catch {
                 throw .usage("cannot encode the request body: \(error)")
             }
@@ -56,7 +58,7 @@ public struct APIClient: Sendable {
     /// Decodes the JSON body of `response` as `type`.
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) throws(CLIError) -> T {
         do {
-            return try JSONCoding.decoder.decode(type, from: Data(response.body))
+            return try APIJSON.decoder.decode(type, from: Data(response.body))
         } catch {
             throw .invalidResponse(server: self.http.server.description, reason: APIClient.describe(error))
         }

@@ -1,3 +1,4 @@
+import APITypes
 import ArgumentParser
 
 /// `statehouse restore NAME`: brings a soft-deleted state back (admin).
@@ -26,9 +27,9 @@ public struct RestoreCommand: APICommand {
 
     /// Sends `POST …/restore`, with a body only when `--id` is given.
     public func perform(_ api: APIClient) throws(CLIError) -> String {
-        let response = try api.call("POST", .restore(self.name), body: self.id.map(RestoreRequest.init(id:)))
+        let response = try api.call("POST", .restore(self.name), body: self.id.map { RestoreRequest(id: Int64($0)) })
         if self.connection.json { return response.text }
-        return Render.restored(try api.decode(StateSummary.self, response))
+        return Render.restored(try api.decode(StateDetail.self, response))
     }
 }
 

@@ -1,3 +1,4 @@
+import APITypes
 import ArgumentParser
 
 #if canImport(FoundationEssentials)
@@ -57,7 +58,7 @@ public struct AuditCommand: APICommand {
         let response = try api.call(
             "GET", .audit(state: self.state, since: since, limit: self.limit, after: self.after))
         if self.connection.json { return response.text }
-        let list = try api.decode(AuditList.self, response)
+        let list = try api.decode(AuditPage.self, response)
         return Render.audit(list.events) + (list.nextAfter.map { "\n(more events: --after \($0))" } ?? "")
     }
 }

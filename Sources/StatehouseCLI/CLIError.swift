@@ -1,3 +1,5 @@
+import APITypes
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -41,7 +43,7 @@ public struct CLIError: Error, CustomStringConvertible {
             return CLIError(
                 description: "wrong user or password for \(server) (HTTP 401)", exitStatus: CLIError.failureStatus)
         }
-        let decoded = try? JSONCoding.decoder.decode(ErrorBody.self, from: Data(response.body))
+        let decoded = try? APIJSON.decoder.decode(ErrorBody.self, from: Data(response.body))
         let reason = response.reason.isEmpty ? "error" : response.reason
         var message = "\(decoded?.error ?? reason) (HTTP \(response.status))"
         if let lock = decoded?.lock {

@@ -1,3 +1,4 @@
+import APITypes
 import ArgumentParser
 
 /// `statehouse locks`: every held lock, oldest first.
@@ -50,9 +51,9 @@ public struct UnlockCommand: APICommand {
 
     /// Sends `DELETE …/lock`, with a body only when `--id` or `--reason` is given.
     public func perform(_ api: APIClient) throws(CLIError) -> String {
-        let body = self.id == nil && self.reason == nil ? nil : UnlockRequest(id: self.id, reason: self.reason)
+        let body = self.id == nil && self.reason == nil ? nil : ForceUnlockRequest(id: self.id, reason: self.reason)
         let response = try api.call("DELETE", .lock(self.name), body: body)
         if self.connection.json { return response.text }
-        return Render.unlocked(try api.decode(UnlockResult.self, response), name: self.name)
+        return Render.unlocked(try api.decode(ForceUnlockResult.self, response), name: self.name)
     }
 }

@@ -1,3 +1,6 @@
+import APITypes
+import SystemSupport
+
 /// The human-readable output of each command, as pure functions of the decoded answers.
 enum Render {
     /// `states list`: one row per state. Deleted listings show the state id (for a restore) and
@@ -19,7 +22,9 @@ enum Render {
                 ]
             }
             return cells + [
-                state.lock.map { "\($0.who.isEmpty ? $0.acquiredBy : $0.who) \(Format.age(seconds: $0.ageSeconds))" }
+                state.lock.map {
+                    "\($0.who.isEmpty ? $0.acquiredBy : $0.who) \(Format.age(seconds: Int($0.ageSeconds)))"
+                }
                     ?? "-"
             ]
         }
@@ -27,16 +32,17 @@ enum Render {
     }
 
     /// `states show`: aligned `key: value` lines, then the output names.
-    static func state(_ state: StateSummary) -> String {
+    static func state(_ detail: StateDetail) -> String {
+        let state = detail.summary
         var pairs: [(String, String)] = [("name", state.name), ("id", String(state.id))]
         if let version = state.version {
-            pairs.append(("version", "\(version)" + (state.versionCount.map { " (\($0) kept)" } ?? "")))
+            pairs.append(("version", "\(version) (\(detail.versionCount) kept)"))
         } else {
             pairs.append(("version", "none yet"))
         }
         pairs += [
             ("serial", Format.optional(state.serial)), ("lineage", Format.optional(state.lineage)),
-            ("size", state.size.map(Format.size) ?? "-"),
+            ("size", state.size.map { Format.size(Int($0)) } ?? "-"),
             ("terraform", Format.optional(state.terraformVersion)),
             ("resources", Format.optional(state.resourceCount)), ("encrypted", state.encrypted ? "yes" : "no"),
             ("created", Format.timestamp(state.createdAt)),
@@ -46,7 +52,7 @@ enum Render {
         if let deletedAt = state.deletedAt {
             pairs.append(("deleted", Format.timestamp(deletedAt) + " by " + (state.deletedBy ?? "?")))
         }
-        let outputs = state.outputs ?? []
+        let outputs = detail.outputs
         let outputLines =
             outputs.isEmpty
             ? (state.encrypted ? " (hidden: encrypted)" : " none")
@@ -61,7 +67,7 @@ enum Render {
     static func lockHolder(_ lock: Lock) -> String {
         let operation = lock.operation.isEmpty ? "" : Render.operation(lock.operation)
         let holder = [operation, lock.who.isEmpty ? "" : "by \(lock.who)"].filter { !$0.isEmpty }
-        let taken = "taken by \(lock.acquiredBy) \(Format.age(seconds: lock.ageSeconds)) ago"
+        let taken = "taken by \(lock.acquiredBy) \(Format.age(seconds: Int(lock.ageSeconds))) ago"
         return "\(lock.id) (" + (holder.isEmpty ? "" : holder.joined(separator: " ") + ", ") + taken + ")"
     }
 
@@ -73,7 +79,7 @@ enum Render {
             entries.map { entry in
                 [
                     entry.state, entry.lock.id, entry.lock.who.isEmpty ? "-" : entry.lock.who,
-                    Render.operation(entry.lock.operation), Format.age(seconds: entry.lock.ageSeconds),
+                    Render.operation(entry.lock.operation), Format.age(seconds: Int(entry.lock.ageSeconds)),
                     entry.lock.acquiredBy,
                 ]
             })
@@ -102,7 +108,7 @@ enum Render {
     }
 
     /// `unlock`: one line.
-    static func unlocked(_ result: UnlockResult, name: String) -> String {
+    static func unlocked(_ result: ForceUnlockResult, name: String) -> String {
         guard let lock = result.lock else { return "\(name) was not locked." }
         return "Force-unlocked \(name): removed lock \(Render.lockHolder(lock))."
     }
@@ -123,7 +129,7 @@ enum Render {
                             + (version.purgeReason.map { ": \($0)" } ?? ""))
                 }
                 return [
-                    String(version.number), String(version.serial), Format.size(version.size),
+                    String(version.number), String(version.serial), Format.size(Int(version.size)),
                     Format.timestamp(version.createdAt), version.createdBy, notes.joined(separator: ", "),
                 ]
             })
@@ -146,7 +152,8 @@ enum Render {
     }
 
     /// `restore`: one line with the restored state's ID, version and serial.
-    static func restored(_ state: StateSummary) -> String {
+    static func restored(_ detail: StateDetail) -> String {
+        let state = detail.summary
         let current =
             state.version.map { "version \($0), serial \(Format.optional(state.serial))" } ?? "no version yet"
         return "Restored \(state.name) (state ID \(state.id)): \(current)."
@@ -154,18 +161,18 @@ enum Render {
 
     /// `diff`: `+`, `-` and `~` lines for resources, then for outputs, with changed values as
     /// `before → after`.
-    static func diff(_ diff: StateDiff, name: String) -> String {
-        var lines = ["\(name): version \(Format.optional(diff.from)) → \(diff.to)"]
+    static func diff(_ diff: Diff, name: String) -> String {
+        var lines = ["\(name): version \(diff.from) → \(diff.to)"]
         lines += diff.resources.added.map { "+ \($0)" }
         lines += diff.resources.removed.map { "- \($0)" }
         for resource in diff.resources.changed {
             lines.append("~ \(resource.address)")
-            lines += resource.attributes.map { "    \($0.path ?? "?"): \($0.before.rendered) → \($0.after.rendered)" }
+            lines += resource.attributes.map { "    \($0.path): \($0.before.rendered) → \($0.after.rendered)" }
         }
         lines += diff.outputs.added.map { "+ output \($0)" }
         lines += diff.outputs.removed.map { "- output \($0)" }
         lines += diff.outputs.changed.map {
-            "~ output \($0.name ?? "?"): \($0.before.rendered) → \($0.after.rendered)"
+            "~ output \($0.name): \($0.before.rendered) → \($0.after.rendered)"
         }
         if lines.count == 1 { lines.append("No changes.") }
         return lines.joined(separator: "\n")
@@ -179,9 +186,28 @@ enum Render {
             events.map { event in
                 [
                     Format.timestamp(event.at), event.action, event.state, Format.optional(event.version), event.user,
-                    Format.optional(event.address), event.lockId.map(Format.shortID) ?? "-",
+                    Format.optional(event.address), event.lockID.map(Format.shortID) ?? "-",
                     [event.reason, event.detail.map(Render.operations(in:))].compactMap { $0 }.joined(separator: "; "),
                 ]
             })
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON with sorted keys; the server's `"(sensitive)"` marker shows bare.
+    var rendered: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .integer(let value): String(value)
+        case .number(let value): String(value)
+        case .string("(sensitive)"): "(sensitive)"
+        case .string(let value): jsonStringLiteral(value)
+        case .array(let values): "[" + values.map(\.rendered).joined(separator: ",") + "]"
+        case .object(let members):
+            "{"
+                + members.sorted { $0.key < $1.key }.map { jsonStringLiteral($0.key) + ":" + $0.value.rendered }
+                .joined(separator: ",") + "}"
+        }
     }
 }

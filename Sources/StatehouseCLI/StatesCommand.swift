@@ -1,3 +1,4 @@
+import APITypes
 import ArgumentParser
 
 #if canImport(FoundationEssentials)
@@ -82,7 +83,7 @@ public struct StatesCommand: ParsableCommand {
                     try JSONDecoder().decode(Page.self, from: Data(page.body)).states
                 }
                 let document = JSONValue.object(["states": .array(states), "next_cursor": .null])
-                return String(decoding: try JSONCoding.encoder.encode(document), as: UTF8.self)
+                return String(decoding: try APIJSON.encoder.encode(document), as: UTF8.self)
             } catch {
                 throw .invalidResponse(server: server, reason: "cannot merge the pages: \(error)")
             }
@@ -109,7 +110,7 @@ public struct StatesCommand: ParsableCommand {
         public func perform(_ api: APIClient) throws(CLIError) -> String {
             let response = try api.call("GET", .state(self.name))
             if self.connection.json { return response.text }
-            return Render.state(try api.decode(StateSummary.self, response))
+            return Render.state(try api.decode(StateDetail.self, response))
         }
     }
 }

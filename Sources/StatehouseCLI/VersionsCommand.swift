@@ -1,3 +1,4 @@
+import APITypes
 import ArgumentParser
 
 /// `statehouse versions NAME`: a state's stored versions, newest first.
@@ -64,7 +65,7 @@ public struct RollbackCommand: APICommand {
     /// Sends `POST …/rollback`.
     public func perform(_ api: APIClient) throws(CLIError) -> String {
         let response = try api.call(
-            "POST", .rollback(self.name), body: RollbackRequest(version: self.to, reason: self.reason))
+            "POST", .rollback(self.name), body: RollbackRequest(version: Int64(self.to), reason: self.reason))
         if self.connection.json { return response.text }
         return Render.rolledBack(try api.decode(RollbackResult.self, response), name: self.name)
     }
@@ -98,6 +99,6 @@ public struct DiffCommand: APICommand {
     public func perform(_ api: APIClient) throws(CLIError) -> String {
         let response = try api.call("GET", .diff(self.name, from: self.from, to: self.to))
         if self.connection.json { return response.text }
-        return Render.diff(try api.decode(StateDiff.self, response), name: self.name)
+        return Render.diff(try api.decode(Diff.self, response), name: self.name)
     }
 }

@@ -1,3 +1,4 @@
+import APITypes
 import Application
 import Domain
 import HTTPServer
@@ -28,9 +29,8 @@ extension StatehouseAPI {
             return response
         } catch {
             guard case .locked(let lock) = error.kind else { return self.failure(error, request) }
-            var response = Response.json(
-                .conflict,
-                JSON.object([("error", JSON.string(error.message)), ("lock", JSON.lock(lock, now: self.clock.now()))]))
+            var response = Response.document(
+                .conflict, ErrorBody(error: error.message, lock: APITypes.Lock(lock, now: self.clock.now())))
             response.logMetadata["reason"] = .string(error.message)
             return response
         }
@@ -49,30 +49,28 @@ extension StatehouseAPI {
             stateQuery.after = try query.cursor("cursor")
             let page = try useCases.listStates.execute(stateQuery, as: caller)
             let now = self.clock.now()
-            return .json(
+            return .document(
                 .ok,
-                JSON.object([
-                    ("states", JSON.array(page.entries.map { JSON.summary($0, now: now) })),
-                    ("next_cursor", page.next.map { JSON.string(Cursor.encode($0)) } ?? "null"),
-                ]))
+                StateList(
+                    states: page.entries.map { StateSummary($0, now: now) }, nextCursor: page.next.map(Cursor.encode)))
         case .state(let name):
             let details = try useCases.showState.execute(try stateName(name), as: caller)
-            return .json(.ok, JSON.details(details, now: self.clock.now()))
+            return .document(.ok, StateDetail(details, now: self.clock.now()))
         case .locks:
             let olderThan = try query.duration("older_than")
             let locked = try useCases.listLocks.execute(olderThan: olderThan, as: caller)
             let now = self.clock.now()
-            let locks = locked.compactMap { state in
-                state.lock.map {
-                    JSON.object([("state", JSON.string(state.name.rawValue)), ("lock", JSON.lock($0, now: now))])
-                }
-            }
-            return .json(.ok, JSON.object([("locks", JSON.array(locks))]))
+            return .document(
+                .ok,
+                LockList(
+                    locks: locked.compactMap { state in
+                        state.lock.map { LockList.Entry(state: state.name.rawValue, lock: APITypes.Lock($0, now: now)) }
+                    }))
         case .lock(let name):
-            let body = try BodyReader(request.body, allowed: ["id", "reason"])
+            let body = try RequestBody.decode(ForceUnlockRequest.self, from: request.body)
             let released = try useCases.forceUnlock.execute(
-                try stateName(name), expectedID: try body.string("id"), reason: try body.string("reason"), as: caller)
-            guard let released else { return .json(.ok, JSON.object([("status", JSON.string("not locked"))])) }
+                try stateName(name), expectedID: body.id, reason: body.reason, as: caller)
+            guard let released else { return .document(.ok, ForceUnlockResult(status: "not locked", lock: nil)) }
             self.metrics.forceUnlocks.increment()
             request.logger.notice(
                 "force-unlock",
@@ -80,20 +78,16 @@ extension StatehouseAPI {
                     "state": .string(name), "user": .string(caller.principal.name),
                     "lock.id": .string(released.info.id), "lock.who": .string(released.info.who),
                 ])
-            return .json(
-                .ok,
-                JSON.object([
-                    ("status", JSON.string("force-unlocked")), ("lock", JSON.lock(released, now: self.clock.now())),
-                ]))
+            return .document(
+                .ok, ForceUnlockResult(status: "force-unlocked", lock: APITypes.Lock(released, now: self.clock.now())))
         case .versions(let name):
             let page = try useCases.listVersions.execute(
                 try stateName(name), before: try query.integer("before"), limit: try query.limit(), as: caller)
-            return .json(
+            return .document(
                 .ok,
-                JSON.object([
-                    ("versions", JSON.array(page.versions.map { JSON.version($0, current: page.current) })),
-                    ("next_before", JSON.number(page.nextBefore)),
-                ]))
+                VersionList(
+                    versions: page.versions.map { APITypes.Version($0, current: page.current) },
+                    nextBefore: page.nextBefore))
         case .version(let name, let number) where method == "GET":
             let gzip = acceptsGzip(request.headers)
             let content = try useCases.read.execute(
@@ -108,42 +102,32 @@ extension StatehouseAPI {
             if gzip { headers.add(name: "Content-Encoding", value: "gzip") }
             return Response(status: .ok, headers: headers, body: content.body)
         case .version(let name, let number):
-            let body = try BodyReader(request.body, allowed: ["reason"])
-            let state = try stateName(name)
+            let body = try RequestBody.decode(PurgeRequest.self, from: request.body)
             let record = try useCases.purgeVersion.execute(
-                state, version: number, reason: try body.string("reason"), as: caller)
-            return .json(.ok, JSON.version(record, current: nil))
+                try stateName(name), version: number, reason: body.reason, as: caller)
+            return .document(.ok, APITypes.Version(record, current: nil))
         case .rollback(let name):
-            let body = try BodyReader(request.body, allowed: ["version", "reason"])
-            guard let number = try body.integer("version") else {
-                throw ApplicationError(.invalidInput, "the body needs \"version\": the version number to roll back to")
-            }
+            let body = try RequestBody.decode(RollbackRequest.self, from: request.body)
             let record = try useCases.rollback.execute(
-                try stateName(name), to: number, reason: try body.string("reason"), as: caller)
-            return .json(
-                .ok,
-                JSON.object([
-                    ("status", JSON.string("rolled back")), ("version", JSON.version(record, current: record.number)),
-                ]))
+                try stateName(name), to: body.version, reason: body.reason, as: caller)
+            return .document(
+                .ok, RollbackResult(status: "rolled back", version: APITypes.Version(record, current: record.number)))
         case .diff(let name):
             let result = try useCases.diff.execute(
                 try stateName(name), from: try query.integer("from"), to: try query.integer("to"), as: caller)
-            return .json(.ok, JSON.diff(result))
+            return .document(.ok, Diff(result))
         case .restore(let name):
-            let body = try BodyReader(request.body, allowed: ["id"])
-            let details = try useCases.restore.execute(try stateName(name), id: try body.integer("id"), as: caller)
-            return .json(.ok, JSON.details(details, now: self.clock.now()))
+            let body = try RequestBody.decode(RestoreRequest.self, from: request.body)
+            let details = try useCases.restore.execute(try stateName(name), id: body.id, as: caller)
+            return .document(.ok, StateDetail(details, now: self.clock.now()))
         case .audit:
             var auditQuery = AuditQuery(limit: try query.limit())
             auditQuery.state = try query.string("state").map(stateName)
             auditQuery.since = try query.timestamp("since")
             auditQuery.after = try query.integer("after")
             let page = try useCases.audit.execute(auditQuery, as: caller)
-            return .json(
-                .ok,
-                JSON.object([
-                    ("events", JSON.array(page.events.map(JSON.event))), ("next_after", JSON.number(page.nextAfter)),
-                ]))
+            return .document(
+                .ok, AuditPage(events: page.events.map(APITypes.AuditEvent.init), nextAfter: page.nextAfter))
         }
     }
 }
@@ -244,54 +228,5 @@ enum Cursor {
             let id = Int64(text[..<colon])
         else { return nil }
         return StatePosition(name: String(text[text.index(after: colon)...]), id: id)
-    }
-}
-
-/// A small JSON request body: an object with only the allowed keys. Empty means `{}`.
-struct BodyReader {
-    let members: [String: JSONValue]
-
-    init(_ body: [UInt8], allowed: Set<String>) throws(ApplicationError) {
-        guard !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
-            self.members = [:]
-            return
-        }
-        let value: JSONValue
-        do {
-            value = try JSONValue(parsing: body)
-        } catch {
-            throw ApplicationError(.invalidInput, "the body is not JSON: \(error.description)")
-        }
-        guard case .object(let members) = value else {
-            throw ApplicationError(.invalidInput, "the body must be a JSON object")
-        }
-        if let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw ApplicationError(
-                .invalidInput,
-                "unknown field \"\(unknown)\"; allowed: \(allowed.sorted().joined(separator: ", "))")
-        }
-        self.members = members
-    }
-
-    func string(_ key: String) throws(ApplicationError) -> String? {
-        switch self.members[key] {
-        case nil, .null?: return nil
-        case .string(let text)?:
-            guard text.utf8.count <= 1000, !text.utf8.contains(0) else {
-                throw ApplicationError(.invalidInput, "\"\(key)\" must be at most 1000 bytes without NUL")
-            }
-            return text
-        default: throw ApplicationError(.invalidInput, "\"\(key)\" must be a string")
-        }
-    }
-
-    func integer(_ key: String) throws(ApplicationError) -> Int64? {
-        switch self.members[key] {
-        case nil, .null?: return nil
-        case .number(let text)?:
-            guard let value = Int64(text), value >= 0 else { fallthrough }
-            return value
-        default: throw ApplicationError(.invalidInput, "\"\(key)\" must be a whole number")
-        }
     }
 }

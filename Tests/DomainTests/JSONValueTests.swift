@@ -24,7 +24,6 @@ import Testing
     @Test(arguments: ["0", "-0", "12", "1.5", "1e9", "1E-9", "-0.25e+10", "123456789012345678901234567890"])
     func keepsNumbersAsWritten(text: String) throws {
         #expect(try parse(text) == .number(text))
-        #expect(try parse(text).serialized == text)
     }
 
     @Test func decodesEscapes() throws {
@@ -37,16 +36,6 @@ import Testing
         #expect(
             try parse(#"{"a": 1, "b": 2, "a": {"c": 3}}"#)
                 == .object(["a": .object(["c": .number("3")]), "b": .number("2")]))
-    }
-
-    @Test func serializesCompactlyWithSortedKeys() throws {
-        let value = try parse(#"{"z": [1, {"y": null, "x": true}], "a": "tab\tquote\"\u0001é😀"}"#)
-        #expect(value.serialized == #"{"a":"tab\tquote\"\u0001é😀","z":[1,{"x":true,"y":null}]}"#)
-        #expect(try parse(value.serialized) == value)
-    }
-
-    @Test func quotesStrings() {
-        #expect(jsonQuoted("a\"b\\c\nd\re\tf\u{1F}g\u{7F}h") == #""a\"b\\c\nd\re\tf\u001fg\#u{7F}h""#)
     }
 
     @Test func acceptsNestingUpToTheLimit() throws {

@@ -1,3 +1,4 @@
+import APITypes
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 
 @Suite struct RenderTests {
     private func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try JSONCoding.decoder.decode(type, from: Data(json.utf8))
+        try APIJSON.decoder.decode(type, from: Data(json.utf8))
     }
 
     @Test func rendersTheStateList() throws {
@@ -44,7 +45,7 @@ import Testing
 
     @Test func rendersStateDetail() throws {
         let state = try self.decode(
-            StateSummary.self,
+            StateDetail.self,
             Fixture.state(
                 "team/app", lock: Fixture.lock, extra: ", \"outputs\": [\"url\", \"id\"], \"version_count\": 4"))
         #expect(
@@ -82,9 +83,9 @@ import Testing
     @Test func rendersLocksTheSameWayEverywhere() throws {
         let lock = try self.decode(Lock.self, Fixture.lock)
         #expect(Render.lockHolder(lock) == "5c1d (apply by me@host, taken by alice 3m12s ago)")
-        let bare = try self.decode(
-            Lock.self,
-            #"{"id": "x", "operation": "", "who": "", "acquired_by": "alice", "age_seconds": 5}"#)
+        let bare = Lock(
+            id: "x", operation: "", who: "", info: "", version: "", created: "", path: "",
+            acquiredAt: "2026-11-22T10:11:12.123456Z", acquiredBy: "alice", ageSeconds: 5)
         #expect(Render.lockHolder(bare) == "x (taken by alice 5s ago)")
         var plan = bare
         plan.operation = "OperationTypePlan"
@@ -96,10 +97,11 @@ import Testing
     }
 
     @Test func confirmsRestoresAndPurges() throws {
-        let state = try self.decode(StateSummary.self, Fixture.state("team/app"))
+        let state = try self.decode(
+            StateDetail.self, Fixture.state("team/app", extra: ", \"outputs\": [], \"version_count\": 3"))
         #expect(Render.restored(state) == "Restored team/app (state ID 7): version 3, serial 5.")
         var empty = state
-        empty.version = nil
+        empty.summary.version = nil
         #expect(Render.restored(empty) == "Restored team/app (state ID 7): no version yet.")
         var version = try self.decode(Version.self, Fixture.version(2, serial: 4))
         #expect(Render.purged(version, name: "a") == "Purged version 2 of a.")
@@ -128,7 +130,7 @@ import Testing
 
     @Test func rendersDiffs() throws {
         let diff = try self.decode(
-            StateDiff.self,
+            Diff.self,
             """
             {"from": 2, "to": 3,
              "resources": {"added": ["aws_x.a"], "removed": ["aws_x.old"], "changed": [
@@ -150,7 +152,7 @@ import Testing
                 - output gone
                 ~ output url: "http://a\\n" → 3
                 """)
-        let empty = StateDiff(
+        let empty = Diff(
             from: 1, to: 2, resources: .init(added: [], removed: [], changed: []),
             outputs: .init(added: [], removed: [], changed: []))
         #expect(Render.diff(empty, name: "a") == "a: version 1 → 2\nNo changes.")
@@ -158,7 +160,7 @@ import Testing
 
     @Test func rendersTheAuditLog() throws {
         let list = try self.decode(
-            AuditList.self,
+            AuditPage.self,
             """
             {"events": [
               {"id": 41, "at": "2026-11-22T10:11:12.123456Z", "action": "write", "state": "team/app", "version": 3,

@@ -1,4 +1,5 @@
 import Domain
+import SystemSupport
 
 /// What a state body says about itself, read when it is written (never its values).
 public struct StateMetadata: Equatable, Sendable {
@@ -34,7 +35,7 @@ public struct StateMetadata: Equatable, Sendable {
 extension StateMetadata {
     /// The output names as a JSON array, the form stores keep them in.
     public var outputNamesJSON: String {
-        "[" + self.outputNames.map(jsonQuoted).joined(separator: ",") + "]"
+        "[" + self.outputNames.map(jsonStringLiteral).joined(separator: ",") + "]"
     }
 
     /// The output names from a stored JSON array.

@@ -1,0 +1,68 @@
+/// A management request body: a JSON object whose members are the coding keys, each optional
+/// unless the type says otherwise.
+public protocol APIRequest: Codable, Sendable {
+    /// The members the body may have; any other is refused.
+    static var members: [String] { get }
+}
+
+/// `DELETE /api/v1/states/{name}/lock`.
+public struct ForceUnlockRequest: APIRequest, Equatable {
+    /// The lock ID expected to be held; another lock held is 409.
+    public var id: String?
+    /// Recorded in the audit log.
+    public var reason: String?
+
+    /// The members the body may have.
+    public static let members = ["id", "reason"]
+
+    /// Creates a request.
+    public init(id: String? = nil, reason: String? = nil) {
+        self.id = id
+        self.reason = reason
+    }
+}
+
+/// `DELETE /api/v1/states/{name}/versions/{n}`.
+public struct PurgeRequest: APIRequest, Equatable {
+    /// Recorded in the audit log.
+    public var reason: String?
+
+    /// The members the body may have.
+    public static let members = ["reason"]
+
+    /// Creates a request.
+    public init(reason: String? = nil) {
+        self.reason = reason
+    }
+}
+
+/// `POST /api/v1/states/{name}/rollback`.
+public struct RollbackRequest: APIRequest, Equatable {
+    /// The version whose content to write again.
+    public var version: Int64
+    /// Recorded in the audit log.
+    public var reason: String?
+
+    /// The members the body may have.
+    public static let members = ["version", "reason"]
+
+    /// Creates a request.
+    public init(version: Int64, reason: String? = nil) {
+        self.version = version
+        self.reason = reason
+    }
+}
+
+/// `POST /api/v1/states/{name}/restore`.
+public struct RestoreRequest: APIRequest, Equatable {
+    /// The state id from the deleted listing; default: the most recently deleted.
+    public var id: Int64?
+
+    /// The members the body may have.
+    public static let members = ["id"]
+
+    /// Creates a request.
+    public init(id: Int64? = nil) {
+        self.id = id
+    }
+}
