@@ -2,7 +2,7 @@ import Domain
 
 extension Principal {
     /// Throws `forbidden` unless the principal has `access` on `state`.
-    func require(_ access: Access, on state: StateName) throws(ApplicationError) {
+    public func require(_ access: Access, on state: StateName) throws(ApplicationError) {
         guard self.may(access, state) else {
             throw ApplicationError(.forbidden, "user \(self.name) lacks \(access) access to \(state)")
         }

@@ -7,12 +7,13 @@ import SystemSupport
     import Darwin
 #endif
 
-/// One client connection, served on its own thread from accept to close: read, parse, respond,
-/// and repeat while the connection is kept alive. Pipelined requests are answered in order
-/// because each is answered before the next is parsed.
+/// One client connection, served on its own thread from accept to close: read, parse, decide from
+/// the head, read the body that decision allows, answer, and repeat while the connection is kept
+/// alive. Pipelined requests are answered in order because each is answered before the next is
+/// parsed. When to give up waiting is ``ConnectionLife``'s business; this type does the I/O.
 struct Connection {
     /// How long an error response may linger for the peer to read it.
-    private static let lingerDuration: Duration = .seconds(2)
+    static let lingerDuration: Duration = .seconds(2)
     private static let readBufferSize = 64 << 10
 
     let fd: Int32
@@ -43,201 +44,244 @@ struct Connection {
         }
     }
 
-    func run() {
-        var lingering: Duration? = nil
-        defer {
-            self.tls?.shutdown()
-            self.server.registry.close(self.fd, lingering: lingering)
-        }
-        var state = ExchangeState(date: HTTPDate())
-        var servedAny = false
-        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Connection.readBufferSize, alignment: 16)
-        defer { readBuffer.deallocate() }
-        var parser = RequestParser(limits: self.configuration.limits)
-
-        while true {
-            let event = parser.next()
-            switch event {
-            case .needMoreData:
-                let wait = self.nextWait(parser: parser, state: state, servedAny: servedAny)
-                let result: Socket.ReadResult
-                do {
-                    let wake = wait.betweenRequests && !wait.draining ? self.server.wakeReader : nil
-                    if wait.timeout <= .zero && !wait.draining {
-                        result = .timedOut
-                    } else if let tls = self.tls {
-                        result = try tls.read(into: readBuffer, timeout: max(wait.timeout, .zero), wake: wake)
-                    } else {
-                        result = try Socket.read(
-                            self.fd, into: readBuffer, timeout: max(wait.timeout, .zero), wake: wake)
-                    }
-                } catch {
-                    self.server.logger.debug("read failed", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
-                    return
-                }
-                switch result {
-                case .data(let count):
-                    if wait.betweenRequests && servedAny { state.requestStart = .now }
-                    if state.head != nil { state.bodyBytesRead += count }
-                    parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
-                case .closed:
-                    if !wait.betweenRequests {
-                        self.server.logger.debug(
-                            "client closed the connection mid-request", metadata: ["peer": "\(self.peer)"])
-                    }
-                    return
-                case .woken:
-                    return
-                case .timedOut:
-                    // Nothing of a request arrived: close without a word, as the client expects
-                    // of an idle connection.
-                    if wait.betweenRequests { return }
-                    let what = state.head == nil ? "request head" : "request body"
-                    self.answerFailure(HTTPError(.requestTimeout, "timed out waiting for the \(what)"), &state)
-                    lingering = Connection.lingerDuration
-                    return
-                }
-            case .head(let head):
-                state.head = head
-                state.bodyStart = .now
-                if let expectation = head.headers["Expect"] {
-                    guard expectation.asciiLowercased() == "100-continue" else {
-                        self.answerFailure(HTTPError(.expectationFailed, "unsupported expectation"), &state)
-                        lingering = Connection.lingerDuration
-                        return
-                    }
-                    if head.version == .http11 && parser.expectsBody {
-                        guard self.writeInterim() else { return }
-                    }
-                }
-                if let length = head.headers["Content-Length"].flatMap({ Int($0) }) {
-                    // Up to 1 MiB at once: a stalled client must not pin a huge reservation.
-                    state.body.reserveCapacity(min(length, 1 << 20))
-                    state.expectedLength = length
-                }
-            case .body(let part):
-                if state.body.count + part.count > state.body.capacity, let length = state.expectedLength {
-                    // The client has sent the first MiB: make room for all of it at once rather
-                    // than doubling (which copies the body again and again).
-                    state.body.reserveCapacity(length)
-                }
-                state.body.append(contentsOf: part)
-            case .end:
-                switch self.answer(&state) {
-                case .keepOpen:
-                    servedAny = true
-                    state = ExchangeState(date: state.date)
-                case .close:
-                    lingering = Connection.lingerDuration
-                    return
-                case .gone:
-                    return
-                }
-            case .failure(let error):
-                self.answerFailure(error, &state)
-                lingering = Connection.lingerDuration
-                return
-            }
-        }
-    }
-
-    /// How long to wait for input, and in which role.
-    private struct Wait {
-        var timeout: Duration
-        /// No byte of a request has arrived: a timeout closes silently.
-        var betweenRequests: Bool
-        /// Shutting down between requests: only bytes already received are served.
-        var draining: Bool
-    }
-
-    private func nextWait(parser: RequestParser, state: ExchangeState, servedAny: Bool) -> Wait {
-        let now = ContinuousClock.now
-        if parser.isIdle {
-            if self.server.isShuttingDown {
-                return Wait(timeout: .zero, betweenRequests: true, draining: true)
-            }
-            // A new connection gets the header timeout for its first request; idle_timeout is
-            // only for kept-alive connections, so silent sockets cannot hold slots for long.
-            let timeout =
-                servedAny ? self.configuration.idleTimeout : state.requestStart + self.configuration.headerTimeout - now
-            return Wait(timeout: timeout, betweenRequests: true, draining: false)
-        }
-        if state.head == nil {
-            return Wait(
-                timeout: state.requestStart + self.configuration.headerTimeout - now, betweenRequests: false,
-                draining: false)
-        }
-        // Each read must bring data within read_timeout, and the body as a whole must keep up
-        // min_body_rate after the first read_timeout.
-        let allowance = Duration.seconds(Double(state.bodyBytesRead) / Double(max(self.configuration.minBodyRate, 1)))
-        let bodyDeadline = state.bodyStart + self.configuration.readTimeout + allowance
-        return Wait(
-            timeout: min(self.configuration.readTimeout, bodyDeadline - now), betweenRequests: false, draining: false)
-    }
-
-    /// Per-exchange state; reset after every response.
-    private struct ExchangeState {
-        var date: HTTPDate
-        var head: RequestHead? = nil
+    /// The request being received or answered.
+    private struct Exchange {
+        let incoming: IncomingRequest
+        let start: ContinuousClock.Instant
+        var respond: (@Sendable (Request) -> Response)? = nil
+        /// Answered from its head already (a refusal of a request without a body, kept alive).
+        var answered = false
         var body: [UInt8] = []
-        var requestStart = ContinuousClock.now
-        var bodyStart = ContinuousClock.now
-        var bodyBytesRead = 0
         var expectedLength: Int? = nil
+        /// Body bytes counted in the server's budget for this request.
+        var reserved = 0
     }
 
     /// What happens to the connection after a response.
     private enum Continuation {
         case keepOpen
-        /// The server ends the connection (the client asked, or shutdown): linger, then close.
+        /// The server ends the connection (the client asked, shutdown, a refusal): linger, then close.
         case close
-        /// The response could not be written: close at once.
+        /// The response could not be written, or the peer is gone: close at once.
         case gone
     }
 
-    /// Hands the complete request to the responder and writes its answer.
-    private func answer(_ state: inout ExchangeState) -> Continuation {
-        guard let head = state.head else { return .gone }
+    func run() {
+        var life = ConnectionLife(
+            timeouts: .init(self.configuration, linger: Connection.lingerDuration), openedAt: .now)
+        var lingering = false
+        var exchange: Exchange? = nil
+        defer {
+            if let exchange { self.server.bodyBudget.release(exchange.reserved) }
+            self.tls?.shutdown()
+            self.server.registry.close(self.fd, lingering: lingering ? life.timeouts.linger : nil)
+        }
+        var date = HTTPDate()
+        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Connection.readBufferSize, alignment: 16)
+        defer { readBuffer.deallocate() }
+        var parser = RequestParser(limits: self.configuration.limits)
+        var continuation = Continuation.keepOpen
+
+        while continuation == .keepOpen {
+            switch parser.next() {
+            case .needMoreData:
+                continuation = self.receive(into: &parser, life: &life, buffer: readBuffer, exchange: exchange, &date)
+            case .head(let head):
+                exchange = Exchange(incoming: self.incoming(head), start: exchange?.start ?? .now)
+                continuation = self.admit(&exchange!, parser: &parser, life: &life, &date)
+            case .body(let part):
+                guard exchange != nil else { return }
+                if exchange!.expectedLength == nil {
+                    // A chunked body is counted as it arrives.
+                    guard self.server.bodyBudget.reserve(part.count) else {
+                        continuation = self.answerBusy(exchange!, &date)
+                        break
+                    }
+                    exchange!.reserved += part.count
+                } else if exchange!.body.count + part.count > exchange!.body.capacity {
+                    // The client has sent the first MiB: make room for all of it at once rather
+                    // than doubling (which copies the body again and again).
+                    exchange!.body.reserveCapacity(exchange!.expectedLength!)
+                }
+                exchange!.body.append(contentsOf: part)
+                life.bodyReceived(part.count)
+            case .end:
+                guard let current = exchange else { return }
+                life.requestComplete()
+                if !current.answered { continuation = self.answer(current, &date) }
+                self.server.bodyBudget.release(current.reserved)
+                exchange = nil
+                if continuation == .keepOpen { life.keptAlive(now: .now) }
+            case .failure(let error):
+                continuation = self.answerFailure(error, exchange, &date)
+            }
+        }
+        lingering = continuation == .close
+    }
+
+    /// Waits for input as `life` says and feeds it to `parser`; anything but data ends the
+    /// connection, answering 408 when a request was cut off.
+    private func receive(
+        into parser: inout RequestParser, life: inout ConnectionLife, buffer: UnsafeMutableRawBufferPointer,
+        exchange: Exchange?, _ date: inout HTTPDate
+    ) -> Continuation {
+        let wait = life.wait(now: .now, parserIdle: parser.isIdle, shuttingDown: self.server.isShuttingDown)
+        let result: Socket.ReadResult
+        do {
+            switch wait {
+            case .expired(let expiry):
+                return self.expire(expiry, exchange, &date)
+            case .drain:
+                // Shutting down between requests: serve only bytes already received.
+                result = try self.read(into: buffer, timeout: .zero, wake: nil)
+            case .read(let deadline, let wakeOnShutdown):
+                result = try self.read(
+                    into: buffer, timeout: deadline - .now, wake: wakeOnShutdown ? self.server.wakeReader : nil)
+            }
+        } catch {
+            self.server.logger.debug("read failed", metadata: ["peer": "\(self.peer)", "error": "\(error)"])
+            return .gone
+        }
+        switch result {
+        case .data(let count):
+            parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            life.received(now: .now, parserIdle: parser.isIdle)
+            return .keepOpen
+        case .closed:
+            if !parser.isIdle {
+                self.server.logger.debug("client closed the connection mid-request", metadata: ["peer": "\(self.peer)"])
+            }
+            return .gone
+        case .woken:
+            return .gone
+        case .timedOut:
+            // A drain found nothing: done. Otherwise the next wait tells what the timeout means.
+            return wait == .drain ? .gone : .keepOpen
+        }
+    }
+
+    private func read(into buffer: UnsafeMutableRawBufferPointer, timeout: Duration, wake: Int32?) throws(SystemError)
+        -> Socket.ReadResult
+    {
+        let timeout = max(timeout, .zero)
+        if let tls = self.tls { return try tls.read(into: buffer, timeout: timeout, wake: wake) }
+        return try Socket.read(self.fd, into: buffer, timeout: timeout, wake: wake)
+    }
+
+    /// A wait that ran out: silence between requests, 408 within one.
+    private func expire(_ expiry: ConnectionLife.Expiry, _ exchange: Exchange?, _ date: inout HTTPDate)
+        -> Continuation
+    {
+        switch expiry {
+        case .closeSilently:
+            return .gone
+        case .requestTimeout(let reason):
+            return self.answerFailure(HTTPError(.requestTimeout, reason), exchange, &date)
+        }
+    }
+
+    /// The head's request as the responder sees it: with its id and a logger that carries it.
+    private func incoming(_ head: RequestHead) -> IncomingRequest {
         let id = Connection.requestID(from: head.headers)
         var logger = self.server.logger
         logger[metadataKey: "request.id"] = .string(id)
-        let request = Request(
-            head: head, body: state.body, id: id, remoteAddress: self.peer.description, logger: logger,
+        return IncomingRequest(
+            head: head, id: id, remoteAddress: self.peer.description, logger: logger,
             clientCertificate: self.clientCertificate)
-        state.body = []
-        var response = self.server.responder.respond(to: request)
-        response.headers.replaceOrAdd(name: "X-Request-Id", value: id)
-        let keepAlive = head.wantsKeepAlive && !self.server.isShuttingDown
-        let written = self.write(
-            response, keepAlive: keepAlive, http10KeepAlive: head.version == .http10 && keepAlive,
-            headOnly: head.method == "HEAD", date: &state.date)
-        self.logAccess(
-            logger: logger, method: head.method, path: head.target.path, status: response.status,
-            bytesIn: request.body.count,
-            bytesOut: written && head.method != "HEAD" && !response.status.forbidsBody ? response.body.count : 0,
-            start: state.requestStart,
-            route: response.route, extra: response.logMetadata)
-        return !written ? .gone : keepAlive ? .keepOpen : .close
+    }
+
+    /// Asks the responder about a head. A refusal is answered at once without reading the body,
+    /// and ends the connection if a body follows; an acceptance sets the body's limit, counts an announced body in
+    /// the server's budget and only then sends `100 Continue` when the client waits for it.
+    private func admit(
+        _ exchange: inout Exchange, parser: inout RequestParser, life: inout ConnectionLife, _ date: inout HTTPDate
+    ) -> Continuation {
+        let head = exchange.incoming.head
+        if let expectation = head.headers["Expect"], expectation.asciiLowercased() != "100-continue" {
+            return self.answerFailure(HTTPError(.expectationFailed, "unsupported expectation"), exchange, &date)
+        }
+        switch self.server.responder.admit(exchange.incoming) {
+        case .refuse(let response):
+            // Without a body the connection can serve the next request; with one, the unread
+            // body is still on its way, so the connection ends.
+            exchange.answered = true
+            let keepAlive = !parser.expectsBody && head.wantsKeepAlive && !self.server.isShuttingDown
+            return self.write(response, for: exchange, keepAlive: keepAlive, &date)
+        case .accept(let maxBodyBytes, let respond):
+            exchange.respond = respond
+            parser.limitBody(to: maxBodyBytes)
+            if let error = parser.failure { return self.answerFailure(error, exchange, &date) }
+            guard parser.expectsBody else { return .keepOpen }
+            if let length = parser.announcedBodyLength {
+                guard self.server.bodyBudget.reserve(length) else { return self.answerBusy(exchange, &date) }
+                exchange.reserved = length
+                exchange.expectedLength = length
+                // Up to 1 MiB at once: a stalled client must not pin a huge allocation.
+                exchange.body.reserveCapacity(min(length, 1 << 20))
+            }
+            if head.headers["Expect"] != nil, head.version == .http11, !self.writeInterim() { return .gone }
+            life.bodyStarted(now: .now)
+            return .keepOpen
+        }
+    }
+
+    /// Hands the complete request to the responder and writes its answer.
+    private func answer(_ exchange: Exchange, _ date: inout HTTPDate) -> Continuation {
+        guard let respond = exchange.respond else { return .gone }
+        let response = respond(Request(exchange.incoming, body: exchange.body))
+        // Asked after the answer: a shutdown that began meanwhile closes the connection.
+        let keepAlive = exchange.incoming.head.wantsKeepAlive && !self.server.isShuttingDown
+        return self.write(response, for: exchange, keepAlive: keepAlive, &date)
+    }
+
+    /// 503 with `Retry-After`: the bodies being received already fill the server's budget.
+    private func answerBusy(_ exchange: Exchange, _ date: inout HTTPDate) -> Continuation {
+        self.server.metrics?.refusedBodies.increment()
+        var response = ResponseWriter.errorResponse(
+            HTTPError(.serviceUnavailable, "server busy: too many request bodies in progress; try again"),
+            retryAfterSeconds: 2)
+        response.logMetadata["reason"] = "request body budget full"
+        return self.write(response, for: exchange, keepAlive: false, &date)
     }
 
     /// Answers a request the server itself refuses, always closing afterwards.
-    private func answerFailure(_ error: HTTPError, _ state: inout ExchangeState) {
-        let id = state.head.map { Connection.requestID(from: $0.headers) } ?? Connection.generateID()
-        var logger = self.server.logger
-        logger[metadataKey: "request.id"] = .string(id)
+    private func answerFailure(_ error: HTTPError, _ exchange: Exchange?, _ date: inout HTTPDate) -> Continuation {
         var response = ResponseWriter.errorResponse(error)
+        response.logMetadata["reason"] = .string(error.message)
+        if let exchange { return self.write(response, for: exchange, keepAlive: false, &date) }
+        // Nothing of a head was understood: a fresh id, and "-" for what is unknown.
+        var logger = self.server.logger
+        let id = Connection.generateID()
+        logger[metadataKey: "request.id"] = .string(id)
         response.headers.add(name: "X-Request-Id", value: id)
-        let written = self.write(
-            response, keepAlive: false, http10KeepAlive: false, headOnly: state.head?.method == "HEAD",
-            date: &state.date)
+        let written = self.send(response, keepAlive: false, http10KeepAlive: false, headOnly: false, &date)
         self.logAccess(
-            logger: logger, method: state.head?.method ?? "-", path: state.head?.target.path ?? "-",
-            status: error.status, bytesIn: state.body.count, bytesOut: written ? response.body.count : 0,
-            start: state.requestStart, reason: error.message)
+            logger: logger, method: "-", path: "-", response: response, bytesIn: 0,
+            bytesOut: written ? response.body.count : 0, start: .now)
+        return written ? .close : .gone
     }
 
-    private func write(
-        _ response: Response, keepAlive: Bool, http10KeepAlive: Bool, headOnly: Bool, date: inout HTTPDate
+    /// Writes `response` to `exchange`'s request and logs it; `.close` unless `keepAlive`.
+    private func write(_ response: Response, for exchange: Exchange, keepAlive: Bool, _ date: inout HTTPDate)
+        -> Continuation
+    {
+        var response = response
+        let head = exchange.incoming.head
+        response.headers.replaceOrAdd(name: "X-Request-Id", value: exchange.incoming.id)
+        let headOnly = head.method == "HEAD"
+        let written = self.send(
+            response, keepAlive: keepAlive, http10KeepAlive: head.version == .http10 && keepAlive, headOnly: headOnly,
+            &date)
+        self.logAccess(
+            logger: exchange.incoming.logger, method: head.method, path: head.target.path, response: response,
+            bytesIn: exchange.body.count,
+            bytesOut: written && !headOnly && !response.status.forbidsBody ? response.body.count : 0,
+            start: exchange.start)
+        return !written ? .gone : keepAlive ? .keepOpen : .close
+    }
+
+    private func send(
+        _ response: Response, keepAlive: Bool, http10KeepAlive: Bool, headOnly: Bool, _ date: inout HTTPDate
     ) -> Bool {
         let head = ResponseWriter.head(
             for: response, server: self.configuration.serverName, date: date.now(), keepAlive: keepAlive,
@@ -272,25 +316,25 @@ struct Connection {
     }
 
     private func logAccess(
-        logger: Logger, method: String, path: String, status: HTTPStatus, bytesIn: Int, bytesOut: Int,
-        start: ContinuousClock.Instant, reason: String? = nil, route: String? = nil, extra: Logger.Metadata = [:]
+        logger: Logger, method: String, path: String, response: Response, bytesIn: Int, bytesOut: Int,
+        start: ContinuousClock.Instant
     ) {
         let elapsed = ContinuousClock.now - start
         self.server.metrics?.record(
-            route: route, method: method, status: status, bytesIn: bytesIn, bytesOut: bytesOut, duration: elapsed)
+            route: response.route, method: method, status: response.status, bytesIn: bytesIn, bytesOut: bytesOut,
+            duration: elapsed)
         let micros = elapsed.microseconds
         let fraction = String(micros % 1000)
         var metadata: Logger.Metadata = [
             "method": .string(method),
             "path": .string(path),
-            "status": .stringConvertible(status.code),
+            "status": .stringConvertible(response.status.code),
             "bytes_in": .stringConvertible(bytesIn),
             "bytes_out": .stringConvertible(bytesOut),
             "duration_ms": .string("\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"),
             "remote": .string(self.peer.host),
         ]
-        if let reason { metadata["reason"] = .string(reason) }
-        metadata.merge(extra) { ours, _ in ours }
+        metadata.merge(response.logMetadata) { ours, _ in ours }
         logger.info("request", metadata: metadata)
     }
 
@@ -307,7 +351,6 @@ struct Connection {
 
     /// Sixteen random hex digits.
     static func generateID() -> String {
-        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        withUnsafeBytes(of: UInt64.random(in: .min ... .max)) { Hex.encode($0) }
     }
 }

@@ -15,6 +15,8 @@ final class HTTPMetrics: Sendable {
     let connections: Gauge
     /// Connections turned away with 503 because `max_connections` were open.
     let rejectedConnections: Counter
+    /// Requests answered 503 because the bodies being received filled the body budget.
+    let refusedBodies: Counter
     private let series = Mutex<[SeriesKey: Series]>([:])
 
     private struct SeriesKey: Hashable {
@@ -34,6 +36,7 @@ final class HTTPMetrics: Sendable {
         self.factory = factory
         self.connections = Gauge(label: "statehouse_http_connections", factory: factory)
         self.rejectedConnections = Counter(label: "statehouse_http_connections_rejected_total", factory: factory)
+        self.refusedBodies = Counter(label: "statehouse_http_body_budget_refusals_total", factory: factory)
     }
 
     private static let methods: Set<String> = [

@@ -28,6 +28,8 @@ public final class HTTPServer: Sendable {
     let logger: Logger
     let metrics: HTTPMetrics?
     let registry: ConnectionRegistry
+    /// The request-body bytes all connections may hold at once.
+    let bodyBudget: BodyBudget
     private let phase = Mutex<Phase>(.idle)
     private let shuttingDown = Atomic<Bool>(false)
     private let acceptLoopDone = DispatchSemaphore(value: 0)
@@ -50,6 +52,8 @@ public final class HTTPServer: Sendable {
         self.logger = logger
         self.metrics = metrics.map { HTTPMetrics(factory: $0) }
         self.registry = ConnectionRegistry(gauge: self.metrics?.connections)
+        self.bodyBudget = BodyBudget(
+            capacity: max(configuration.maxBufferedBodyBytes, configuration.limits.maxBodyBytes))
         self.tls = try configuration.tls.map { (tls) throws(ServerStartError) in try TLSContext(tls) }
         var fds: [Int32] = [0, 0]
         do {

@@ -1,3 +1,11 @@
+import SystemSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Everything the server needs to know: where to listen and how much to accept.
 public struct HTTPServerConfiguration: Sendable {
     /// Host to listen on: a name (`localhost`: 127.0.0.1 and ::1), a numeric address, or `*`
@@ -12,6 +20,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// Request size limits.
     public var limits = RequestParser.Limits(
         maxRequestLineBytes: 8192, maxHeaderBytes: 65536, maxHeaderCount: 100, maxBodyBytes: 64 << 20)
+    /// Request-body bytes all connections may hold at once (announced lengths count in full
+    /// before the body is read); past it a request gets 503 with `Retry-After`. Defaults to a
+    /// quarter of the memory this process may use (``defaultBodyBudget()``), and is never below
+    /// `limits.maxBodyBytes`.
+    public var maxBufferedBodyBytes: Int = HTTPServerConfiguration.defaultBodyBudget()
     /// How long a kept-alive connection may wait for its next request before it is closed.
     public var idleTimeout: Duration = .seconds(120)
     /// How long a request head may take to arrive once its first byte is in (slow clients get 408).
@@ -33,4 +46,16 @@ public struct HTTPServerConfiguration: Sendable {
 
     /// The defaults above.
     public init() {}
+
+    /// A quarter of the memory this process may use: the physical memory, or the cgroup's limit
+    /// when a container sets a lower one.
+    public static func defaultBodyBudget() -> Int {
+        var memory = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+        if let text = try? FileIO.readAll("/sys/fs/cgroup/memory.max"),
+            let limit = Int(String(decoding: text, as: UTF8.self).trimmingASCIIWhitespace().filter { $0 != "\n" })
+        {
+            memory = min(memory, limit)
+        }
+        return max(memory / 4, 64 << 20)
+    }
 }

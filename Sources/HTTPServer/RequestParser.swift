@@ -88,10 +88,13 @@ public struct RequestParser: Sendable {
     private var fields: [HTTPHeaders.Field] = []
     private var headerBytes = 0
     private var chunkedBodyBytes = 0
+    /// The current request's body limit: the configured one, or lower once the responder says so.
+    private var bodyLimit: Int
 
     /// A parser enforcing `limits`.
     public init(limits: Limits) {
         self.limits = limits
+        self.bodyLimit = limits.maxBodyBytes
     }
 
     /// Adds bytes received from the peer.
@@ -111,6 +114,29 @@ public struct RequestParser: Sendable {
     public var isIdle: Bool {
         self.state == .requestLine
             && self.buffer[self.readIndex...].allSatisfy { $0 == 0x0D || $0 == 0x0A }
+    }
+
+    /// The body length the current request announced with `Content-Length`, while none of it has
+    /// been taken; `nil` for a chunked body.
+    public var announcedBodyLength: Int? {
+        if case .fixedBody(let remaining) = self.state { return remaining }
+        return nil
+    }
+
+    /// Lowers the current request's body limit to `maxBytes` (after its head, before its body).
+    /// A `Content-Length` already over it fails the parser with 413 at once; a chunked body fails
+    /// when its chunks pass it.
+    public mutating func limitBody(to maxBytes: Int) {
+        self.bodyLimit = min(self.bodyLimit, max(0, maxBytes))
+        if case .fixedBody(let remaining) = self.state, remaining > self.bodyLimit {
+            self.state = .failed(self.bodyTooLarge())
+        }
+    }
+
+    /// The error the parser failed with, if it has; it then only repeats it.
+    public var failure: HTTPError? {
+        if case .failed(let error) = self.state { return error }
+        return nil
     }
 
     /// `true` after a head when a body follows (`Content-Length` > 0 or chunked).
@@ -196,7 +222,7 @@ public struct RequestParser: Sendable {
                         self.state = .trailers
                         continue
                     }
-                    if size > self.limits.maxBodyBytes - self.chunkedBodyBytes {
+                    if size > self.bodyLimit - self.chunkedBodyBytes {
                         return self.fail(self.bodyTooLarge())
                     }
                     self.chunkedBodyBytes += size
@@ -350,6 +376,7 @@ public struct RequestParser: Sendable {
         self.fields = []
         self.headerBytes = 0
         self.leadingEmptyLines = 0
+        self.bodyLimit = self.limits.maxBodyBytes
         return nil
     }
 
@@ -459,7 +486,7 @@ public struct RequestParser: Sendable {
     }
 
     private func bodyTooLarge() -> HTTPError {
-        HTTPError(.contentTooLarge, "body larger than \(self.limits.maxBodyBytes) bytes")
+        HTTPError(.contentTooLarge, "body larger than \(self.bodyLimit) bytes")
     }
 
     // MARK: - Chunked

@@ -1,3 +1,5 @@
+import Domain
+
 /// The Terraform http-backend URLs and the methods each accepts.
 ///
 /// - `/state/{name}`: GET, HEAD read; POST, PUT write; DELETE deletes; LOCK and UNLOCK.
@@ -18,6 +20,15 @@ struct ProtocolRoute {
         case lock
         case unlock
         case delete
+
+        /// The access the action needs on the state (the use case checks it again).
+        var access: Access {
+            switch self {
+            case .read: .read
+            case .write, .lock, .unlock: .write
+            case .delete: .admin
+            }
+        }
     }
 
     let kind: Kind

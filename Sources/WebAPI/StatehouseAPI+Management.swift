@@ -5,30 +5,51 @@ import HTTPServer
 import SystemSupport
 
 extension StatehouseAPI {
-    /// Answers one management request.
-    func serve(_ route: ManagementRoute, _ request: Request, _ caller: Caller) -> Response {
+    /// A management request: its method, body type, query parameters and the access it needs on
+    /// its state are settled from the head; a change may bring a small JSON body.
+    func admit(_ route: ManagementRoute, _ request: IncomingRequest, _ caller: Caller) -> Admission {
         let method = request.method == "HEAD" ? "GET" : request.method
         guard route.allowedMethods.contains(method) else {
-            return .methodNotAllowed(allowed: route.allowedMethods)
+            return .refuse(Response.methodNotAllowed(allowed: route.allowedMethods).labelled("api"))
         }
         // A browser can send a form cross-site with the user's cached Basic credentials; forms
         // cannot send application/json without a CORS preflight, so changes require it.
         if method != "GET", let type = request.headers["Content-Type"],
             type.split(separator: ";").first?.trimmingSpaces().lowercased() != "application/json"
         {
-            return .error(HTTPStatus(code: 415), "send the body as Content-Type: application/json, not \(type)")
+            return .refuse(
+                Response.error(HTTPStatus(code: 415), "send the body as Content-Type: application/json, not \(type)")
+                    .labelled("api"))
         }
         let allowed = route.queryParameters
         if let unknown = request.head.target.query.map(\.name).first(where: { !allowed.contains($0) }) {
             let known = allowed.isEmpty ? "none" : allowed.sorted().joined(separator: ", ")
-            return .error(.badRequest, "unknown query parameter \"\(unknown)\"; this route takes \(known)")
+            return .refuse(
+                Response.error(.badRequest, "unknown query parameter \"\(unknown)\"; this route takes \(known)")
+                    .labelled("api"))
         }
+        if let state = route.resource.stateName, let name = try? StateName(state) {
+            do {
+                try caller.principal.require(route.resource.access(method), on: name)
+            } catch {
+                return .refuse(self.failure(error, request.logger, requestID: request.id).labelled("api"))
+            }
+        }
+        return .accept(maxBodyBytes: method == "GET" ? Self.smallBodyBytes : Self.documentBodyBytes) { request in
+            self.serve(route, method, request, caller).labelled("api")
+        }
+    }
+
+    /// Answers one admitted management request.
+    private func serve(_ route: ManagementRoute, _ method: String, _ request: Request, _ caller: Caller) -> Response {
         do {
             var response = try self.answer(route.resource, method, request, caller)
             if let state = route.resource.stateName { response.logMetadata["state"] = .string(state) }
             return response
         } catch {
-            guard case .locked(let lock) = error.kind else { return self.failure(error, request) }
+            guard case .locked(let lock) = error.kind else {
+                return self.failure(error, request.logger, requestID: request.id)
+            }
             var response = Response.document(
                 .conflict, ErrorBody(error: error.message, lock: APITypes.Lock(lock, now: self.clock.now())))
             response.logMetadata["reason"] = .string(error.message)
@@ -133,6 +154,16 @@ extension StatehouseAPI {
 }
 
 extension ManagementRoute.Resource {
+    /// The access `method` needs on the resource's state (the use case checks it again).
+    func access(_ method: String) -> Access {
+        switch self {
+        case .lock, .restore: .admin
+        case .version where method == "DELETE": .admin
+        case .rollback: .write
+        default: .read
+        }
+    }
+
     /// The state the resource is about, for the access log.
     var stateName: String? {
         switch self {

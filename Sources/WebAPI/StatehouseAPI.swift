@@ -73,47 +73,50 @@ public struct StatehouseAPI: HTTPResponder {
         self.metricsEndpoint = metrics
     }
 
-    /// Routes one request.
-    public func respond(to request: Request) -> Response {
-        var response = self.route(request)
-        if response.route == nil { response.route = "unmatched" }
-        return response
-    }
+    /// The largest body of a request that needs no login, or of a GET, HEAD or DELETE.
+    static let smallBodyBytes = 4 << 10
+    /// The largest LOCK or UNLOCK body (Terraform's LockInfo is a few hundred bytes) and the
+    /// largest management API body.
+    static let documentBodyBytes = 64 << 10
 
-    private func route(_ request: Request) -> Response {
+    /// Decides from the head: the route, the method, the login, the access the route needs and how
+    /// large a body may follow. Anything refused here is answered before a body byte is read.
+    public func admit(_ request: IncomingRequest) -> Admission {
         switch request.path {
         case "/healthz":
-            return Self.readOnly(request, route: "health") { .json(.ok, #"{"status":"ok"}"#) }
+            return Self.readOnly(request, route: "health") { _ in .json(.ok, #"{"status":"ok"}"#) }
         case "/readyz":
-            return Self.readOnly(request, route: "health") { self.readiness(request) }
+            return Self.readOnly(request, route: "health") { self.readiness($0) }
         case ManagementRoute.documentPath:
-            return Self.readOnly(request, route: "api") { .json(.ok, OpenAPIDocument.json) }
+            return Self.readOnly(request, route: "api") { _ in .json(.ok, OpenAPIDocument.json) }
         case "/metrics":
             if let endpoint = self.metricsEndpoint {
-                return Self.readOnly(request, route: "metrics") { self.scrape(request, endpoint) }
+                let scrape = Self.readOnly(request, route: "metrics") { self.exposition(endpoint, $0) }
+                guard endpoint.requireAuth, case .accept = scrape else { return scrape }
+                return self.authenticated(request, route: "metrics") { _ in scrape }
             }
         default:
             break
         }
-        let management = ManagementRoute(rawPath: request.head.target.rawPath)
-        let route = ProtocolRoute(path: request.path)
-        guard management != nil || route != nil else {
-            return .error(.notFound, "no route for \(request.path)")
+        if let management = ManagementRoute(rawPath: request.head.target.rawPath) {
+            return self.authenticated(request, route: "api") { caller in self.admit(management, request, caller) }
         }
-        var response = self.authenticated(request) { caller in
-            if let management { self.serve(management, request, caller) } else { self.serve(route!, request, caller) }
+        if let route = ProtocolRoute(path: request.path) {
+            return self.authenticated(request, route: route.routeClass(for: request.method)) { caller in
+                self.admit(route, request, caller)
+            }
         }
-        response.route = management != nil ? "api" : route!.routeClass(for: request.method)
-        return response
+        return .refuse(Response.error(.notFound, "no route for \(request.path)").labelled("unmatched"))
     }
 
-    /// Answers GET and HEAD with `answer`, other methods with 405.
-    private static func readOnly(_ request: Request, route: String, _ answer: () -> Response) -> Response {
-        var response =
-            request.method == "GET" || request.method == "HEAD"
-            ? answer() : .methodNotAllowed(allowed: ["GET", "HEAD"])
-        response.route = route
-        return response
+    /// GET and HEAD answered by `answer` (with a small body limit); other methods 405.
+    private static func readOnly(
+        _ request: IncomingRequest, route: String, _ answer: @escaping @Sendable (Request) -> Response
+    ) -> Admission {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .refuse(Response.methodNotAllowed(allowed: ["GET", "HEAD"]).labelled(route))
+        }
+        return .accept(maxBodyBytes: Self.smallBodyBytes) { answer($0).labelled(route) }
     }
 
     /// `/readyz`: 200 when the store answers, 503 while it does not.
@@ -131,13 +134,6 @@ public struct StatehouseAPI: HTTPResponder {
     }
 
     /// `/metrics`: the lock gauges refreshed, then everything in Prometheus text format.
-    private func scrape(_ request: Request, _ endpoint: MetricsEndpoint) -> Response {
-        if endpoint.requireAuth {
-            return self.authenticated(request) { _ in self.exposition(endpoint, request) }
-        }
-        return self.exposition(endpoint, request)
-    }
-
     private func exposition(_ endpoint: MetricsEndpoint, _ request: Request) -> Response {
         do {
             self.metrics.record(try self.useCases.lockSummary.execute())
@@ -151,41 +147,75 @@ public struct StatehouseAPI: HTTPResponder {
             body: endpoint.exposition())
     }
 
-    /// Runs `answer` for the authenticated caller, or answers 401 (503 when logins are
-    /// saturated). The access line gets the user's name.
-    private func authenticated(_ request: Request, _ answer: (Caller) -> Response) -> Response {
+    /// Decides with `admit` for the authenticated caller, or refuses with 401 (503 when logins are
+    /// saturated). Every answer's access line gets the user's name.
+    private func authenticated(
+        _ request: IncomingRequest, route: String, _ admit: (Caller) -> Admission
+    ) -> Admission {
         let principal: Principal
         switch self.authenticate(request) {
         case .accepted(let accepted):
             principal = accepted
         case .rejected:
-            return .unauthenticated()
+            return .refuse(Response.unauthenticated().labelled(route))
         case .busy:
             var response = Response.error(.serviceUnavailable, "too many logins being checked; try again")
             response.headers.add(name: "Retry-After", value: "2")
-            return response
+            return .refuse(response.labelled(route))
         }
-        var response = answer(Caller(principal, address: host(of: request.remoteAddress), requestID: request.id))
-        response.logMetadata["user"] = .string(principal.name)
-        return response
+        let caller = Caller(principal, address: host(of: request.remoteAddress), requestID: request.id)
+        switch admit(caller) {
+        case .refuse(var response):
+            response.logMetadata["user"] = .string(principal.name)
+            return .refuse(response)
+        case .accept(let maxBodyBytes, let respond):
+            return .accept(maxBodyBytes: maxBodyBytes) { request in
+                var response = respond(request)
+                response.logMetadata["user"] = .string(principal.name)
+                return response
+            }
+        }
     }
 
     /// The response for a failed use case, counted in the metrics.
-    func failure(_ error: ApplicationError, _ request: Request) -> Response {
+    func failure(_ error: ApplicationError, _ logger: Logger, requestID: String) -> Response {
         self.metrics.record(error)
-        return Response(error, request: request)
+        return Response(error, logger: logger, requestID: requestID)
     }
 
-    private func serve(_ route: ProtocolRoute, _ request: Request, _ caller: Caller) -> Response {
+    /// A protocol request: its method, its state's name and the access its action needs are
+    /// settled from the head; a write may bring a body up to the server's limit, a lock or unlock
+    /// a small one.
+    private func admit(_ route: ProtocolRoute, _ request: IncomingRequest, _ caller: Caller) -> Admission {
+        let label = route.routeClass(for: request.method)
         guard let action = route.action(for: request.method) else {
-            return .methodNotAllowed(allowed: route.allowedMethods)
+            return .refuse(Response.methodNotAllowed(allowed: route.allowedMethods).labelled(label))
         }
         let name: StateName
         do {
             name = try StateName(route.name)
+            try caller.principal.require(action.access, on: name)
+        } catch let error as DomainError {
+            return .refuse(Response.error(.badRequest, error.description).labelled(label))
+        } catch let error as ApplicationError {
+            return .refuse(self.failure(error, request.logger, requestID: request.id).labelled(label))
         } catch {
-            return .error(.badRequest, error.description)
+            return .refuse(Response.error(.badRequest, "\(error)").labelled(label))
         }
+        let limit: Int
+        switch action {
+        case .write: limit = .max
+        case .lock, .unlock: limit = Self.documentBodyBytes
+        case .read, .delete: limit = Self.smallBodyBytes
+        }
+        return .accept(maxBodyBytes: limit) { request in
+            self.serve(action, name, request, caller).labelled(label)
+        }
+    }
+
+    private func serve(_ action: ProtocolRoute.Action, _ name: StateName, _ request: Request, _ caller: Caller)
+        -> Response
+    {
         var response: Response
         do {
             switch action {
@@ -197,7 +227,7 @@ public struct StatehouseAPI: HTTPResponder {
             }
         } catch {
             if action == .lock, case .locked = error.kind { self.metrics.lockConflicts.increment() }
-            response = self.failure(error, request)
+            response = self.failure(error, request.logger, requestID: request.id)
         }
         response.logMetadata["state"] = .string(name.rawValue)
         return response
@@ -205,7 +235,7 @@ public struct StatehouseAPI: HTTPResponder {
 
     /// Checks the request's Basic credentials or, without an `Authorization` header, its
     /// verified TLS client certificate.
-    private func authenticate(_ request: Request) -> CredentialCheck {
+    private func authenticate(_ request: IncomingRequest) -> CredentialCheck {
         guard let header = request.headers["Authorization"] else {
             let principal = request.clientCertificate.flatMap {
                 self.verifier.verify(certificateCommonName: $0.commonName)
@@ -223,6 +253,13 @@ public struct StatehouseAPI: HTTPResponder {
 }
 
 extension Response {
+    /// The response with `route` as its metrics label.
+    func labelled(_ route: String) -> Response {
+        var response = self
+        response.route = route
+        return response
+    }
+
     /// 401 with the Basic challenge. Never 404: Terraform reads 404 as "no state yet".
     static func unauthenticated() -> Response {
         var response = Response.error(.unauthorized, "authentication required")
@@ -230,8 +267,8 @@ extension Response {
         return response
     }
 
-    /// The response for a failed use case.
-    init(_ error: ApplicationError, request: Request) {
+    /// The response for a failed use case; the log gets what the client may not see.
+    init(_ error: ApplicationError, logger: Logger, requestID: String) {
         switch error.kind {
         case .invalidInput:
             self = .error(.badRequest, error.message)
@@ -251,13 +288,13 @@ extension Response {
         case .unavailable:
             // Clients retry 503 and honour Retry-After (protocol.md §4). The store's own words
             // name hosts and roles: they go to the log, the client gets the request id.
-            self = .error(.serviceUnavailable, "\(error.message) (request id \(request.id))")
+            self = .error(.serviceUnavailable, "\(error.message) (request id \(requestID))")
             self.headers.add(name: "Retry-After", value: "2")
-            request.logger.warning("store unavailable", metadata: ["error": .string(error.logDescription)])
+            logger.warning("store unavailable", metadata: ["error": .string(error.logDescription)])
         case .fault:
             self = .error(
-                .internalServerError, "internal error; the server log has the details under request id \(request.id)")
-            request.logger.error("request failed", metadata: ["error": .string(error.logDescription)])
+                .internalServerError, "internal error; the server log has the details under request id \(requestID)")
+            logger.error("request failed", metadata: ["error": .string(error.logDescription)])
         }
         self.logMetadata["reason"] = .string(error.message)
     }

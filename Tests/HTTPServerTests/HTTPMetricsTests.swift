@@ -7,7 +7,7 @@ import Testing
 @Suite struct HTTPMetricsTests {
     /// Echoes the body; `/sync` is its own route class so that its own recording never races
     /// the assertions about the others.
-    struct RoutedEcho: HTTPResponder {
+    struct RoutedEcho: RequestResponder {
         func respond(to request: Request) -> Response {
             var response = Response(status: .ok, body: request.path == "/fixed" ? Array("abc".utf8) : request.body)
             response.route = request.path == "/sync" ? "sync" : "echo"

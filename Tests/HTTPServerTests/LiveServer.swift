@@ -30,7 +30,7 @@ final class LiveServer {
 }
 
 /// Answers with the request body and describes the request in headers.
-struct EchoResponder: HTTPResponder {
+struct EchoResponder: RequestResponder {
     func respond(to request: Request) -> Response {
         Response(
             status: .ok,
@@ -43,7 +43,7 @@ struct EchoResponder: HTTPResponder {
 }
 
 /// Holds requests for `/slow` in flight until released; answers others at once.
-final class GateResponder: HTTPResponder, @unchecked Sendable {
+final class GateResponder: RequestResponder, @unchecked Sendable {
     let entered = DispatchSemaphore(value: 0)
     let release = DispatchSemaphore(value: 0)
 

@@ -52,8 +52,8 @@ struct ManagedAPI {
         let head = RequestHead(
             method: method, rawTarget: target, target: try! RequestTarget(parsing: target), version: .http11,
             headers: fields)
-        return self.api.respond(
-            to: Request(
+        return self.api.handle(
+            Request(
                 head: head, body: bytes, id: "req-\(method)", remoteAddress: "192.0.2.1:4000",
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), clientCertificate: nil))
     }

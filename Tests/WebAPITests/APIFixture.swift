@@ -54,8 +54,8 @@ struct APIFixture {
         let head = RequestHead(
             method: method, rawTarget: target, target: try! RequestTarget(parsing: target), version: .http11,
             headers: fields)
-        return self.api.respond(
-            to: Request(
+        return self.api.handle(
+            Request(
                 head: head, body: Array(body.utf8), id: "test-request", remoteAddress: "127.0.0.1:1",
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                 clientCertificate: certificate.map { ClientCertificate(commonName: $0) }))
