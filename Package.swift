@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C boundaries: module maps only.
@@ -147,6 +148,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             // TOMLKit imports Foundation, which would otherwise lend its String methods to this
@@ -202,7 +204,8 @@ let package = Package(
         .testTarget(
             name: "StatehouseTests",
             dependencies: [
-                "statehouse", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "SystemSupport",
+                "statehouse", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "InMemoryStore", "PasswordAuth",
+                "SystemSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

@@ -104,7 +104,7 @@ struct Connection {
                     exchange!.body.reserveCapacity(exchange!.expectedLength!)
                 }
                 exchange!.body.append(contentsOf: part)
-                life.bodyReceived(part.count)
+                life.bodyReceived(part.count, now: .now)
             case .end:
                 guard let current = exchange else { return }
                 life.requestComplete()

@@ -38,8 +38,9 @@ struct ConnectionLife: Sendable {
         case betweenRequests(since: Instant, servedAny: Bool)
         /// Part of a request head has arrived; the request started at `since`.
         case head(since: Instant)
-        /// The head was accepted at `since`; `bytes` of its body have arrived.
-        case body(since: Instant, bytes: Int)
+        /// The head was accepted at `since`; `bytes` of its body have arrived, the last of them
+        /// at `lastData`.
+        case body(since: Instant, bytes: Int, lastData: Instant)
         /// The request is complete and being answered.
         case answering
     }
@@ -88,11 +89,11 @@ struct ConnectionLife: Sendable {
             return deadline <= now
                 ? .expired(.requestTimeout("timed out waiting for the request head"))
                 : .read(until: deadline, wakeOnShutdown: false)
-        case .body(let since, let bytes):
-            // Each read must bring data within the read timeout, and the body as a whole must
-            // keep up the minimum rate after the first read timeout.
+        case .body(let since, let bytes, let lastData):
+            // Data must keep coming within the read timeout, and the body as a whole must keep
+            // up the minimum rate after the first read timeout.
             let allowance = Duration.seconds(Double(bytes) / Double(max(self.timeouts.minBodyRate, 1)))
-            let deadline = min(now + self.timeouts.read, since + self.timeouts.read + allowance)
+            let deadline = min(lastData + self.timeouts.read, since + self.timeouts.read + allowance)
             return deadline <= now
                 ? .expired(.requestTimeout("timed out waiting for the request body"))
                 : .read(until: deadline, wakeOnShutdown: false)
@@ -117,12 +118,14 @@ struct ConnectionLife: Sendable {
 
     /// The head was accepted at `now` and a body follows.
     mutating func bodyStarted(now: Instant) {
-        self.phase = .body(since: now, bytes: 0)
+        self.phase = .body(since: now, bytes: 0, lastData: now)
     }
 
-    /// `count` more body bytes arrived.
-    mutating func bodyReceived(_ count: Int) {
-        if case .body(let since, let bytes) = self.phase { self.phase = .body(since: since, bytes: bytes + count) }
+    /// `count` more body bytes arrived at `now`.
+    mutating func bodyReceived(_ count: Int, now: Instant) {
+        if case .body(let since, let bytes, _) = self.phase {
+            self.phase = .body(since: since, bytes: bytes + count, lastData: now)
+        }
     }
 
     /// The request is complete; it is being answered.

@@ -156,6 +156,12 @@ public final class HTTPServer: Sendable {
         listeners.forEach(closeDescriptor)
     }
 
+    /// Cuts every open connection at once (the peers see them close), so that a ``drain(timeout:)``
+    /// in progress returns without waiting out its timeout.
+    public func cutConnections() {
+        self.registry.abortAll()
+    }
+
     /// After ``stopAccepting()``: waits up to `timeout` for open connections to finish, then cuts
     /// whatever is left. Returns whether every connection finished on its own.
     @discardableResult

@@ -69,6 +69,9 @@ struct ConfigurationLoader {
             "server.max_header_count", default: defaults.limits.maxHeaderCount, in: 1...10_000)
         server.limits.maxBodyBytes = try self.integer(
             "server.max_body_bytes", default: defaults.limits.maxBodyBytes, in: 0...1 << 40)
+        // 0: a quarter of the memory the process may use.
+        let budget = try self.integer("server.max_buffered_body_bytes", default: 0, in: 0...1 << 50)
+        server.maxBufferedBodyBytes = budget == 0 ? defaults.maxBufferedBodyBytes : budget
         server.idleTimeout = try self.seconds("server.idle_timeout", default: defaults.idleTimeout)
         server.headerTimeout = try self.seconds("server.header_timeout", default: defaults.headerTimeout)
         server.readTimeout = try self.seconds("server.read_timeout", default: defaults.readTimeout)

@@ -41,13 +41,7 @@ struct Serve: ParsableCommand {
 
         let server: HTTPServer
         let retention: RetentionWorker
-        let waitForSignal: @Sendable () -> Int32
         do {
-            waitForSignal = try SignalWaiter.start { second in
-                logger.warning(
-                    "second signal; exiting without waiting for the drain", metadata: ["signal": "\(second)"])
-                Glibc.exit(1)
-            }
             try Serve.refuseShippedUser(configuration)
             let users = try UserDirectory(users: configuration.users)
             let metrics = configuration.metricsEnabled ? PrometheusMetrics() : nil
@@ -67,7 +61,7 @@ struct Serve: ParsableCommand {
             server = try HTTPServer(
                 configuration: configuration.server, responder: api, logger: logger, metrics: metrics?.factory)
             try server.start()
-            retention = try RetentionWorker.start(
+            retention = RetentionWorker(
                 ApplyRetention(store: store, clock: clock, policy: configuration.retention),
                 every: configuration.retentionInterval, logger: logger)
         } catch {
@@ -85,18 +79,17 @@ struct Serve: ParsableCommand {
                 "config": .string(path ?? "(defaults)"),
                 "version": .string(Statehouse.version),
             ])
-
-        let signal = waitForSignal()
-        server.stopAccepting()
-        logger.notice(
-            "shutting down",
-            metadata: [
-                "signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
-                "drain_timeout": "\(configuration.drainTimeout)",
-            ])
-        retention.stop()
-        let drained = server.drain(timeout: configuration.drainTimeout)
-        logger.notice("stopped", metadata: ["drained": "\(drained)"])
+        let outcome: Lifecycle.Outcome
+        do {
+            outcome = try Lifecycle.run(
+                server: server, retention: retention, drainTimeout: configuration.drainTimeout, logger: logger)
+        } catch {
+            logger.critical("cannot handle signals", metadata: ["error": "\(error)"])
+            server.shutdown(drainTimeout: .zero)
+            throw ExitCode.failure
+        }
+        logger.notice("stopped", metadata: ["drained": "\(outcome.drained)"])
+        if outcome.cancelled { throw ExitCode.failure }
     }
 
     /// Stops startup when the server would listen beyond loopback while a user still has the

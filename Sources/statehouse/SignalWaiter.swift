@@ -25,28 +25,20 @@ enum SignalWaiter {
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    /// Starts a thread that takes SIGTERM and SIGINT: the first one is handed to whoever waits
-    /// on the returned function; a second one calls `onSecond` at once (to exit without
-    /// waiting for the drain). A dedicated thread, so the second signal is taken however busy
-    /// the process is.
-    static func start(onSecond: @escaping @Sendable (Int32) -> Void) throws(SystemError) -> @Sendable () -> Int32 {
-        let first = DispatchSemaphore(value: 0)
-        let received = SignalBox()
+    /// Starts a thread that takes SIGTERM and SIGINT: the first one calls `first`, a second one
+    /// `second`, each with the signal's name. A dedicated thread, so the second signal is taken
+    /// however busy the process is.
+    static func start(
+        first: @escaping @Sendable (String) -> Void, second: @escaping @Sendable (String) -> Void
+    ) throws(SystemError) {
         try ThreadSpawner.spawn(stackSize: 64 << 10) {
-            received.value = SignalWaiter.wait()
-            first.signal()
-            onSecond(SignalWaiter.wait())
-        }
-        return {
-            first.wait()
-            return received.value
+            first(SignalWaiter.name(SignalWaiter.wait()))
+            second(SignalWaiter.name(SignalWaiter.wait()))
         }
     }
 
-    private final class SignalBox: @unchecked Sendable {
-        /// Written once by the signal thread before it signals the semaphore.
-        var value: Int32 = 0
-    }
+    /// `SIGTERM` or `SIGINT`.
+    static func name(_ signal: Int32) -> String { signal == SIGTERM ? "SIGTERM" : "SIGINT" }
 
     /// Waits for SIGTERM or SIGINT and returns its number.
     static func wait() -> Int32 {

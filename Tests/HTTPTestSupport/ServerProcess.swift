@@ -44,6 +44,18 @@ public final class ServerProcess: @unchecked Sendable {
     /// Whether the process has not exited.
     public var isRunning: Bool { self.process.isRunning }
 
+    /// The process id.
+    public var pid: Int32 { self.process.processIdentifier }
+
+    /// The resident set size now, in bytes (`VmRSS` of /proc/<pid>/status).
+    public func residentBytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(self.pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { throw CocoaError(.fileReadCorruptFile) }
+        return kilobytes * 1024
+    }
+
     deinit {
         if self.process.isRunning {
             self.process.terminate()

@@ -1,5 +1,6 @@
 import Application
 import Domain
+import HTTPServer
 import Testing
 
 @testable import statehouse
@@ -23,6 +24,7 @@ import Testing
         #expect(configuration.server.host == "localhost")
         #expect(configuration.server.port == 8080)
         #expect(configuration.server.limits.maxBodyBytes == 64 << 20)
+        #expect(configuration.server.maxBufferedBodyBytes == HTTPServerConfiguration.defaultBodyBudget())
         #expect(configuration.logFormat == .text)
         #expect(configuration.logLevel == .info)
         #expect(configuration.storage.driver == .sqlite)
@@ -64,6 +66,7 @@ import Testing
             max_header_bytes = 2000
             max_header_count = 7
             max_body_bytes = 1234
+            max_buffered_body_bytes = 5678
             idle_timeout = 1.5
             header_timeout = 2
             read_timeout = 3
@@ -80,6 +83,7 @@ import Testing
         #expect(
             configuration.server.limits
                 == .init(maxRequestLineBytes: 1000, maxHeaderBytes: 2000, maxHeaderCount: 7, maxBodyBytes: 1234))
+        #expect(configuration.server.maxBufferedBodyBytes == 5678)
         #expect(configuration.server.idleTimeout == .milliseconds(1500))
         #expect(configuration.server.headerTimeout == .seconds(2))
         #expect(configuration.server.readTimeout == .seconds(3))

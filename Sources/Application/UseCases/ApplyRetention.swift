@@ -31,12 +31,13 @@ public struct ApplyRetention: Sendable {
         self.policy = policy
     }
 
-    /// One sweep over every state.
-    public func execute() throws(ApplicationError) -> Report {
+    /// One sweep over every state, or over the states before `shouldContinue` says to stop (each
+    /// state is finished before it is asked).
+    public func execute(while shouldContinue: () -> Bool = { true }) throws(ApplicationError) -> Report {
         try ApplicationError.translating {
             var report = Report()
             let now = self.clock.now()
-            for entry in try self.store.snapshot({ try $0.catalog.allStates() }) {
+            for entry in try self.store.snapshot({ try $0.catalog.allStates() }) where shouldContinue() {
                 if let deletedAt = entry.deletedAt {
                     guard let days = self.policy.deletedStateDays else { continue }
                     let cutoff = RetentionPolicy.cutoff(days: days, before: now)

@@ -1,0 +1,81 @@
+import HTTPServer
+import Logging
+import SystemSupport
+import Testing
+
+@testable import WebAPI
+
+/// What the API decides from a request head alone, before any body is read.
+@Suite struct HeadDecisionTests {
+    private func decide(
+        _ method: String, _ target: String, user: String? = "root", headers: [(String, String)] = []
+    ) -> Admission {
+        var fields = HTTPHeaders([("Host", "test")] + headers)
+        if let user {
+            fields.add(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):pw".utf8)))
+        }
+        let head = RequestHead(
+            method: method, rawTarget: target, target: try! RequestTarget(parsing: target), version: .http11,
+            headers: fields)
+        return APIFixture().api.admit(
+            IncomingRequest(
+                head: head, id: "r", remoteAddress: "127.0.0.1:1",
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+    }
+
+    private func refusal(_ admission: Admission) -> HTTPStatus? {
+        if case .refuse(let response) = admission { return response.status }
+        return nil
+    }
+
+    private func limit(_ admission: Admission) -> Int? {
+        if case .accept(let maxBodyBytes, _) = admission { return maxBodyBytes }
+        return nil
+    }
+
+    @Test func anonymousAndUnauthorisedRequestsAreRefusedFromTheirHead() {
+        #expect(self.refusal(self.decide("POST", "/state/team/app", user: nil)) == .unauthorized)
+        #expect(self.refusal(self.decide("POST", "/state/team/app", user: "ghost")) == .unauthorized)
+        #expect(self.refusal(self.decide("POST", "/state/team/app", user: "viewer")) == .forbidden)
+        #expect(self.refusal(self.decide("LOCK", "/lock/other/app", user: "ci")) == .forbidden)
+        #expect(self.refusal(self.decide("DELETE", "/state/team/app", user: "ci")) == .forbidden)
+        #expect(self.refusal(self.decide("POST", "/nowhere", user: nil)) == .notFound)
+        #expect(self.refusal(self.decide("PATCH", "/state/team/app")) == .methodNotAllowed)
+        #expect(self.refusal(self.decide("POST", "/state/bad%20name")) == .badRequest)
+        let rollback = [("Content-Type", "application/json")]
+        #expect(
+            self.refusal(self.decide("POST", "/api/v1/states/team/app/rollback", user: "viewer", headers: rollback))
+                == .forbidden)
+        #expect(
+            self.refusal(self.decide("DELETE", "/api/v1/states/team/app/lock", user: "ci", headers: rollback))
+                == .forbidden)
+        #expect(
+            self.refusal(
+                self.decide("POST", "/api/v1/states/team/app/rollback", headers: [("Content-Type", "text/plain")]))
+                == HTTPStatus(code: 415))
+        #expect(self.refusal(self.decide("GET", "/api/v1/states?bogus=1")) == .badRequest)
+        #expect(self.refusal(self.decide("POST", "/healthz", user: nil)) == .methodNotAllowed)
+    }
+
+    @Test func eachAcceptedRouteGetsTheBodyItNeeds() {
+        #expect(self.limit(self.decide("POST", "/state/team/app", user: "ci")) == .max)
+        #expect(self.limit(self.decide("PUT", "/state/team/app", user: "ci")) == .max)
+        #expect(self.limit(self.decide("LOCK", "/state/team/app", user: "ci")) == StatehouseAPI.documentBodyBytes)
+        #expect(self.limit(self.decide("DELETE", "/lock/team/app", user: "ci")) == StatehouseAPI.documentBodyBytes)
+        #expect(self.limit(self.decide("GET", "/state/team/app", user: "viewer")) == StatehouseAPI.smallBodyBytes)
+        #expect(self.limit(self.decide("GET", "/healthz", user: nil)) == StatehouseAPI.smallBodyBytes)
+        #expect(
+            self.limit(
+                self.decide(
+                    "POST", "/api/v1/states/team/app/rollback", user: "ci",
+                    headers: [("Content-Type", "application/json")])) == StatehouseAPI.documentBodyBytes)
+        #expect(self.limit(self.decide("GET", "/api/v1/audit", user: "viewer")) == StatehouseAPI.smallBodyBytes)
+    }
+
+    @Test func aLockBodyOverItsLimitIs413() {
+        let f = APIFixture()
+        let huge = #"{"ID":"x","Info":""# + String(repeating: "i", count: StatehouseAPI.documentBodyBytes) + #""}"#
+        #expect(f.send("LOCK", "/state/team/app", body: huge).status == .contentTooLarge)
+        #expect(f.send("LOCK", "/state/team/app", body: lockJSON("small")).status == .ok)
+    }
+}
