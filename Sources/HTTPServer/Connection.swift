@@ -14,7 +14,11 @@ import SystemSupport
 struct Connection {
     /// How long an error response may linger for the peer to read it.
     static let lingerDuration: Duration = .seconds(2)
+    /// Reads of an accepted body take up to this much at once.
     private static let readBufferSize = 64 << 10
+    /// Reads before a body is accepted take at most this much, so that bytes a client sends past
+    /// a head that will be refused stay in the kernel (a head longer than this takes more reads).
+    private static let headReadSize = 8 << 10
 
     let fd: Int32
     let peer: SocketAddress
@@ -85,9 +89,12 @@ struct Connection {
         while continuation == .keepOpen {
             switch parser.next() {
             case .needMoreData:
-                continuation = self.receive(into: &parser, life: &life, buffer: readBuffer, exchange: exchange, &date)
+                let size = exchange?.respond == nil ? Connection.headReadSize : Connection.readBufferSize
+                continuation = self.receive(
+                    into: &parser, life: &life, buffer: UnsafeMutableRawBufferPointer(rebasing: readBuffer[0..<size]),
+                    exchange: exchange, &date)
             case .head(let head):
-                exchange = Exchange(incoming: self.incoming(head), start: exchange?.start ?? .now)
+                exchange = Exchange(incoming: self.incoming(head), start: life.requestStart ?? .now)
                 continuation = self.admit(&exchange!, parser: &parser, life: &life, &date)
             case .body(let part):
                 guard exchange != nil else { return }

@@ -138,6 +138,13 @@ struct ConnectionLife: Sendable {
         self.phase = .betweenRequests(since: now, servedAny: true)
     }
 
+    /// When the request whose head is arriving started (the accept for a connection's first
+    /// request, the first byte for later ones); `nil` outside a head.
+    var requestStart: Instant? {
+        if case .head(let since) = self.phase { return since }
+        return nil
+    }
+
     /// When a response started at `now` must be written by.
     func writeDeadline(now: Instant) -> Instant { now + self.timeouts.write }
 

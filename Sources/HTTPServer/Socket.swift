@@ -153,14 +153,17 @@ enum Socket {
     static func linger(_ fd: Int32, for duration: Duration) {
         _ = try? syscall("shutdown") { shutdown(fd, Int32(SHUT_WR)) }
         let deadline = ContinuousClock.now + duration
-        var scratch = [UInt8](repeating: 0, count: 16384)
-        var discarded = 0
-        while discarded < 1 << 22 {
-            let left = deadline - ContinuousClock.now
-            guard left > .zero else { break }
-            let result = scratch.withUnsafeMutableBytes { try? self.read(fd, into: $0, timeout: left, wake: nil) }
-            guard case .data(let count) = result else { break }
-            discarded += count
+        // On the stack: a server turning many clients away lingers on each of them.
+        withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 16) { scratch in
+            var discarded = 0
+            while discarded < 1 << 22 {
+                let left = deadline - ContinuousClock.now
+                guard left > .zero else { break }
+                guard case .data(let count)? = try? self.read(fd, into: scratch, timeout: left, wake: nil) else {
+                    break
+                }
+                discarded += count
+            }
         }
     }
 }

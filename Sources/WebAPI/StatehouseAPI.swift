@@ -73,7 +73,8 @@ public struct StatehouseAPI: HTTPResponder {
         self.metricsEndpoint = metrics
     }
 
-    /// The largest body of a request that needs no login, or of a GET, HEAD or DELETE.
+    /// The largest body of a request that needs no login, of a management GET, and of a protocol
+    /// GET, HEAD or DELETE.
     static let smallBodyBytes = 4 << 10
     /// The largest LOCK or UNLOCK body (Terraform's LockInfo is a few hundred bytes) and the
     /// largest management API body.

@@ -72,9 +72,13 @@ import Testing
 
     @Test func theNextRequestsHeadCountsFromItsFirstByte() {
         var life = self.life(header: .seconds(10))
+        #expect(life.requestStart == nil)
+        life.received(now: self.at(2), parserIdle: false)
+        #expect(life.requestStart == self.start, "a first request starts at the accept")
         life.requestComplete()
         life.keptAlive(now: self.at(1))
         life.received(now: self.at(50), parserIdle: false)
+        #expect(life.requestStart == self.at(50))
         #expect(
             life.wait(now: self.at(50), parserIdle: false, shuttingDown: false)
                 == .read(until: self.at(60), wakeOnShutdown: false))

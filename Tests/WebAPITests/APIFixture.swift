@@ -42,11 +42,11 @@ struct APIFixture {
         self.api = StatehouseAPI(useCases: self.useCases, verifier: users, clock: clock, metrics: metrics)
     }
 
-    @discardableResult
-    func send(
+    /// A request as a client would send it, logged in as `user` with Basic.
+    static func request(
         _ method: String, _ target: String, user: String? = "root", password: String = "pw", body: String = "",
         headers: [(String, String)] = [], certificate: String? = nil
-    ) -> Response {
+    ) -> Request {
         var fields = HTTPHeaders([("Host", "test")] + headers)
         if let user {
             fields.add(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):\(password)".utf8)))
@@ -54,11 +54,21 @@ struct APIFixture {
         let head = RequestHead(
             method: method, rawTarget: target, target: try! RequestTarget(parsing: target), version: .http11,
             headers: fields)
-        return self.api.handle(
-            Request(
-                head: head, body: Array(body.utf8), id: "test-request", remoteAddress: "127.0.0.1:1",
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-                clientCertificate: certificate.map { ClientCertificate(commonName: $0) }))
+        return Request(
+            head: head, body: Array(body.utf8), id: "test-request", remoteAddress: "127.0.0.1:1",
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            clientCertificate: certificate.map { ClientCertificate(commonName: $0) })
+    }
+
+    /// Sends a request through the API in memory, head decision included.
+    @discardableResult
+    func send(
+        _ method: String, _ target: String, user: String? = "root", password: String = "pw", body: String = "",
+        headers: [(String, String)] = [], certificate: String? = nil
+    ) -> Response {
+        self.api.handle(
+            Self.request(
+                method, target, user: user, password: password, body: body, headers: headers, certificate: certificate))
     }
 }
 

@@ -1,6 +1,4 @@
 import HTTPServer
-import Logging
-import SystemSupport
 import Testing
 
 @testable import WebAPI
@@ -10,17 +8,7 @@ import Testing
     private func decide(
         _ method: String, _ target: String, user: String? = "root", headers: [(String, String)] = []
     ) -> Admission {
-        var fields = HTTPHeaders([("Host", "test")] + headers)
-        if let user {
-            fields.add(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):pw".utf8)))
-        }
-        let head = RequestHead(
-            method: method, rawTarget: target, target: try! RequestTarget(parsing: target), version: .http11,
-            headers: fields)
-        return APIFixture().api.admit(
-            IncomingRequest(
-                head: head, id: "r", remoteAddress: "127.0.0.1:1",
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+        APIFixture().api.admit(APIFixture.request(method, target, user: user, headers: headers).incoming)
     }
 
     private func refusal(_ admission: Admission) -> HTTPStatus? {
