@@ -80,7 +80,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     }
 
     /// Runs one statement as ``result(_:_:)`` does, calling `row` for each result row.
-    func query(_ sql: String, _ parameters: [SQLValue], row: (PostgresRow) throws -> Void) throws {
+    func query(_ sql: String, _ parameters: [SQLValue], row: (any SQLRow) throws -> Void) throws {
         let result = try self.result(sql, parameters)
         for index in 0..<result.rowCount { try row(PostgresRow(result: result, row: index)) }
     }

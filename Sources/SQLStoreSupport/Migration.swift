@@ -20,7 +20,7 @@ package struct Migration: Sendable {
     /// order, in one transaction with the bookkeeping rows that record them. Returns the
     /// versions applied; a schema newer than `migrations` is refused.
     package static func apply(
-        _ migrations: [Migration], on connection: some SQLConnection, dialect: SQLDialect
+        _ migrations: [Migration], on connection: any SQLConnection, dialect: SQLDialect
     ) throws -> [Int] {
         try connection.execute(dialect.beginMigrations)
         do {

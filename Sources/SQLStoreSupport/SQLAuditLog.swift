@@ -2,8 +2,8 @@ import Application
 import Domain
 
 /// The audit trail in a SQL store's `audit_events` table.
-struct SQLAuditLog<Connection: SQLConnection>: AuditLog {
-    let connection: Connection
+struct SQLAuditLog: AuditLog {
+    let connection: any SQLConnection
 
     func append(_ event: AuditEvent) throws {
         try self.connection.query(

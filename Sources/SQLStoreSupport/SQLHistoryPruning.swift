@@ -2,8 +2,8 @@ import Application
 import Domain
 
 /// Removes history from a SQL store for good.
-struct SQLHistoryPruning<Connection: SQLConnection>: HistoryPruning {
-    let connection: Connection
+struct SQLHistoryPruning: HistoryPruning {
+    let connection: any SQLConnection
     let dialect: SQLDialect
 
     func deleteVersions(stateID: Int64, numbers: [Int64]) throws {

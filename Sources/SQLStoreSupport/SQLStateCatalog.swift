@@ -2,8 +2,8 @@ import Application
 import Domain
 
 /// Listings and lookups on a SQL store, without row locks.
-struct SQLStateCatalog<Connection: SQLConnection>: StateCatalog {
-    let connection: Connection
+struct SQLStateCatalog: StateCatalog {
+    let connection: any SQLConnection
     let dialect: SQLDialect
 
     /// The states matching `condition` (on `states s`, with `$n` placeholders for `parameters`),

@@ -2,8 +2,8 @@ import Application
 import Domain
 
 /// Inserts states and versions into a SQL store exactly as another store recorded them.
-struct SQLStateImport<Connection: SQLConnection>: StateImport {
-    let connection: Connection
+struct SQLStateImport: StateImport {
+    let connection: any SQLConnection
 
     func insertState(_ entry: StateEntry) throws -> Int64 {
         let ids = try self.connection.rows(

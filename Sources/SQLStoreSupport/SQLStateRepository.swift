@@ -2,8 +2,8 @@ import Application
 import Domain
 
 /// The protocol's state and lock port on a SQL store. All SQL uses bound parameters.
-struct SQLStateRepository<Connection: SQLConnection>: StateRepository {
-    let connection: Connection
+struct SQLStateRepository: StateRepository {
+    let connection: any SQLConnection
     let dialect: SQLDialect
 
     func stateForUpdate(named name: StateName) throws -> StoredState? {

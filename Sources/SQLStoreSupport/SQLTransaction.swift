@@ -1,12 +1,12 @@
 import Application
 
 /// The ports of one open transaction on a SQL store's connection.
-package struct SQLTransaction<Connection: SQLConnection>: Transaction {
-    private let connection: Connection
+package struct SQLTransaction: Transaction {
+    private let connection: any SQLConnection
     private let dialect: SQLDialect
 
     /// The ports over `connection`, which holds the open transaction.
-    package init(connection: Connection, dialect: SQLDialect) {
+    package init(connection: any SQLConnection, dialect: SQLDialect) {
         self.connection = connection
         self.dialect = dialect
     }

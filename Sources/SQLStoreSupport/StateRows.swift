@@ -38,7 +38,7 @@ package enum StateRows {
     }
 
     /// A version record from the version columns starting at `first`.
-    package static func version(_ row: some SQLRow, from first: Int) throws -> VersionRecord {
+    package static func version(_ row: any SQLRow, from first: Int) throws -> VersionRecord {
         let metadata = StateMetadata(
             terraformVersion: row.optionalText(first + 9), resourceCount: row.optionalInt64(first + 10),
             outputNames: try StateMetadata.outputNames(fromJSON: row.text(first + 11)), encrypted: row.bool(first + 12))
@@ -61,7 +61,7 @@ package enum StateRows {
         """
 
     /// A state from a row of `selectEntries`.
-    package static func entry(_ row: some SQLRow) throws -> StateEntry {
+    package static func entry(_ row: any SQLRow) throws -> StateEntry {
         let name = try self.name(row.text(1))
         let state = StoredState(
             id: row.int64(0), name: name, createdAt: row.timestamp(2), lock: try self.lock(row, from: 3, of: name),
@@ -70,7 +70,7 @@ package enum StateRows {
     }
 
     /// The lock from the columns `lock_info`, `locked_at`, `locked_by` starting at `first`, if any.
-    package static func lock(_ row: some SQLRow, from first: Int, of name: StateName) throws -> StoredLock? {
+    package static func lock(_ row: any SQLRow, from first: Int, of name: StateName) throws -> StoredLock? {
         guard !row.isNull(first) else { return nil }
         do {
             return StoredLock(
@@ -104,7 +104,7 @@ package enum StateRows {
         "id, at, action, state, version, user_name, address, request_id, lock_id, reason, detail"
 
     /// An audit event from a row of `auditColumns`.
-    package static func auditEvent(_ row: some SQLRow) throws -> AuditEvent {
+    package static func auditEvent(_ row: any SQLRow) throws -> AuditEvent {
         guard let action = AuditEvent.Action(rawValue: row.text(2)), let state = try? StateName(row.text(3)) else {
             throw StoreError(.fault, "audit event \(row.int64(0)) is invalid")
         }

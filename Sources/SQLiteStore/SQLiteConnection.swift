@@ -96,7 +96,7 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
     }
 
     /// Runs one statement with `parameters`; calls `row` for each result row.
-    func query(_ sql: String, _ parameters: [SQLValue], row: (SQLiteRow) throws -> Void) throws {
+    func query(_ sql: String, _ parameters: [SQLValue], row: (any SQLRow) throws -> Void) throws {
         let statement = try self.statement(sql)
         defer {
             sqlite3_reset(statement)

@@ -3,14 +3,20 @@ package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// `bytes` as lowercase hexadecimal, two digits a byte.
-    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(self.digits[Int(byte >> 4)])
-            out.append(self.digits[Int(byte & 0x0F)])
+    package static func encode(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { self.encode($0) }
+    }
+
+    /// `bytes` as lowercase hexadecimal, two digits a byte. Not generic: called from other
+    /// modules, generic code would run unspecialized, an iterator call per byte.
+    package static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = self.digits[Int(byte >> 4)]
+                out[2 * index + 1] = self.digits[Int(byte & 0x0F)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The bytes of hexadecimal `text` (either case), or `nil` when it is not an even number of

@@ -7,7 +7,7 @@ import SystemSupport
 
 /// The driving adapter: turns HTTP requests into use-case calls and their results into
 /// responses. Errors become short JSON bodies (`{"error": "…"}`); a 5xx means a real fault.
-public struct StatehouseAPI: HTTPResponder {
+public final class StatehouseAPI: HTTPResponder, Sendable {
     /// The use cases the API drives; the composition root builds them.
     public struct UseCases: Sendable {
         let read: ReadState

@@ -119,7 +119,7 @@ import Testing
         try admin.execute(first.sql)
         let time = Timestamp(microseconds: 1_700_000_000_000_000)
         for (id, deleted) in [(Int64(1), true), (Int64(2), false)] {
-            try admin.result(
+            _ = try admin.result(
                 """
                 INSERT INTO states (id, name, created_at, latest_version, lock_id, lock_info, locked_at, locked_by,
                                     deleted_at, deleted_by)
@@ -135,7 +135,7 @@ import Testing
         try admin.execute("SELECT setval('states_id_seq', 2)")
         for (stateID, number, body) in [(Int64(1), Int64(1), self.v1Body), (2, 1, self.v1Body), (2, 2, self.v2Body)] {
             let blob = try StateBlob(body: body, compressionLevel: 1)
-            try admin.result(
+            _ = try admin.result(
                 """
                 INSERT INTO state_versions
                     (state_id, number, serial, lineage, size, sha256, md5, content, created_at, created_by, lock_id)
