@@ -9,44 +9,6 @@ public protocol HTTPResponder: Sendable {
     func admit(_ request: IncomingRequest) -> Admission
 }
 
-/// What a responder decides from a request head.
-public enum Admission: Sendable {
-    /// Answer with this response at once, without reading the body or sending `100 Continue`;
-    /// the connection closes after it.
-    case refuse(Response)
-    /// Read a body of at most `maxBodyBytes` (the server's own limit applies too; a larger one is
-    /// 413), then answer the whole request with `respond`.
-    case accept(maxBodyBytes: Int, respond: @Sendable (Request) -> Response)
-}
-
-/// A responder that reads every body up to the server's limit and answers whole requests.
-public protocol RequestResponder: HTTPResponder {
-    /// Answers one complete request.
-    func respond(to request: Request) -> Response
-}
-
-extension RequestResponder {
-    /// Accepts every request, with the server's own body limit.
-    public func admit(_ request: IncomingRequest) -> Admission {
-        .accept(maxBodyBytes: .max) { self.respond(to: $0) }
-    }
-}
-
-/// A responder made from a closure that answers whole requests.
-public struct ClosureResponder: RequestResponder {
-    private let body: @Sendable (Request) -> Response
-
-    /// Wraps `body`.
-    public init(_ body: @escaping @Sendable (Request) -> Response) {
-        self.body = body
-    }
-
-    /// Calls the closure.
-    public func respond(to request: Request) -> Response {
-        self.body(request)
-    }
-}
-
 extension HTTPResponder {
     /// Answers a request that is already complete, in memory, as the server would: the decision
     /// from its head, then its body against the limit that decision set (413 past it), then the
