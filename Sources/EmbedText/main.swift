@@ -37,11 +37,12 @@ func read(_ path: String) -> String {
 }
 
 let text = read(input)
-// One more `#` than the longest run of `#` after a `"` in the text.
+// One more `#` than the longest run of `#` after a `"` (which could close the literal) or a `\`
+// (which could start an escape) in the text.
 var longest = 0
 var run = -1
 for character in text {
-    if character == "\"" {
+    if character == "\"" || character == "\\" {
         run = 0
     } else if character == "#", run >= 0 {
         run += 1

@@ -56,6 +56,8 @@ struct Connection {
         /// Answered from its head already (a refusal of a request without a body, kept alive).
         var answered = false
         var body: [UInt8] = []
+        /// The body's size, kept for the access log once the body has been handed over.
+        var bytesIn = 0
         var expectedLength: Int? = nil
         /// Body bytes counted in the server's budget for this request.
         var reserved = 0
@@ -113,14 +115,14 @@ struct Connection {
                 exchange!.body.append(contentsOf: part)
                 life.bodyReceived(part.count, now: .now)
             case .end:
-                guard let current = exchange else { return }
+                guard var current = exchange else { return }
                 life.requestComplete()
-                if !current.answered { continuation = self.answer(current, &date) }
+                if !current.answered { continuation = self.answer(&current, &date) }
                 self.server.bodyBudget.release(current.reserved)
                 exchange = nil
                 if continuation == .keepOpen { life.keptAlive(now: .now) }
             case .failure(let error):
-                continuation = self.answerFailure(error, exchange, &date)
+                continuation = self.answerFailure(error, exchange, start: life.requestStart ?? .now, &date)
             }
         }
         lingering = continuation == .close
@@ -137,7 +139,7 @@ struct Connection {
         do {
             switch wait {
             case .expired(let expiry):
-                return self.expire(expiry, exchange, &date)
+                return self.expire(expiry, exchange, start: life.requestStart ?? .now, &date)
             case .drain:
                 // Shutting down between requests: serve only bytes already received.
                 result = try self.read(into: buffer, timeout: .zero, wake: nil)
@@ -176,14 +178,14 @@ struct Connection {
     }
 
     /// A wait that ran out: silence between requests, 408 within one.
-    private func expire(_ expiry: ConnectionLife.Expiry, _ exchange: Exchange?, _ date: inout HTTPDate)
-        -> Continuation
-    {
+    private func expire(
+        _ expiry: ConnectionLife.Expiry, _ exchange: Exchange?, start: ContinuousClock.Instant, _ date: inout HTTPDate
+    ) -> Continuation {
         switch expiry {
         case .closeSilently:
             return .gone
         case .requestTimeout(let reason):
-            return self.answerFailure(HTTPError(.requestTimeout, reason), exchange, &date)
+            return self.answerFailure(HTTPError(.requestTimeout, reason), exchange, start: start, &date)
         }
     }
 
@@ -205,7 +207,8 @@ struct Connection {
     ) -> Continuation {
         let head = exchange.incoming.head
         if let expectation = head.headers["Expect"], expectation.asciiLowercased() != "100-continue" {
-            return self.answerFailure(HTTPError(.expectationFailed, "unsupported expectation"), exchange, &date)
+            return self.answerFailure(
+                HTTPError(.expectationFailed, "unsupported expectation"), exchange, start: exchange.start, &date)
         }
         switch self.server.responder.admit(exchange.incoming) {
         case .refuse(let response):
@@ -217,7 +220,7 @@ struct Connection {
         case .accept(let maxBodyBytes, let respond):
             exchange.respond = respond
             parser.limitBody(to: maxBodyBytes)
-            if let error = parser.failure { return self.answerFailure(error, exchange, &date) }
+            if let error = parser.failure { return self.answerFailure(error, exchange, start: exchange.start, &date) }
             guard parser.expectsBody else { return .keepOpen }
             if let length = parser.announcedBodyLength {
                 guard self.server.bodyBudget.reserve(length) else { return self.answerBusy(exchange, &date) }
@@ -233,9 +236,16 @@ struct Connection {
     }
 
     /// Hands the complete request to the responder and writes its answer.
-    private func answer(_ exchange: Exchange, _ date: inout HTTPDate) -> Continuation {
+    private func answer(_ exchange: inout Exchange, _ date: inout HTTPDate) -> Continuation {
         guard let respond = exchange.respond else { return .gone }
-        let response = respond(Request(exchange.incoming, body: exchange.body))
+        let request = Request(exchange.incoming, body: exchange.body)
+        exchange.bytesIn = exchange.body.count
+        exchange.body = []
+        let response = respond(request)
+        // The body has been handed over and answered: its bytes leave the budget before the
+        // answer goes out.
+        self.server.bodyBudget.release(exchange.reserved)
+        exchange.reserved = 0
         // Asked after the answer: a shutdown that began meanwhile closes the connection.
         let keepAlive = exchange.incoming.head.wantsKeepAlive && !self.server.isShuttingDown
         return self.write(response, for: exchange, keepAlive: keepAlive, &date)
@@ -252,7 +262,9 @@ struct Connection {
     }
 
     /// Answers a request the server itself refuses, always closing afterwards.
-    private func answerFailure(_ error: HTTPError, _ exchange: Exchange?, _ date: inout HTTPDate) -> Continuation {
+    private func answerFailure(
+        _ error: HTTPError, _ exchange: Exchange?, start: ContinuousClock.Instant, _ date: inout HTTPDate
+    ) -> Continuation {
         var response = ResponseWriter.errorResponse(error)
         response.logMetadata["reason"] = .string(error.message)
         if let exchange { return self.write(response, for: exchange, keepAlive: false, &date) }
@@ -264,7 +276,7 @@ struct Connection {
         let written = self.send(response, keepAlive: false, http10KeepAlive: false, headOnly: false, &date)
         self.logAccess(
             logger: logger, method: "-", path: "-", response: response, bytesIn: 0,
-            bytesOut: written ? response.body.count : 0, start: .now)
+            bytesOut: written ? response.body.count : 0, start: start)
         return written ? .close : .gone
     }
 
@@ -281,7 +293,7 @@ struct Connection {
             &date)
         self.logAccess(
             logger: exchange.incoming.logger, method: head.method, path: head.target.path, response: response,
-            bytesIn: exchange.body.count,
+            bytesIn: max(exchange.bytesIn, exchange.body.count),
             bytesOut: written && !headOnly && !response.status.forbidsBody ? response.body.count : 0,
             start: exchange.start)
         return !written ? .gone : keepAlive ? .keepOpen : .close

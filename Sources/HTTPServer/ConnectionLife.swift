@@ -6,8 +6,8 @@
 /// idle timeout, both closed silently when they run out), then for the rest of a head (header
 /// timeout from the first byte, then 408), then for the body (each read within the read timeout,
 /// and the body as a whole at least the minimum rate after the first read timeout, then 408).
-/// Responses are written within the write timeout, and a connection the server ends lingers
-/// for the linger time so the peer can read the last answer.
+/// A connection the server ends lingers for `timeouts.linger` so the peer can read the last
+/// answer; writes keep their own deadline in `Socket.write`.
 struct ConnectionLife: Sendable {
     typealias Instant = ContinuousClock.Instant
 
@@ -18,7 +18,6 @@ struct ConnectionLife: Sendable {
         var idle: Duration
         /// Bytes per second a body must average once `read` has passed since its head.
         var minBodyRate: Int
-        var write: Duration
         var linger: Duration
 
         init(_ configuration: HTTPServerConfiguration, linger: Duration) {
@@ -26,7 +25,6 @@ struct ConnectionLife: Sendable {
             self.read = configuration.readTimeout
             self.idle = configuration.idleTimeout
             self.minBodyRate = configuration.minBodyRate
-            self.write = configuration.writeTimeout
             self.linger = linger
         }
     }
@@ -105,6 +103,11 @@ struct ConnectionLife: Sendable {
     /// Bytes arrived at `now`; `parserIdle` says whether, with them, still none of a request has
     /// arrived (only stray line ends).
     mutating func received(now: Instant, parserIdle: Bool) {
+        // Within a body, any byte (chunk framing too) shows the client is still sending.
+        if case .body(let since, let bytes, _) = self.phase {
+            self.phase = .body(since: since, bytes: bytes, lastData: now)
+            return
+        }
         guard case .betweenRequests(let since, let servedAny) = self.phase else { return }
         if parserIdle {
             // Stray line ends after a response renew a kept-alive connection's idle wait.
@@ -144,11 +147,4 @@ struct ConnectionLife: Sendable {
         if case .head(let since) = self.phase { return since }
         return nil
     }
-
-    /// When a response started at `now` must be written by.
-    func writeDeadline(now: Instant) -> Instant { now + self.timeouts.write }
-
-    /// Until when a connection the server ends at `now` reads and discards what the peer still
-    /// sends, so that the peer can read the last answer.
-    func lingerDeadline(now: Instant) -> Instant { now + self.timeouts.linger }
 }

@@ -50,6 +50,11 @@ final class ConnectionRegistry: Sendable {
         self.group.leave()
     }
 
+    /// Signals `semaphore` once every connection has closed (at once if none is open).
+    func notifyWhenAllClosed(_ semaphore: DispatchSemaphore) {
+        self.group.notify(queue: .global()) { semaphore.signal() }
+    }
+
     /// Waits until every connection has closed, or `timeout` passes. Returns whether all closed.
     func waitForAll(timeout: Duration) -> Bool {
         self.group.wait(timeout: timeout.fromNow) == .success

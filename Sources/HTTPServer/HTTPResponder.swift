@@ -4,8 +4,8 @@
 /// Both are called on the connection's own thread and may block (for example on a database call).
 public protocol HTTPResponder: Sendable {
     /// Decides about a request whose head has arrived and whose body has not been read: refuse
-    /// it now (the body is never read and the connection closes after the answer), or read a
-    /// body of at most some size and answer then.
+    /// it now (the body is never read, and a connection with a body on its way closes after the
+    /// answer), or read a body of at most some size and answer then.
     func admit(_ request: IncomingRequest) -> Admission
 }
 

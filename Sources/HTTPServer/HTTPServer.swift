@@ -33,6 +33,10 @@ public final class HTTPServer: Sendable {
     private let phase = Mutex<Phase>(.idle)
     private let shuttingDown = Atomic<Bool>(false)
     private let acceptLoopDone = DispatchSemaphore(value: 0)
+    /// Signalled when every connection has closed during a drain, or when they are cut.
+    private let drainWake = DispatchSemaphore(value: 0)
+    /// Set by ``cutConnections()``: a drain stops waiting.
+    private let cut = Atomic<Bool>(false)
     /// Read end of a pipe that becomes readable when shutdown begins; idle connections and the
     /// accept loop poll it.
     let wakeReader: Int32
@@ -156,10 +160,13 @@ public final class HTTPServer: Sendable {
         listeners.forEach(closeDescriptor)
     }
 
-    /// Cuts every open connection at once (the peers see them close), so that a ``drain(timeout:)``
-    /// in progress returns without waiting out its timeout.
+    /// Cuts every open connection at once (the peers see them close) and makes a
+    /// ``drain(timeout:)`` in progress, or one that starts later, return at once, without waiting
+    /// for connection threads still busy with the store.
     public func cutConnections() {
+        self.cut.store(true, ordering: .releasing)
         self.registry.abortAll()
+        self.drainWake.signal()
     }
 
     /// After ``stopAccepting()``: waits up to `timeout` for open connections to finish, then cuts
@@ -172,7 +179,13 @@ public final class HTTPServer: Sendable {
                 return false
             })
         else { return true }
-        let drained = self.registry.waitForAll(timeout: timeout)
+        self.registry.notifyWhenAllClosed(self.drainWake)
+        let drained =
+            self.drainWake.wait(timeout: timeout.fromNow) == .success && !self.cut.load(ordering: .acquiring)
+        if self.cut.load(ordering: .acquiring) {
+            self.phase.withLock { $0 = .stopped }
+            return false
+        }
         if !drained {
             self.logger.warning(
                 "drain timeout reached; closing remaining connections",

@@ -48,13 +48,16 @@ public struct HTTPServerConfiguration: Sendable {
     public init() {}
 
     /// A quarter of the memory this process may use: the physical memory, or the cgroup's limit
-    /// when a container sets a lower one.
+    /// (v2 or v1) when a container sets a lower one.
     public static func defaultBodyBudget() -> Int {
         var memory = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
-        if let text = try? FileIO.readAll("/sys/fs/cgroup/memory.max"),
-            let limit = Int(String(decoding: text, as: UTF8.self).trimmingASCIIWhitespace().filter { $0 != "\n" })
-        {
-            memory = min(memory, limit)
+        // cgroup v2, then v1; "max" (no limit) does not parse.
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? FileIO.readAll(path),
+                let limit = Int(String(decoding: text, as: UTF8.self).filter { !$0.isWhitespace })
+            {
+                memory = min(memory, limit)
+            }
         }
         return max(memory / 4, 64 << 20)
     }

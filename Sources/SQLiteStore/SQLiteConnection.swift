@@ -140,9 +140,6 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
         }
     }
 
-    /// The number of rows the last statement changed.
-    var changes: Int { Int(sqlite3_changes(self.handle)) }
-
     private func statement(_ sql: String) throws(SQLiteError) -> OpaquePointer {
         if let cached = self.statements[sql] { return cached }
         var statement: OpaquePointer? = nil

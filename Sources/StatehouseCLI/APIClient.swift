@@ -36,8 +36,9 @@ public struct APIClient: Sendable {
         ]
         if let authorization = self.authorization { headers.append(("Authorization", authorization)) }
         var bytes: [UInt8]? = nil
+        // The server asks for the JSON type on every POST, with or without a body.
+        if body != nil || method == "POST" { headers.append(("Content-Type", "application/json")) }
         if let body {
-            headers.append(("Content-Type", "application/json"))
             do {
                 bytes = Array(try APIJSON.encoder.encode(body))
             } catch {

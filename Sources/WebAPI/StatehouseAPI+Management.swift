@@ -12,14 +12,17 @@ extension StatehouseAPI {
         guard route.allowedMethods.contains(method) else {
             return .refuse(Response.methodNotAllowed(allowed: route.allowedMethods).labelled("api"))
         }
-        // A browser can send a form cross-site with the user's cached Basic credentials; forms
-        // cannot send application/json without a CORS preflight, so changes require it.
-        if method != "GET", let type = request.headers["Content-Type"],
-            type.split(separator: ";").first?.trimmingSpaces().lowercased() != "application/json"
+        // A browser can send a form, or a no-cors fetch without a Content-Type, cross-site with the
+        // user's cached Basic credentials; neither can send application/json without a CORS
+        // preflight, so changes require it: always on POST (the one method such requests may
+        // use), whenever a body is typed on the others.
+        let type = request.headers["Content-Type"]
+        if method != "GET", type != nil || method == "POST",
+            type?.split(separator: ";").first?.trimmingSpaces().lowercased() != "application/json"
         {
+            let sent = type.map { "not \($0)" } ?? "even without a body"
             return .refuse(
-                Response.error(HTTPStatus(code: 415), "send the body as Content-Type: application/json, not \(type)")
-                    .labelled("api"))
+                Response.error(HTTPStatus(code: 415), "send Content-Type: application/json, \(sent)").labelled("api"))
         }
         let allowed = route.queryParameters
         if let unknown = request.head.target.query.map(\.name).first(where: { !allowed.contains($0) }) {

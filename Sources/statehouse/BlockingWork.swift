@@ -1,3 +1,4 @@
+import Dispatch
 import SystemSupport
 
 /// Runs blocking work on a thread of its own, so that a task waiting for it never holds a thread
@@ -9,8 +10,8 @@ enum BlockingWork {
             do {
                 try ThreadSpawner.spawn(stackSize: 1 << 20) { continuation.resume(returning: work()) }
             } catch {
-                // No thread to be had: do it here rather than not at all.
-                continuation.resume(returning: work())
+                // No thread of our own to be had: Dispatch's pool, never the cooperative one.
+                DispatchQueue.global().async { continuation.resume(returning: work()) }
             }
         }
     }

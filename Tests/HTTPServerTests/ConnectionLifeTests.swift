@@ -17,7 +17,6 @@ import Testing
         configuration.readTimeout = read
         configuration.idleTimeout = idle
         configuration.minBodyRate = minBodyRate
-        configuration.writeTimeout = .seconds(30)
         return ConnectionLife(timeouts: .init(configuration, linger: .seconds(2)), openedAt: self.start)
     }
 
@@ -128,6 +127,18 @@ import Testing
                 == .expired(.requestTimeout("timed out waiting for the request body")))
     }
 
+    @Test func chunkFramingAloneKeepsABodyAlive() {
+        var life = self.life(read: .seconds(1), minBodyRate: 1)
+        life.received(now: self.at(0), parserIdle: false)
+        life.bodyStarted(now: self.at(0))
+        life.bodyReceived(100, now: self.at(0.1))
+        // A chunk-size line arrives alone, with no body byte: the read wait starts again.
+        life.received(now: self.at(0.9), parserIdle: false)
+        #expect(
+            life.wait(now: self.at(0.9), parserIdle: false, shuttingDown: false)
+                == .read(until: self.at(1.9), wakeOnShutdown: false))
+    }
+
     @Test func aBodyKeepingUpTheRateIsNeverCutOff() {
         var life = self.life(read: .seconds(1), minBodyRate: 1000)
         life.received(now: self.at(0), parserIdle: false)
@@ -151,11 +162,5 @@ import Testing
         #expect(
             life.wait(now: self.at(1), parserIdle: false, shuttingDown: true)
                 == .read(until: self.at(10), wakeOnShutdown: false))
-    }
-
-    @Test func writesAndLingerHaveTheirDeadlines() {
-        let life = self.life()
-        #expect(life.writeDeadline(now: self.at(5)) == self.at(35))
-        #expect(life.lingerDeadline(now: self.at(5)) == self.at(7))
     }
 }

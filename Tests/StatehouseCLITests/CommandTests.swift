@@ -264,7 +264,8 @@ import Testing
         #expect(outcome.output == "Restored team/app (state ID 7): version 3, serial 5.\n")
 
         _ = try run(RestoreCommand.self, ["team/app", "--server", api.url])
-        #expect(api.requests.last?.body == "" && api.requests.last?.headers["Content-Type"] == nil)
+        // No body, but the JSON type all the same: the server asks for it on every POST.
+        #expect(api.requests.last?.body == "" && api.requests.last?.headers["Content-Type"] == "application/json")
     }
 
     @Test func restoreOverALiveStateFails() throws {
@@ -291,6 +292,7 @@ import Testing
                 == "Purged version 2 of team/app (by root at 2026-11-23 08:09:10Z; reason: leaked key).\n")
 
         _ = try run(PurgeCommand.self, ["team/app", "2", "--server", api.url])
+        // A DELETE without a body sends no type.
         #expect(api.requests.last?.body == "" && api.requests.last?.headers["Content-Type"] == nil)
         #expect(throws: (any Error).self) { try PurgeCommand.parse(["team/app", "two"]) }
         #expect(throws: (any Error).self) { try PurgeCommand.parse(["team/app"]) }

@@ -46,6 +46,10 @@ struct ManagedAPI {
         -> Response
     {
         var fields = HTTPHeaders([("Host", "test")] + headers)
+        // What every JSON client sends on a POST (HeadDecisionTests checks what happens without).
+        if method == "POST", !fields.contains("Content-Type") {
+            fields.add(name: "Content-Type", value: "application/json")
+        }
         if let user {
             fields.add(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):pw".utf8)))
         }

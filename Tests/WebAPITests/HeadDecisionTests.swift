@@ -42,6 +42,10 @@ import Testing
                 self.decide("POST", "/api/v1/states/team/app/rollback", headers: [("Content-Type", "text/plain")]))
                 == HTTPStatus(code: 415))
         #expect(self.refusal(self.decide("GET", "/api/v1/states?bogus=1")) == .badRequest)
+        // A cross-site fetch in no-cors mode may POST without any Content-Type: refused too.
+        var untyped = APIFixture.request("POST", "/api/v1/states/team/app/restore").incoming
+        untyped.head.headers.remove(name: "Content-Type")
+        #expect(self.refusal(APIFixture().api.admit(untyped)) == HTTPStatus(code: 415))
         #expect(self.refusal(self.decide("POST", "/healthz", user: nil)) == .methodNotAllowed)
     }
 
