@@ -115,10 +115,11 @@ struct Connection {
                 exchange!.body.append(contentsOf: part)
                 life.bodyReceived(part.count, now: .now)
             case .end:
-                guard var current = exchange else { return }
+                guard exchange != nil else { return }
                 life.requestComplete()
-                if !current.answered { continuation = self.answer(&current, &date) }
-                self.server.bodyBudget.release(current.reserved)
+                // In place: a copy would keep the body alive until the answer has been written.
+                if !exchange!.answered { continuation = self.answer(&exchange!, &date) }
+                self.server.bodyBudget.release(exchange!.reserved)
                 exchange = nil
                 if continuation == .keepOpen { life.keptAlive(now: .now) }
             case .failure(let error):

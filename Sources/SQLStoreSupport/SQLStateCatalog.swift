@@ -63,26 +63,29 @@ struct SQLStateCatalog: StateCatalog {
         }.first ?? 0
     }
 
+    /// Version statements' texts, made once.
+    private static let selectVersions =
+        "SELECT \(StateRows.versionColumns) FROM state_versions WHERE state_id = $1 ORDER BY number"
+    private static let selectVersionPage = """
+        SELECT \(StateRows.versionColumns) FROM state_versions WHERE state_id = $1 AND number < $2
+        ORDER BY number DESC LIMIT $3
+        """
+    private static let selectVersion =
+        "SELECT \(StateRows.versionColumns) FROM state_versions WHERE state_id = $1 AND number = $2"
+
     func versions(stateID: Int64) throws -> [VersionRecord] {
-        try self.connection.rows(
-            "SELECT \(StateRows.versionColumns()) FROM state_versions WHERE state_id = $1 ORDER BY number",
-            [.int64(stateID)]
-        ) { try StateRows.version($0, from: 0) }
+        try self.connection.rows(Self.selectVersions, [.int64(stateID)]) { try StateRows.version($0, from: 0) }
     }
 
     func versions(stateID: Int64, before: Int64?, limit: Int) throws -> [VersionRecord] {
         try self.connection.rows(
-            """
-            SELECT \(StateRows.versionColumns()) FROM state_versions WHERE state_id = $1 AND number < $2
-            ORDER BY number DESC LIMIT $3
-            """, [.int64(stateID), .int64(before ?? .max), .int64(Int64(limit))]
+            Self.selectVersionPage, [.int64(stateID), .int64(before ?? .max), .int64(Int64(limit))]
         ) { try StateRows.version($0, from: 0) }
     }
 
     func version(stateID: Int64, number: Int64) throws -> VersionRecord? {
-        try self.connection.rows(
-            "SELECT \(StateRows.versionColumns()) FROM state_versions WHERE state_id = $1 AND number = $2",
-            [.int64(stateID), .int64(number)]
-        ) { try StateRows.version($0, from: 0) }.first
+        try self.connection.rows(Self.selectVersion, [.int64(stateID), .int64(number)]) {
+            try StateRows.version($0, from: 0)
+        }.first
     }
 }

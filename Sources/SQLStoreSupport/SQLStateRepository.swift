@@ -44,14 +44,17 @@ struct SQLStateRepository: StateRepository {
         throw StoreError(.unavailable, "state \(name) keeps being deleted while it is created")
     }
 
+    /// Every GET runs this: its text is made once.
+    private static let selectCurrentVersion = """
+        SELECT s.id, \(StateRows.aliasedVersionColumns)
+        FROM states s JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
+        WHERE s.name = $1 AND s.deleted_at IS NULL
+        """
+
     func currentVersion(named name: StateName) throws -> (stateID: Int64, version: VersionRecord)? {
-        try self.connection.rows(
-            """
-            SELECT s.id, \(StateRows.versionColumns("v"))
-            FROM states s JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
-            WHERE s.name = $1 AND s.deleted_at IS NULL
-            """, [.text(name.rawValue)]
-        ) { ($0.int64(0), try StateRows.version($0, from: 1)) }.first
+        try self.connection.rows(Self.selectCurrentVersion, [.text(name.rawValue)]) {
+            ($0.int64(0), try StateRows.version($0, from: 1))
+        }.first
     }
 
     func content(stateID: Int64, version number: Int64) throws -> [UInt8]? {

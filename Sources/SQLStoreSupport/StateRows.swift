@@ -12,15 +12,16 @@ package enum StateRows {
         "purge_reason",
     ]
 
-    /// The version columns as a select list, of the table aliased `alias` if given.
-    package static func versionColumns(_ alias: String? = nil) -> String {
-        let qualifier = alias.map { "\($0)." } ?? ""
-        return self.versionColumnNames.map { qualifier + $0 }.joined(separator: ", ")
-    }
+    /// The version columns as a select list (made once: statements are looked up by their text
+    /// on every call).
+    package static let versionColumns = versionColumnNames.joined(separator: ", ")
+
+    /// The version columns of `state_versions` aliased `v`.
+    package static let aliasedVersionColumns = versionColumnNames.map { "v.\($0)" }.joined(separator: ", ")
 
     /// `INSERT INTO state_versions …` binding `versionValues`.
     package static let insertVersion = """
-        INSERT INTO state_versions (state_id, \(versionColumns()), content)
+        INSERT INTO state_versions (state_id, \(versionColumns), content)
         VALUES (\((1...(versionColumnNames.count + 2)).map { "$\($0)" }.joined(separator: ", ")))
         """
 
@@ -56,7 +57,7 @@ package enum StateRows {
     /// so a `WHERE` on `s` and an `ORDER BY` follow.
     package static let selectEntries = """
         SELECT s.id, s.name, s.created_at, s.lock_info, s.locked_at, s.locked_by, s.deleted_at, s.deleted_by,
-               \(versionColumns("v"))
+               \(aliasedVersionColumns)
         FROM states s LEFT JOIN state_versions v ON v.state_id = s.id AND v.number = s.latest_version
         """
 
