@@ -23,6 +23,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(name: "CEpoll"),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CSQLite",
@@ -48,7 +49,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "COpenSSL", "SystemSupport", .product(name: "Logging", package: "swift-log"),
+                "CEpoll", "COpenSSL", "SystemSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
