@@ -85,7 +85,7 @@ struct JSONObjectScanner {
         var folded = String.UnicodeScalarView()
         for scalar in key.unicodeScalars {
             switch scalar.value {
-            case 0x61...0x7A: folded.append(Unicode.Scalar(scalar.value - 0x20)!)
+            case 0x61...0x7A: folded.append(Unicode.Scalar(UInt8(scalar.value - 0x20)))
             case 0...0x7F: folded.append(scalar)
             case 0x017F: folded.append("S")
             case 0x212A: folded.append("K")

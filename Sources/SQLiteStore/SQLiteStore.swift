@@ -23,7 +23,7 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         /// How long a request waits for the writer (or for a lock another process holds).
         public var busyTimeout: Duration
         /// The disk space kept in reserve for releasing locks on a full disk (`<path>-reserve`).
-        /// A release writes a few pages; 1 MiB is room for hundreds.
+        /// A release writes a few pages (20 KiB measured); 1 MiB is room for dozens.
         public var reserveBytes: Int
 
         /// Creates a configuration.
