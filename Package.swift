@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "Application", "Domain", "CSQLite", "SQLStoreSupport", "SystemSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -198,7 +199,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "PostgresStore",
-                "SQLiteStore", "SystemSupport",
+                "SQLiteStore", "SystemSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "StatehouseCLITests", dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport"]),

@@ -18,7 +18,11 @@ struct ManagedAPI {
 
     /// Users: root (admin on *), ci (write on team), viewer (read on *); password "pw".
     init(_ kind: StoreKind) throws {
-        self.fixture = try Fixture(kind)
+        try self.init(Fixture(kind))
+    }
+
+    init(_ fixture: Fixture) throws {
+        self.fixture = fixture
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
         let users = try UserDirectory(users: [
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),

@@ -1,6 +1,7 @@
 import Application
 import Domain
 import Gzip
+import Logging
 import Testing
 
 @testable import PostgresStore
@@ -88,7 +89,9 @@ import Testing
                     ])
             }
         }
-        let store = try SQLiteStore(configuration: .init(path: path, readers: 2, busyTimeout: .seconds(10)))
+        let store = try SQLiteStore(
+            configuration: .init(path: path, readers: 2, busyTimeout: .seconds(10)),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try self.expectUpgraded(store, clock: ManualClock())
         // The rebuilt table keeps the content last, so listing versions never reads the blobs.
         let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(10))

@@ -102,6 +102,9 @@ import WebAPI
         let metrics = broken.scrape()
         #expect(metrics[#"statehouse_store_errors_total{kind="fault"}"#] == 1)
         #expect(metrics[#"statehouse_store_errors_total{kind="unavailable"}"#] == 0)
+        let full = Scraped(store: FailingStore(error: StoreError(.diskFull, "database or disk is full")))
+        #expect(full.fixture.send("LOCK", "/state/s", body: lockJSON("A")).status == .serviceUnavailable)
+        #expect(full.scrape()[#"statehouse_store_errors_total{kind="disk_full"}"#] == 1)
     }
 
     @Test func metricsNeedNoLoginUnlessConfigured() {
