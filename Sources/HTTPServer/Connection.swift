@@ -34,6 +34,13 @@ final class Connection: @unchecked Sendable {
     private var opened = false
     /// Whether the socket has shown input (or the peer's close) that has not been read yet.
     private var readable = false
+    /// Set once the connection is closing and lingers (parked) until then for the peer to read
+    /// the last answer.
+    private var lingeringUntil: ContinuousClock.Instant? = nil
+    /// Bytes read and dropped while lingering.
+    private var discarded = 0
+    /// The most a lingering connection reads and drops before it closes anyway.
+    private static let maxDiscarded = 1 << 22
     private var life: ConnectionLife
     private var parser: RequestParser
     private var date = HTTPDate()
@@ -115,7 +122,9 @@ final class Connection: @unchecked Sendable {
             case .park(let deadline):
                 self.parser.releaseConsumedStorage()
                 // Refused only once the server shuts down: the next wait then drains.
-                if self.server.park(self, until: deadline, fresh: !self.life.servedAny) { return }
+                if self.server.park(self, until: deadline, queue: self.life.servedAny ? .keptAlive : .fresh) {
+                    return
+                }
             case .close:
                 self.close(lingering: true)
                 return
@@ -126,10 +135,54 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection, after lingering for the peer to read the last answer when asked.
+    /// Closes the connection. With `lingering`, first stops sending and waits, parked, until the
+    /// peer closes or the linger time passes, reading and dropping what it still sends: closing
+    /// with unread input would send a reset that can destroy the answer in flight. The
+    /// connection keeps its slot until then.
     func close(lingering: Bool) {
         self.tls?.shutdown()
-        self.server.registry.close(self.fd, lingering: lingering ? self.life.timeouts.linger : nil)
+        guard lingering else {
+            self.server.registry.close(self.fd, lingering: nil)
+            return
+        }
+        let deadline = ContinuousClock.now + self.life.timeouts.linger
+        self.lingeringUntil = deadline
+        _ = try? syscall("shutdown") { shutdown(self.fd, Int32(SHUT_WR)) }
+        if !self.server.park(self, until: deadline, queue: .lingering) {
+            // The event thread is gone (shutdown): linger on this thread.
+            self.server.registry.close(self.fd, lingering: deadline - .now)
+        }
+    }
+
+    /// Ends the connection from the event thread, at once: its wait ran out, the server needed its
+    /// slot, or the server is shutting down.
+    func end() {
+        if self.lingeringUntil != nil {
+            self.server.registry.close(self.fd, lingering: nil)
+        } else {
+            self.close(lingering: false)
+        }
+    }
+
+    /// On the event thread, for a lingering connection with input: drops what has arrived, then
+    /// closes it if the peer has closed (or sent too much), or parks it again until its linger
+    /// time ends.
+    func linger() {
+        guard let deadline = self.lingeringUntil else { return }
+        let finished = withUnsafeTemporaryAllocation(byteCount: 16 << 10, alignment: 16) { scratch in
+            while self.discarded < Connection.maxDiscarded {
+                let count = recv(self.fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
+                if count > 0 {
+                    self.discarded += count
+                } else {
+                    return count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                }
+            }
+            return true
+        }
+        if finished || !self.server.park(self, until: deadline, queue: .lingering) {
+            self.server.registry.close(self.fd, lingering: nil)
+        }
     }
 
     /// Serves requests until the connection parks or ends.

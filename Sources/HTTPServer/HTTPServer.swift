@@ -68,7 +68,9 @@ public final class HTTPServer: Sendable {
         self.bodyBudget = BodyBudget(
             capacity: max(configuration.maxBufferedBodyBytes, configuration.limits.maxBodyBytes))
         self.tls = try configuration.tls.map { (tls) throws(ServerStartError) in try TLSContext(tls) }
-        self.workers = WorkerPool(stackSize: configuration.threadStackSize)
+        self.workers = WorkerPool(
+            stackSize: configuration.threadStackSize,
+            eagerThreads: max(8, 4 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         do {
             self.epoll = try Epoll()
         } catch {
@@ -236,19 +238,26 @@ public final class HTTPServer: Sendable {
     /// What the event thread and the connection threads share about parked connections.
     struct ParkingState {
         var lot = ParkingLot<Connection>()
-        /// Set at shutdown: nothing parks any more.
+        /// Cleared at shutdown: only lingering connections park from then on.
+        var acceptsWaiting = true
+        /// Set when the event thread ends: nothing parks any more.
         var closed = false
         /// When the event thread will wake up by itself; `nil` when it waits for events only.
         var plannedWake: ContinuousClock.Instant? = nil
     }
 
-    /// The event thread: accepts, hands connections with input to the workers, closes those whose
-    /// wait ran out; at shutdown takes in the listen backlog and lets the parked connections go.
+    /// The event thread: accepts, hands connections with input to the workers, lets lingering
+    /// connections read, closes those whose wait ran out, and gives queued jobs a thread when the
+    /// pool stalls. At shutdown it takes in the listen backlog and lets the waiting connections go,
+    /// then runs until the last lingering connection has closed.
     private func eventLoop(_ listeners: [Int32]) {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
-        while !self.isShuttingDown {
+        // When to look again at jobs waiting for a thread.
+        var poolCheck: ContinuousClock.Instant? = nil
+        var accepting = true
+        while true {
             let deadline = self.parked.withLock { state in
-                state.plannedWake = state.lot.nextDeadline
+                state.plannedWake = [state.lot.nextDeadline, poolCheck].compactMap { $0 }.min()
                 return state.plannedWake
             }
             for event in self.epoll.wait(into: &events, until: deadline) {
@@ -256,6 +265,7 @@ public final class HTTPServer: Sendable {
                 if token == HTTPServer.wakeToken {
                     self.epoll.consumeWake()
                 } else if token & HTTPServer.listenerTokens != 0 {
+                    guard accepting else { continue }
                     let listener = listeners[Int(token & ~HTTPServer.listenerTokens)]
                     // A bounded batch, so parked connections with input are not kept waiting.
                     for _ in 0..<64 where !self.acceptOne(from: listener) { break }
@@ -264,40 +274,61 @@ public final class HTTPServer: Sendable {
                 }
             }
             self.expireParked()
-        }
-        // Connections the kernel already completed are still in the backlog; closing the
-        // listeners would reset them. Take them in and serve whatever they have sent.
-        for listener in listeners {
-            while self.acceptOne(from: listener) {}
-        }
-        self.acceptLoopDone.signal()
-        let waiting = self.parked.withLock { state in
-            state.closed = true
-            return state.lot.removeAll()
-        }
-        self.metrics?.idleConnections.record(0)
-        for connection in waiting {
-            if Socket.hasInput(connection.fd) {
-                self.dispatch(connection)
-            } else {
-                connection.close(lingering: false)
+            poolCheck = self.workers.growIfStalled(now: .now)
+            if accepting && self.isShuttingDown {
+                accepting = false
+                self.stopWaiting(listeners)
+            }
+            if !accepting {
+                // Done once nothing lingers; a connection that closes later lingers on its thread.
+                let done = self.parked.withLock { state in
+                    state.closed = state.lot.count == 0
+                    return state.closed
+                }
+                if done { return }
             }
         }
     }
 
-    /// Parks `connection` until input arrives or `deadline` passes, in the queue of new or of
-    /// kept-alive connections. Returns `false`, leaving the connection to its caller, once the
-    /// server shuts down.
-    func park(_ connection: Connection, until deadline: ContinuousClock.Instant, fresh: Bool) -> Bool {
+    /// At shutdown: serves what the listen backlog holds, then closes every connection waiting for
+    /// a request, serving those whose request has just arrived.
+    private func stopWaiting(_ listeners: [Int32]) {
+        // Connections the kernel already completed are still in the backlog; closing the
+        // listeners would reset them. Take them in and serve whatever they have sent.
+        for listener in listeners {
+            while self.acceptOne(from: listener) {}
+            self.epoll.remove(listener)
+        }
+        self.acceptLoopDone.signal()
+        let waiting = self.parked.withLock { state in
+            state.acceptsWaiting = false
+            let waiting = state.lot.removeAll(in: [.keptAlive, .fresh])
+            self.metrics?.idleConnections.record(state.lot.count)
+            return waiting
+        }
+        for connection in waiting {
+            if Socket.hasInput(connection.fd) {
+                self.dispatch(connection)
+            } else {
+                connection.end()
+            }
+        }
+    }
+
+    /// Parks `connection` in `queue` until input arrives or `deadline` passes. Returns `false`,
+    /// leaving the connection to its caller, once the server shuts down (lingering connections:
+    /// once the event thread has ended).
+    func park(_ connection: Connection, until deadline: ContinuousClock.Instant, queue: ParkingLot<Connection>.Queue)
+        -> Bool
+    {
         enum Outcome {
             case parked(wake: Bool)
-            case closed
+            case refused
             case failed(SystemError)
         }
         let outcome: Outcome = self.parked.withLock { state in
-            guard !state.closed else { return .closed }
-            let token = state.lot.insert(
-                connection, descriptor: connection.fd, queue: fresh ? .fresh : .keptAlive, deadline: deadline)
+            guard !state.closed, state.acceptsWaiting || queue == .lingering else { return .refused }
+            let token = state.lot.insert(connection, descriptor: connection.fd, queue: queue, deadline: deadline)
             // Armed under the lock: the descriptor cannot be closed and reused meanwhile.
             do throws(SystemError) {
                 try self.epoll.armOnce(connection.fd, token: token, added: connection.inEpoll)
@@ -314,24 +345,30 @@ public final class HTTPServer: Sendable {
         switch outcome {
         case .parked(let wake):
             if wake { self.epoll.wake() }
-        case .closed:
+        case .refused:
             return false
         case .failed(let error):
             self.logger.error(
                 "cannot watch a connection", metadata: ["peer": "\(connection.peer)", "error": "\(error)"])
-            connection.close(lingering: false)
+            connection.end()
         }
         return true
     }
 
-    /// A parked connection has input, or its peer closed: a worker takes it up.
+    /// A parked connection has input, or its peer closed: a worker takes it up, or, lingering, it
+    /// drops the input here.
     private func wakeUp(_ token: UInt64) {
-        let connection = self.parked.withLock { state in
-            let connection = state.lot.remove(token: token)
+        let found = self.parked.withLock { state in
+            let found = state.lot.remove(token: token)
             self.metrics?.idleConnections.record(state.lot.count)
-            return connection
+            return found
         }
-        if let connection { self.dispatch(connection) }
+        guard let (connection, queue) = found else { return }
+        if queue == .lingering {
+            connection.linger()
+        } else {
+            self.dispatch(connection)
+        }
     }
 
     /// Closes the parked connections whose wait has run out, without a word.
@@ -341,7 +378,7 @@ public final class HTTPServer: Sendable {
             if !expired.isEmpty { self.metrics?.idleConnections.record(state.lot.count) }
             return expired
         }
-        for connection in expired { connection.close(lingering: false) }
+        for connection in expired { connection.end() }
     }
 
     /// Serves `connection` on a worker thread.
@@ -350,7 +387,7 @@ public final class HTTPServer: Sendable {
             try self.workers.submit { connection.serve() }
         } catch {
             self.logger.error("cannot start a connection thread", metadata: ["error": "\(error)"])
-            connection.close(lingering: false)
+            connection.end()
         }
     }
 
@@ -381,7 +418,7 @@ public final class HTTPServer: Sendable {
         guard self.register(fd, peer: peer) else { return true }
         let connection = Connection(fd: fd, peer: peer, server: self, acceptedAt: .now)
         if self.isShuttingDown
-            || !self.park(connection, until: .now + self.configuration.headerTimeout, fresh: true)
+            || !self.park(connection, until: .now + self.configuration.headerTimeout, queue: .fresh)
         {
             self.dispatch(connection)
         }
@@ -397,7 +434,7 @@ public final class HTTPServer: Sendable {
         var refusal = self.registry.register(fd, host: host, limit: limit, perHostLimit: perHostLimit)
         if refusal == .full, let victim = self.parked.withLock({ $0.lot.removeLongestWaiting() }) {
             self.metrics?.evictedConnections.increment()
-            victim.close(lingering: false)
+            victim.end()
             refusal = self.registry.register(fd, host: host, limit: limit, perHostLimit: perHostLimit)
         }
         switch refusal {

@@ -1,8 +1,9 @@
-/// Connections waiting for their next request without a thread, by descriptor, in two queues that
-/// each keep the order they were parked in: new connections that have not sent a request yet (all
-/// with the header timeout) and kept-alive ones between requests (all with the idle timeout). With
-/// one timeout per queue, parking order is deadline order, so the first entries are the ones to
-/// expire, and a kept-alive queue's first entry is the longest idle.
+/// Connections waiting without a thread, by descriptor, in three queues that each keep the order
+/// they were parked in: connections the server is closing, lingering so the peer can read the last
+/// answer (all for the linger time), kept-alive ones between requests (all with the idle timeout)
+/// and new ones that have not sent a request yet (all with the header timeout). With one timeout
+/// per queue, parking order is deadline order, so the first entries are the ones to expire, and
+/// the kept-alive queue's first entry is the longest idle.
 ///
 /// Every entry has a token (the descriptor and a generation), so an event that names a connection
 /// already taken out, whose descriptor may since carry a new one, finds nothing. Every operation is
@@ -12,10 +13,12 @@ struct ParkingLot<Element> {
 
     /// Which queue a connection waits in.
     enum Queue: Int, CaseIterable {
-        /// Served at least one request: closed first when the server is full.
-        case keptAlive = 0
+        /// Being closed: the first to go when the server is full.
+        case lingering = 0
+        /// Served at least one request: closed next when the server is full.
+        case keptAlive = 1
         /// Waiting for its first request.
-        case fresh = 1
+        case fresh = 2
     }
 
     private struct Entry {
@@ -29,8 +32,8 @@ struct ParkingLot<Element> {
     /// Indexed by descriptor.
     private var entries: [Entry?] = []
     private var generations: [UInt32] = []
-    private var first: [Int32] = [-1, -1]
-    private var last: [Int32] = [-1, -1]
+    private var first: [Int32] = [-1, -1, -1]
+    private var last: [Int32] = [-1, -1, -1]
     /// How many connections are parked.
     private(set) var count = 0
 
@@ -53,18 +56,19 @@ struct ParkingLot<Element> {
         return ParkingLot.token(descriptor: descriptor, generation: self.generations[index])
     }
 
-    /// Takes out the connection `token` names; `nil` when it is no longer parked.
-    mutating func remove(token: UInt64) -> Element? {
+    /// Takes out the connection `token` names, with the queue it was in; `nil` when it is no
+    /// longer parked.
+    mutating func remove(token: UInt64) -> (element: Element, queue: Queue)? {
         let descriptor = Int32(truncatingIfNeeded: token & 0xFFFF_FFFF)
         let index = Int(descriptor)
-        guard index < self.entries.count, self.entries[index] != nil,
+        guard index < self.entries.count, let entry = self.entries[index],
             ParkingLot.token(descriptor: descriptor, generation: self.generations[index]) == token
         else { return nil }
-        return self.remove(descriptor: descriptor)
+        return (self.remove(descriptor: descriptor), entry.queue)
     }
 
-    /// Takes out the connection that has waited longest: the longest-idle kept-alive one, else the
-    /// oldest new one.
+    /// Takes out the connection that is the least loss to close: a lingering one, else the
+    /// longest-idle kept-alive one, else the oldest new one.
     mutating func removeLongestWaiting() -> Element? {
         for queue in Queue.allCases where self.first[queue.rawValue] >= 0 {
             return self.remove(descriptor: self.first[queue.rawValue])
@@ -91,10 +95,12 @@ struct ParkingLot<Element> {
         return expired
     }
 
-    /// Takes out every connection.
-    mutating func removeAll() -> [Element] {
+    /// Takes out every connection in `queues`.
+    mutating func removeAll(in queues: [Queue] = Queue.allCases) -> [Element] {
         var all: [Element] = []
-        while let element = self.removeLongestWaiting() { all.append(element) }
+        for queue in queues {
+            while self.first[queue.rawValue] >= 0 { all.append(self.remove(descriptor: self.first[queue.rawValue])) }
+        }
         return all
     }
 
