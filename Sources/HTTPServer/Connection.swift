@@ -34,6 +34,13 @@ final class Connection: @unchecked Sendable {
     private var opened = false
     /// Whether the socket has shown input (or the peer's close) that has not been read yet.
     private var readable = false
+    /// Whether the thread has waited ``parkingGrace`` for the next request since the last input.
+    private var waitedGrace = false
+    /// How long a thread waits for a kept-alive client's next request before parking it, while
+    /// few threads are busy: a client that sends its next request at once is then served without
+    /// a hand-off through the event thread. Under load (many busy threads) connections park at
+    /// once, which serves many clients faster than threads waiting on each.
+    static let parkingGrace: Duration = .milliseconds(1)
     /// Set once the connection is closing and lingers (parked) until then for the peer to read
     /// the last answer.
     private var lingeringUntil: ContinuousClock.Instant? = nil
@@ -234,7 +241,8 @@ final class Connection: @unchecked Sendable {
 
     /// Waits for input as `life` says and feeds it to the parser; anything but data ends the
     /// connection, answering 408 when a request was cut off. A wait for a request that has not
-    /// begun parks the connection instead, unless the socket has just shown input or TLS holds some.
+    /// begun parks the connection instead, unless the socket has just shown input or TLS holds some,
+    /// after a ``parkingGrace`` while the server is quiet.
     private func receive(into buffer: UnsafeMutableRawBufferPointer, exchange: Exchange?) -> Continuation {
         let wait = self.life.wait(now: .now, parserIdle: self.parser.isIdle, shuttingDown: self.server.isShuttingDown)
         let result: Socket.ReadResult
@@ -246,9 +254,16 @@ final class Connection: @unchecked Sendable {
                 // Shutting down between requests: serve only bytes already received.
                 result = try self.read(into: buffer, timeout: .zero)
             case .park(let deadline):
-                guard self.readable || self.tls?.hasBufferedInput == true else { return .park(until: deadline) }
-                self.readable = false
-                result = try self.read(into: buffer, timeout: .zero)
+                if self.readable || self.tls?.hasBufferedInput == true {
+                    self.readable = false
+                    result = try self.read(into: buffer, timeout: .zero)
+                } else if !self.waitedGrace && self.life.servedAny && self.server.workers.isQuiet {
+                    self.waitedGrace = true
+                    result = try self.read(into: buffer, timeout: min(Connection.parkingGrace, deadline - .now))
+                } else {
+                    self.waitedGrace = false
+                    return .park(until: deadline)
+                }
             case .read(let deadline):
                 result = try self.read(into: buffer, timeout: deadline - .now)
             }
@@ -258,6 +273,7 @@ final class Connection: @unchecked Sendable {
         }
         switch result {
         case .data(let count):
+            self.waitedGrace = false
             self.parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             self.life.received(now: .now, parserIdle: self.parser.isIdle)
             return .keepOpen

@@ -80,6 +80,10 @@ final class WorkerPool: Sendable {
     /// The number of threads, busy or idle.
     var threads: Int { self.state.withLock { $0.threads } }
 
+    /// Whether few enough threads are busy that one may wait briefly on its client instead of
+    /// handing the connection back: with no more busy threads than the pool starts at once.
+    var isQuiet: Bool { self.state.withLock { $0.threads - $0.idle <= self.eagerThreads } }
+
     /// Runs `job` on a pool thread, at once or after the jobs queued before it. Throws, without
     /// running it, when it needs a new thread and none can be started.
     func submit(_ job: @escaping @Sendable () -> Void) throws(SystemError) {
