@@ -81,7 +81,8 @@ final class ConnectionRegistry: Sendable {
         self.group.wait(timeout: timeout.fromNow) == .success
     }
 
-    /// Shuts down (without closing) every open connection so its thread wakes and exits.
+    /// Shuts down (without closing) every open connection, so that whoever waits on it (its thread,
+    /// or the event thread for a parked one) sees it end and closes it.
     func abortAll() {
         self.open.withLock { open in
             for fd in open.hosts.keys {
