@@ -27,6 +27,9 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         case unprocessable
         /// The store cannot answer now (down, pool exhausted); worth retrying later.
         case unavailable
+        /// The server already does as much heavy work (diffs, rollbacks, large downloads) as it
+        /// allows; worth retrying shortly.
+        case busy
         /// A real fault: a bug or corrupted data.
         case fault
     }

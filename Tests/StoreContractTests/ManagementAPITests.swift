@@ -28,7 +28,8 @@ struct ManagedAPI {
         self.api = StatehouseAPI(
             useCases: UseCaseWiring.api(
                 store: self.fixture.store, clock: self.fixture.clock, cache: ContentCache(capacityBytes: 1 << 20),
-                policy: WritePolicy(allowLineageChange: false), compressionLevel: 1),
+                policy: WritePolicy(allowLineageChange: false), compressionLevel: 1,
+                heavyWork: HeavyWork(limit: 4), maxDiffBytes: 1 << 20),
             verifier: users, clock: self.fixture.clock)
     }
 
