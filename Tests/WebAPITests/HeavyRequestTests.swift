@@ -86,9 +86,9 @@ import Testing
     }
 
     @Test func aDiffLargerThanTheServerReportsSaysItIsTruncated() throws {
-        // Five outputs that each change by 1 MiB: the first three fit in the 4 MiB a diff reports.
+        // Five outputs that each change by a quarter of what a diff reports: the first three fit.
         func state(_ serial: Int, _ fill: String) -> String {
-            let value = String(repeating: fill, count: 1 << 19)
+            let value = String(repeating: fill, count: DiffVersions.defaultReportedBytes / 8)
             let outputs = (0..<5).map { #""o\#($0)":{"value":"\#(value)","type":"string"}"# }
             return #"{"version":4,"serial":\#(serial),"lineage":"L","outputs":{\#(outputs.joined(separator: ","))}}"#
         }

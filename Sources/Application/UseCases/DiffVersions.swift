@@ -13,7 +13,7 @@ public struct DiffVersions: Sendable {
     }
 
     /// The most a diff reports by default: names, addresses and the JSON text of changed values.
-    public static let defaultReportedBytes = 4 << 20
+    public static let defaultReportedBytes = 8 << 20
 
     private let store: any UnitOfWork
     private let maxVersionBytes: Int64
