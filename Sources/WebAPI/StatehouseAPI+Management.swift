@@ -93,15 +93,17 @@ extension StatehouseAPI {
             let details = try useCases.showState.execute(try stateName(name), as: caller)
             return .document(.ok, StateDetail(details, now: self.clock.now()))
         case .locks:
-            let olderThan = try query.duration("older_than")
-            let locked = try useCases.listLocks.execute(olderThan: olderThan, as: caller)
+            let page = try useCases.listLocks.execute(
+                olderThan: try query.duration("older_than"), after: try query.lockCursor("cursor"),
+                limit: try query.limit(), as: caller)
             let now = self.clock.now()
             return .document(
                 .ok,
                 LockList(
-                    locks: locked.compactMap { state in
+                    locks: page.states.compactMap { state in
                         state.lock.map { LockList.Entry(state: state.name.rawValue, lock: APITypes.Lock($0, now: now)) }
-                    }))
+                    },
+                    nextCursor: page.next.map(Cursor.encode)))
         case .lock(let name):
             let body = try RequestBody.decode(ForceUnlockRequest.self, from: request.body)
             let released = try useCases.forceUnlock.execute(

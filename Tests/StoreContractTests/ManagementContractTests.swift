@@ -79,10 +79,47 @@ import Testing
         _ = try f.lock().execute(name("hidden"), body: lockBody("L-hidden"), as: admin)
         f.clock.advance(seconds: 60)
         let locks = ListLocks(store: f.store, clock: f.clock)
-        #expect(
-            try locks.execute(olderThan: nil, as: admin).map(\.name.rawValue) == ["team/old", "team/new", "hidden"])
-        #expect(try locks.execute(olderThan: nil, as: self.viewer).map(\.name.rawValue) == ["team/old", "team/new"])
-        #expect(try locks.execute(olderThan: 30 * 60 * 1_000_000, as: admin).map(\.name.rawValue) == ["team/old"])
+        func names(_ olderThan: Int64?, _ caller: Caller) throws -> [String] {
+            let page = try locks.execute(olderThan: olderThan, limit: 10, as: caller)
+            #expect(page.next == nil)
+            return page.states.map(\.name.rawValue)
+        }
+        #expect(try names(nil, admin) == ["team/old", "team/new", "hidden"])
+        #expect(try names(nil, self.viewer) == ["team/old", "team/new"])
+        #expect(try names(30 * 60 * 1_000_000, admin) == ["team/old"])
+        #expect(try names(3660 * 1_000_000, admin) == ["team/old"], "held exactly that long")
+        #expect(try names(3661 * 1_000_000, admin).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func locksArePagedInTheOrderTheyWereTaken(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        // Two pairs taken in the same microsecond: the state's key orders each pair.
+        for (index, state) in ["team/a", "team/b", "other", "team/c", "team/d"].enumerated() {
+            if index % 2 == 1 { f.clock.advance(seconds: 1) }
+            _ = try f.lock().execute(name(state), body: lockBody("L-\(state)"), as: admin)
+        }
+        let locks = ListLocks(store: f.store, clock: f.clock)
+        for (caller, expected) in [
+            (admin, ["team/a", "team/b", "other", "team/c", "team/d"]),
+            (self.viewer, ["team/a", "team/b", "team/c", "team/d"]),
+        ] {
+            var seen: [String] = []
+            var after: LockPosition? = nil
+            var pages = 0
+            repeat {
+                let page = try locks.execute(olderThan: nil, after: after, limit: 2, as: caller)
+                #expect(page.states.count <= 2)
+                seen += page.states.map(\.name.rawValue)
+                after = page.next
+                pages += 1
+            } while after != nil && pages < 10
+            #expect(seen == expected)
+        }
+        let stale = try locks.execute(olderThan: 1_000_000, limit: 2, as: admin)
+        #expect(stale.states.map(\.name.rawValue) == ["team/a", "team/b"])
+        let rest = try locks.execute(olderThan: 1_000_000, after: stale.next, limit: 2, as: admin)
+        #expect(rest.states.map(\.name.rawValue) == ["other"] && rest.next == nil)
     }
 
     @Test(arguments: StoreKind.available)
