@@ -29,6 +29,9 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         case unavailable
         /// The store's disk is full: nothing was written; worth retrying once space is freed.
         case diskFull
+        /// The server already does as much heavy work (diffs, rollbacks, large downloads) as it
+        /// allows; worth retrying shortly.
+        case busy
         /// A real fault: a bug or corrupted data.
         case fault
     }

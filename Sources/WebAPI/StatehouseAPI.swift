@@ -27,13 +27,16 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         let audit: ReadAudit
         let readiness: CheckReadiness
         let lockSummary: SummarizeLocks
+        /// The permits diffs and rollbacks take at the head (and large uncompressed reads in `read`).
+        let heavyWork: HeavyWork
 
         /// Collects the use cases.
         public init(
             read: ReadState, write: WriteState, lock: LockState, unlock: UnlockState, delete: DeleteState,
             listStates: ListStates, showState: ShowState, listLocks: ListLocks, forceUnlock: ForceUnlock,
             listVersions: ListVersions, purgeVersion: PurgeVersion, rollback: RollbackState, diff: DiffVersions,
-            restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness, lockSummary: SummarizeLocks
+            restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness, lockSummary: SummarizeLocks,
+            heavyWork: HeavyWork
         ) {
             self.read = read
             self.write = write
@@ -52,6 +55,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             self.audit = audit
             self.readiness = readiness
             self.lockSummary = lockSummary
+            self.heavyWork = heavyWork
         }
     }
 
@@ -300,6 +304,9 @@ extension Response {
             self = .error(.serviceUnavailable, "\(error.message) (request id \(requestID))")
             self.headers.add(name: "Retry-After", value: "2")
             logger.error("disk full", metadata: ["error": .string(error.logDescription)])
+        case .busy:
+            self = .error(.serviceUnavailable, error.message)
+            self.headers.add(name: "Retry-After", value: "2")
         case .fault:
             self = .error(
                 .internalServerError, "internal error; the server log has the details under request id \(requestID)")

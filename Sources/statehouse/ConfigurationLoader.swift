@@ -83,6 +83,9 @@ struct ConfigurationLoader {
         server.tls = try self.tls()
         configuration.server = server
         configuration.drainTimeout = try self.seconds("server.drain_timeout", default: configuration.drainTimeout)
+        // 0: the number of processors.
+        let heavy = try self.integer("server.max_heavy_requests", default: 0, in: 0...100_000)
+        configuration.maxHeavyRequests = heavy == 0 ? configuration.maxHeavyRequests : heavy
 
         let level = try self.choice(
             "log.level", default: configuration.logLevel.rawValue, among: Logger.Level.allCases.map(\.rawValue))
@@ -111,6 +114,8 @@ struct ConfigurationLoader {
             try self.integer("state.compression_level", default: Int(configuration.compressionLevel), in: 1...9))
         configuration.cacheBytes = try self.integer(
             "state.cache_bytes", default: configuration.cacheBytes, in: 0...1 << 40)
+        configuration.maxDiffBytes = try self.integer(
+            "state.max_diff_bytes", default: configuration.maxDiffBytes, in: 1...1 << 40)
         configuration.users = try self.users()
 
         let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)

@@ -107,7 +107,9 @@ struct Fixture {
         }
     }
 
-    func read() -> ReadState { ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)) }
+    func read() -> ReadState {
+        ReadState(store: self.store, cache: ContentCache(capacityBytes: 0), heavyWork: HeavyWork(limit: 1))
+    }
     func write(allowLineageChange: Bool = false) -> WriteState {
         WriteState(
             store: self.store, clock: self.clock, policy: WritePolicy(allowLineageChange: allowLineageChange),

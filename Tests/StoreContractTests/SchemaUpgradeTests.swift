@@ -19,7 +19,7 @@ import Testing
 
     /// The checks run on the upgraded store.
     func expectUpgraded(_ store: any UnitOfWork, clock: ManualClock) throws {
-        let read = ReadState(store: store, cache: ContentCache(capacityBytes: 0))
+        let read = ReadState(store: store, cache: ContentCache(capacityBytes: 0), heavyWork: HeavyWork(limit: 1))
         #expect(try read.execute(name("legacy"), as: admin, encoding: .identity).body == self.v2Body)
         let details = try ShowState(store: store).execute(name("legacy"), as: admin)
         #expect(details.versionCount == 2)

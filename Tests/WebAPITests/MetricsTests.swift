@@ -14,7 +14,10 @@ import WebAPI
     struct Scraped {
         let fixture: APIFixture
 
-        init(store: any UnitOfWork = InMemoryStore(), requireAuth: Bool = false, clock: any WallClock = StaticClock()) {
+        init(
+            store: any UnitOfWork = InMemoryStore(), requireAuth: Bool = false, clock: any WallClock = StaticClock(),
+            heavyRequests: Int = 4
+        ) {
             let registry = PrometheusCollectorRegistry()
             let endpoint = MetricsEndpoint(
                 factory: PrometheusMetricsFactory(registry: registry), requireAuth: requireAuth,
@@ -23,7 +26,7 @@ import WebAPI
                     registry.emit(into: &buffer)
                     return buffer
                 })
-            self.fixture = APIFixture(store: store, metrics: endpoint, clock: clock)
+            self.fixture = APIFixture(store: store, metrics: endpoint, clock: clock, heavyRequests: heavyRequests)
         }
 
         func scrape() -> PrometheusText {
