@@ -77,7 +77,13 @@ enum RequestParserProperty {
                     break
                 case .head(let head):
                     try self.checkHeadState(head, parser)
-                    if head.method == "LOCK" || head.method == "UNLOCK" { parser.limitBody(to: self.lockBodyLimit) }
+                    if head.method == "LOCK" || head.method == "UNLOCK" {
+                        let announced = parser.announcedBodyLength ?? 0
+                        parser.limitBody(to: self.lockBodyLimit)
+                        try require(
+                            announced <= self.lockBodyLimit || parser.failure?.status.code == 413,
+                            "a \(head.method) announcing \(announced) bytes not refused at once")
+                    }
                     outcome.events.append(.head(head))
                     inBody = true
                 case .body(let part):

@@ -72,11 +72,17 @@ enum StateHeaderProperty {
         try require(
             header.resourceCount == object["resources"]?.arrayValue?.count,
             "\(String(describing: header.resourceCount)) resources for \(String(describing: object["resources"]))")
+        // As Strings, canonically equivalent names are one output, in the header and in both parsers.
+        let names = Set(header.outputNames)
         var outputs: Set<String> = []
         if case .object(let members) = object["outputs"] { outputs = Set(members.keys) }
         try require(
-            header.outputNames.count == outputs.count && Set(header.outputNames) == outputs,
-            "outputs \(header.outputNames) for \(outputs.sorted())")
+            header.outputNames.count == names.count && names == outputs,
+            "outputs \(header.outputNames) but JSONValue reads \(String(describing: object["outputs"]))")
+        if let foundation = reference.foundationObject {
+            let other = Set(((foundation["outputs"] as? [String: Any])?.keys).map(Array.init) ?? [])
+            try require(names == other, "outputs \(header.outputNames) but JSONSerialization reads \(other)")
+        }
     }
 
     /// `replacingSerial` changes the serial and nothing else, and refuses an encrypted state.
