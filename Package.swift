@@ -164,10 +164,19 @@ let package = Package(
             dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // Fuzz targets for libFuzzer (scripts/fuzz; never shipped): the parsers' properties in Fuzzing,
+        // one executable each. Without -DLIBFUZZER they replay the files named on their command line.
+        .systemLibrary(name: "CLibFuzzer"),
+        .target(name: "Fuzzing", dependencies: ["CLibFuzzer", "Domain", "HTTPServer", "SystemSupport"]),
+        .executableTarget(name: "FuzzRequestParser", dependencies: ["Fuzzing"]),
+        .executableTarget(name: "FuzzStateHeader", dependencies: ["Fuzzing"]),
+        .executableTarget(name: "FuzzLockInfo", dependencies: ["Fuzzing"]),
+
         // A raw-socket HTTP client shared by the test targets; never shipped.
         .target(name: "HTTPTestSupport", dependencies: ["HTTPServer", "SystemSupport"], path: "Tests/HTTPTestSupport"),
 
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Domain", "InMemoryStore"]),
         .testTarget(name: "PasswordAuthTests", dependencies: ["PasswordAuth", "Domain"]),

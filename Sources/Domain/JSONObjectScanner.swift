@@ -315,7 +315,11 @@ struct JSONObjectScanner {
             }
         }
 
-        /// Checks a string and returns whether it contained escapes.
+        /// Checks a string and returns whether it contained escapes. Every string is checked in
+        /// full, read or skipped: valid UTF-8, and `\u` escapes that name characters (surrogates
+        /// only in pairs: a lone one names no character, and replacing it would make different
+        /// strings compare equal), so that every JSON reader, Domain's ``JSONValue`` included,
+        /// reads a document accepted here.
         mutating func skipString() throws(Failure) -> Bool {
             guard self.current == UInt8(ascii: "\"") else { throw self.fail("expected a string") }
             self.index += 1
@@ -334,15 +338,24 @@ struct JSONObjectScanner {
                         UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         self.index += 2
                     case UInt8(ascii: "u"):
-                        guard self.index + 5 < self.bytes.count,
-                            self.bytes[self.index + 2..<self.index + 6].allSatisfy({ hexValue($0) != nil })
+                        guard let code = self.escapedCode(at: self.index), !(0xDC00..<0xE000).contains(code)
                         else { throw self.fail("invalid \\u escape") }
+                        if (0xD800..<0xDC00).contains(code) {
+                            guard let low = self.escapedCode(at: self.index + 6), (0xDC00..<0xE000).contains(low)
+                            else { throw self.fail("invalid \\u escape") }
+                            self.index += 6
+                        }
                         self.index += 6
                     default:
                         throw self.fail("invalid escape in string")
                     }
                 case 0x00..<0x20:
                     throw self.fail("control character in string")
+                case 0x80...0xFF:
+                    guard let length = self.utf8SequenceLength(at: self.index) else {
+                        throw self.fail("string is not valid UTF-8")
+                    }
+                    self.index += length
                 default:
                     self.index += 1
                 }
@@ -350,15 +363,46 @@ struct JSONObjectScanner {
             throw self.fail("unterminated string")
         }
 
+        /// The code unit of the `\\uXXXX` escape at `index`, or `nil` if there is none.
+        func escapedCode(at index: Int) -> UInt32? {
+            guard index + 5 < self.bytes.count, self.bytes[index] == UInt8(ascii: "\\"),
+                self.bytes[index + 1] == UInt8(ascii: "u")
+            else { return nil }
+            var code: UInt32 = 0
+            for byte in self.bytes[index + 2..<index + 6] {
+                guard let digit = hexValue(byte) else { return nil }
+                code = code << 4 | UInt32(digit)
+            }
+            return code
+        }
+
+        /// The length of the well-formed UTF-8 sequence that starts at `index` (Unicode's table
+        /// 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or `nil`.
+        func utf8SequenceLength(at index: Int) -> Int? {
+            var second: ClosedRange<UInt8> = 0x80...0xBF
+            let length: Int
+            switch self.bytes[index] {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: (length, second) = (3, 0xA0...0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: (length, second) = (3, 0x80...0x9F)
+            case 0xF0: (length, second) = (4, 0x90...0xBF)
+            case 0xF1...0xF3: length = 4
+            case 0xF4: (length, second) = (4, 0x80...0x8F)
+            default: return nil
+            }
+            guard index + length <= self.bytes.count, second.contains(self.bytes[index + 1]) else { return nil }
+            for byte in self.bytes[index + 2..<index + length] where !(0x80...0xBF).contains(byte) { return nil }
+            return length
+        }
+
         /// Decodes a string, escapes included.
         mutating func string() throws(Failure) -> String {
             let start = self.index + 1
             let escaped = try self.skipString()
             let content = UnsafeBufferPointer(rebasing: self.bytes[start..<self.index - 1])
-            // Escapes are ASCII, so the raw bytes are valid UTF-8 exactly when the string is.
-            guard let raw = String(validating: content, as: UTF8.self) else {
-                throw self.fail("string is not valid UTF-8")
-            }
+            // Checked by skipString: valid UTF-8, escapes that name characters.
+            let raw = String(decoding: content, as: UTF8.self)
             guard escaped else { return raw }
             var scalars = String.UnicodeScalarView()
             var utf8: [UInt8] = []
@@ -395,22 +439,12 @@ struct JSONObjectScanner {
                 }
                 var code = hex4(position)
                 position += 4
-                if (0xD800..<0xDC00).contains(code), position + 6 <= content.count,
-                    content[position] == UInt8(ascii: "\\"), content[position + 1] == UInt8(ascii: "u")
-                {
-                    let low = hex4(position + 2)
-                    if (0xDC00..<0xE000).contains(low) {
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        position += 6
-                    }
-                }
-                guard let scalar = UnicodeScalar(code) else {
-                    // A lone surrogate names no character; replacing it would make different
-                    // strings compare equal.
-                    throw self.fail("invalid \\u escape")
+                if (0xD800..<0xDC00).contains(code) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (hex4(position + 2) - 0xDC00)
+                    position += 6
                 }
                 flush()
-                scalars.append(scalar)
+                scalars.append(UnicodeScalar(code)!)
             }
             flush()
             return String(scalars)

@@ -158,11 +158,22 @@ public struct RequestParser: Sendable {
                 self.state = .requestLine
                 return .end
             case .requestLine:
-                switch self.nextLine(limit: self.limits.maxRequestLineBytes) {
+                let start = self.readIndex
+                let line = self.nextLine(limit: self.limits.maxRequestLineBytes)
+                // The bytes a peer sending one at a time would have been refused on, at the first
+                // one that can never be in a request line: those before the line ended or grew
+                // past its limit. Checked whatever arrived, so that the same bytes fail the same
+                // way however they are split.
+                let seen: Range<Int> =
+                    switch line {
+                    case .line(let range): range
+                    default: start..<min(self.buffer.count, start + self.limits.maxRequestLineBytes + 1)
+                    }
+                if let error = self.invalidRequestLineByte(in: seen) { return self.fail(error) }
+                switch line {
                 case .bareLineFeed:
                     return self.fail(HTTPError(.badRequest, "bare LF"))
                 case .incomplete:
-                    if let error = self.invalidPartialRequestLine() { return self.fail(error) }
                     return .needMoreData
                 case .tooLong:
                     return self.fail(
@@ -333,10 +344,10 @@ public struct RequestParser: Sendable {
 
     /// Rejects at once a request line that can never become valid, such as a TLS ClientHello
     /// or binary garbage, instead of waiting for a line ending that may never come.
-    private func invalidPartialRequestLine() -> HTTPError? {
-        for index in self.readIndex..<self.buffer.count {
+    private func invalidRequestLineByte(in line: Range<Int>) -> HTTPError? {
+        for index in line {
             let byte = self.buffer[index]
-            if byte == 0x16 && index == self.readIndex {
+            if byte == 0x16 && index == line.lowerBound {
                 return HTTPError(.badRequest, "TLS handshake on a plain HTTP port")
             }
             if !(0x21...0x7E).contains(byte) && byte != 0x20 && byte != 0x0D {

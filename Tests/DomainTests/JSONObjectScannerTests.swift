@@ -27,6 +27,33 @@ import Testing
         }
     }
 
+    /// Found by FuzzStateHeader and FuzzLockInfo: strings the scanner skipped were not checked, so a
+    /// state with invalid UTF-8 in a resource was stored and then could not be read by its diff.
+    @Test(
+        arguments: [
+            ([0xFF], 7), ([0xC3], 7), ([0xC0, 0xAF], 7), ([0xE2, 0x82], 7), ([0xED, 0xA0, 0x80], 7),
+            ([0xF4, 0x90, 0x80, 0x80], 7), ([0xF5, 0x80, 0x80, 0x80], 7), ([0x61, 0x80], 8),
+        ] as [([UInt8], Int)])
+    func rejectsInvalidUTF8InSkippedStrings(bytes: [UInt8], offset: Int) {
+        let failure = JSONObjectScanner.Failure(message: "string is not valid UTF-8", offset: offset)
+        let value = Array(#"{"x":[""#.utf8) + bytes + Array(#""],"a":1}"#.utf8)
+        #expect(throws: failure) { try JSONObjectScanner.scan(value, keys: ["a"]) }
+        let key = Array(#"{"x":{""#.utf8) + bytes + Array(#"":1},"a":1}"#.utf8)
+        #expect(throws: failure) { try JSONObjectScanner.scan(key, keys: ["a"]) }
+    }
+
+    @Test(arguments: [#""\ud800""#, #""\udc00""#, #""\ud800\u0041""#, #""\ud800\ud800""#, #""\ude00\ud83d""#])
+    func rejectsLoneSurrogatesInSkippedStrings(string: String) {
+        #expect(throws: JSONObjectScanner.Failure(message: "invalid \\u escape", offset: 7)) {
+            try scan(#"{"x":[\#(string)],"a":1}"#)
+        }
+    }
+
+    @Test func acceptsEveryWellFormedCharacterInSkippedStrings() throws {
+        let text = "\u{7F}\u{80}é\u{7FF}\u{800}\u{FFFF}\u{10000}😀\u{10FFFF}"
+        #expect(try scan(#"{"x":["\#(text)",{"\#(text)":"\ud83d\ude00"}],"a":1}"#)["a"] == .number("1"))
+    }
+
     @Test func theLastDuplicateKeyWins() throws {
         #expect(try scan(#"{"a": 1, "a": 2}"#)["a"] == .number("2"))
     }

@@ -196,6 +196,12 @@ struct SplitMix64: RandomNumberGenerator {
         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nhello",
         "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         "GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n",
+        // Found by FuzzRequestParser: a byte that can never be in a request line was refused as
+        // "invalid byte" when the line came in pieces but otherwise when it came whole.
+        "\r\n\u{5}\u{0} / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "\u{16}\u{3}\u{1} / HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET /\u{7F}" + String(repeating: "a", count: 1100) + " HTTP/1.1\r\nHost: h\r\n\r\n",
+        "GET /" + String(repeating: "a", count: 1100) + "\u{7F} HTTP/1.1\r\nHost: h\r\n\r\n",
     ]
 
     @Test(arguments: corpus)

@@ -1,0 +1,7 @@
+import Fuzzing
+
+@main enum FuzzLockInfo {
+    static func main() {
+        FuzzTarget.lockInfo.main { FuzzTarget.lockInfo.test($0, $1) }
+    }
+}

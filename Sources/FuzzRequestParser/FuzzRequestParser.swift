@@ -1,0 +1,7 @@
+import Fuzzing
+
+@main enum FuzzRequestParser {
+    static func main() {
+        FuzzTarget.requestParser.main { FuzzTarget.requestParser.test($0, $1) }
+    }
+}
