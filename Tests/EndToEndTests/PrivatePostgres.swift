@@ -20,13 +20,10 @@ final class PrivatePostgres: Sendable {
     let url: String
     private let binaries: String
     private let asOwner: [String]
-    /// Server settings (`-c name=value`) for every start.
-    private let settings: [String]
 
-    /// A new cluster with a `statehouse` role and database; `settings` are `name=value` server
-    /// settings for every start (quote a value that the shell would expand, such as `'*'`).
-    convenience init(settings: [String] = []) throws {
-        try self.init(settings: settings, copying: nil)
+    /// A new cluster with a `statehouse` role and database.
+    convenience init() throws {
+        try self.init(copying: nil)
         let created = try TestEnvironment.run([
             "psql", "postgresql://postgres@127.0.0.1:\(self.port)/postgres", "-v", "ON_ERROR_STOP=1", "-qc",
             "CREATE ROLE statehouse LOGIN SUPERUSER", "-c", "CREATE DATABASE statehouse OWNER statehouse",
@@ -37,15 +34,14 @@ final class PrivatePostgres: Sendable {
     /// A hot standby of `primary`, streaming from it (`pg_basebackup -R`), started and serving
     /// read-only queries on its own port.
     convenience init(standbyOf primary: PrivatePostgres) throws {
-        try self.init(settings: [], copying: primary)
+        try self.init(copying: primary)
     }
 
-    private init(settings: [String], copying primary: PrivatePostgres?) throws {
+    private init(copying primary: PrivatePostgres?) throws {
         guard let binaries = ProcessInfo.processInfo.environment["TEST_POSTGRES_BIN"] else {
             throw TestEnvironmentError("TEST_POSTGRES_BIN is not set; run the tests through scripts/with-postgres")
         }
         self.binaries = binaries
-        self.settings = settings
         self.directory = try TestEnvironment.temporaryDirectory()
         // initdb refuses root: the cluster belongs to the postgres user then.
         self.asOwner = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
@@ -74,8 +70,7 @@ final class PrivatePostgres: Sendable {
     func start() throws {
         try self.run([
             "pg_ctl", "-D", self.directory + "/data", "-l", self.directory + "/postgres.log", "-w", "start", "-o",
-            (["-h 127.0.0.1 -p \(self.port) -k \(self.directory) -c fsync=off"] + self.settings.map { "-c " + $0 })
-                .joined(separator: " "),
+            "-h 127.0.0.1 -p \(self.port) -k \(self.directory) -c fsync=off",
         ])
     }
 
@@ -87,6 +82,15 @@ final class PrivatePostgres: Sendable {
     /// Promotes a standby to a primary and returns once it accepts writes.
     func promote() throws {
         try self.run(["pg_ctl", "-D", self.directory + "/data", "-w", "promote"])
+    }
+
+    /// Runs `sql` as the superuser in the `postgres` database; returns psql's unaligned output.
+    func query(_ sql: String) throws -> String {
+        let result = try TestEnvironment.run([
+            "psql", "postgresql://postgres@127.0.0.1:\(self.port)/postgres", "-v", "ON_ERROR_STOP=1", "-Atc", sql,
+        ])
+        guard result.status == 0 else { throw TestEnvironmentError("psql failed: \(result.output)") }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func run(_ arguments: [String]) throws {

@@ -25,9 +25,19 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `statehouse` with `arguments`; `environment` is added to a minimal PATH/HOME environment.
-    public init(arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
-        self.process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-        self.process.arguments = arguments
+    /// `addressSpaceLimit` (bytes) runs it under that `RLIMIT_AS`, through `prlimit`, which keeps
+    /// the pid.
+    public init(
+        arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        addressSpaceLimit: Int? = nil
+    ) throws {
+        if let addressSpaceLimit {
+            self.process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            self.process.arguments = ["--as=\(addressSpaceLimit)", ServerProcess.binaryPath] + arguments
+        } else {
+            self.process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
+            self.process.arguments = arguments
+        }
         var base = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         base.merge(environment) { $1 }
         self.process.environment = base
@@ -48,9 +58,15 @@ public final class ServerProcess: @unchecked Sendable {
     public var pid: Int32 { self.process.processIdentifier }
 
     /// The resident set size now, in bytes (`VmRSS` of /proc/<pid>/status).
-    public func residentBytes() throws -> Int {
+    public func residentBytes() throws -> Int { try self.status("VmRSS:") }
+
+    /// The address space it has mapped now, in bytes (`VmSize` of /proc/<pid>/status): what
+    /// `RLIMIT_AS` limits.
+    public func virtualBytes() throws -> Int { try self.status("VmSize:") }
+
+    private func status(_ field: String) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(self.pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
             let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { throw CocoaError(.fileReadCorruptFile) }
         return kilobytes * 1024
