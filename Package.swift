@@ -23,6 +23,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(name: "CEpoll"),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CSQLite",
@@ -48,7 +49,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: [
-                "COpenSSL", "SystemSupport", .product(name: "Logging", package: "swift-log"),
+                "CEpoll", "COpenSSL", "SystemSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -87,6 +88,7 @@ let package = Package(
             dependencies: [
                 "Application", "Domain", "CSQLite", "SQLStoreSupport", "SystemSupport",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -197,7 +199,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "PostgresStore",
-                "SQLiteStore", "SystemSupport",
+                "SQLiteStore", "SystemSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "StatehouseCLITests", dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport"]),

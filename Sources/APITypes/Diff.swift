@@ -91,12 +91,32 @@ public struct Diff: Codable, Equatable, Sendable {
     public var resources: Resources
     /// What changed in outputs.
     public var outputs: Outputs
+    /// Whether changed outputs and resources were left out to keep the answer within the server's
+    /// limit: the `changed` lists then hold the changes, outputs first and then resources, each in
+    /// name order, up to the first one that did not fit. `added` and `removed` are always complete.
+    /// A missing member (an older server) reads as `false`.
+    public var truncated: Bool
 
     /// Creates a diff.
-    public init(from: Int64, to: Int64, resources: Resources, outputs: Outputs) {
+    public init(from: Int64, to: Int64, resources: Resources, outputs: Outputs, truncated: Bool = false) {
         self.from = from
         self.to = to
         self.resources = resources
         self.outputs = outputs
+        self.truncated = truncated
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case from, to, resources, outputs, truncated
+    }
+
+    /// Reads a diff; `truncated` may be missing.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.from = try container.decode(Int64.self, forKey: .from)
+        self.to = try container.decode(Int64.self, forKey: .to)
+        self.resources = try container.decode(Resources.self, forKey: .resources)
+        self.outputs = try container.decode(Outputs.self, forKey: .outputs)
+        self.truncated = try container.decodeIfPresent(Bool.self, forKey: .truncated) ?? false
     }
 }

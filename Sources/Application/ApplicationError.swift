@@ -27,6 +27,11 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         case unprocessable
         /// The store cannot answer now (down, pool exhausted); worth retrying later.
         case unavailable
+        /// The store's disk is full: nothing was written; worth retrying once space is freed.
+        case diskFull
+        /// The server already does as much heavy work (diffs, rollbacks, large downloads) as it
+        /// allows; worth retrying shortly.
+        case busy
         /// A real fault: a bug or corrupted data.
         case fault
     }
@@ -92,6 +97,11 @@ extension ApplicationError {
             case .unavailable:
                 throw ApplicationError(
                     .unavailable, "the store is not answering; try again shortly", detail: error.message)
+            case .diskFull:
+                throw ApplicationError(
+                    .diskFull,
+                    "the server's disk is full, so nothing was written; try again once an operator has "
+                        + "freed space", detail: error.message)
             case .fault:
                 throw ApplicationError(.fault, "the store failed", detail: error.message)
             }

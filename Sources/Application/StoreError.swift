@@ -4,6 +4,8 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         /// Connection refused or lost, pool exhausted, server shutting down: try again later.
         case unavailable
+        /// The disk the store writes to is full: reads still work, writes wait for free space.
+        case diskFull
         /// Something that should not happen: bad data, a failed invariant, an unexpected error.
         case fault
     }

@@ -3,6 +3,9 @@
 /// tens-of-megabytes state costs one linear pass and no allocations beyond the fields read.
 ///
 /// Like Go's `encoding/json` (which Terraform uses), a key that appears twice keeps its last value.
+/// Asked to, the scanner refuses instead any key Go would read as one of the requested fields
+/// other than that field's first exact spelling (see ``goFold(_:)``), so that the server never
+/// reads a document differently from Terraform and OpenTofu.
 struct JSONObjectScanner {
     /// A decoded top-level value.
     enum Value: Equatable {
@@ -23,23 +26,73 @@ struct JSONObjectScanner {
         let range: Range<Int>
     }
 
-    /// Why a document is not a JSON object.
+    /// Why a document is not a JSON object, or is one that Go would read differently.
     struct Failure: Error, Equatable {
         let message: String
         let offset: Int
+        /// Set when the key at `offset` names a requested field a second time, or in another
+        /// spelling that Go reads as that field.
+        var repeated: Repetition? = nil
+
+        /// Why `document` ("state", "lock info") is refused, as a sentence for the client.
+        func reason(for document: String) -> String {
+            guard let repeated = self.repeated else {
+                return "\(document) is not a JSON object: \(self.message) at byte \(self.offset)"
+            }
+            let field = "\"\(repeated.field)\""
+            guard repeated.key == repeated.field else {
+                return
+                    "\(document) key \"\(repeated.key)\" at byte \(self.offset) would be read as \(field) by Terraform "
+                    + "and OpenTofu (Go matches JSON keys case-insensitively); send \(field) once, spelt exactly so"
+            }
+            return "\(document) has \(field) twice (again at byte \(self.offset)) and Terraform and OpenTofu would "
+                + "read the last one; send it once"
+        }
     }
 
-    /// The values of `keys` found at the top level of `document`.
-    static func scan(_ document: [UInt8], keys: Set<String>) throws(Failure) -> [String: Value] {
-        try self.fields(document, keys: keys).mapValues(\.value)
+    /// A top-level key that Go reads as `field`, found after `field` itself or instead of it.
+    struct Repetition: Equatable {
+        /// The key as sent (escapes decoded).
+        let key: String
+        /// The requested field it stands for.
+        let field: String
     }
 
-    /// The values of `keys` found at the top level of `document`, with their byte ranges.
-    static func fields(_ document: [UInt8], keys: Set<String>) throws(Failure) -> [String: Field] {
+    /// The values of `keys` found at the top level of `document`; with `unambiguous`, each must
+    /// appear at most once and be the only key Go reads as that field.
+    static func scan(_ document: [UInt8], keys: Set<String>, unambiguous: Bool = false) throws(Failure)
+        -> [String: Value]
+    {
+        try self.fields(document, keys: keys, unambiguous: unambiguous).mapValues(\.value)
+    }
+
+    /// The values of `keys` found at the top level of `document`, with their byte ranges; with
+    /// `unambiguous`, each must appear at most once and be the only key Go reads as that field.
+    static func fields(_ document: [UInt8], keys: Set<String>, unambiguous: Bool = false) throws(Failure)
+        -> [String: Field]
+    {
         try document.withUnsafeBufferPointer { (bytes) throws(Failure) in
             var scanner = Cursor(bytes: bytes)
-            return try scanner.topLevelObject(keys: keys)
+            return try scanner.topLevelObject(keys: keys, unambiguous: unambiguous)
         }
+    }
+
+    /// `key` as Go's `encoding/json` compares keys with struct fields: ASCII letters upper-cased,
+    /// and the two non-ASCII characters that Unicode simple case folding maps onto ASCII letters,
+    /// ſ (U+017F, folds with s) and the Kelvin sign (U+212A, folds with k), as `S` and `K`. `nil`
+    /// for a key with any other non-ASCII character: it can never match an ASCII name.
+    static func goFold(_ key: String) -> String? {
+        var folded = String.UnicodeScalarView()
+        for scalar in key.unicodeScalars {
+            switch scalar.value {
+            case 0x61...0x7A: folded.append(Unicode.Scalar(UInt8(scalar.value - 0x20)))
+            case 0...0x7F: folded.append(scalar)
+            case 0x017F: folded.append("S")
+            case 0x212A: folded.append("K")
+            default: return nil
+            }
+        }
+        return String(folded)
     }
 
     struct Cursor {
@@ -67,18 +120,31 @@ struct JSONObjectScanner {
             self.index += 1
         }
 
-        mutating func topLevelObject(keys: Set<String>) throws(Failure) -> [String: Field] {
+        mutating func topLevelObject(keys: Set<String>, unambiguous: Bool) throws(Failure) -> [String: Field] {
             self.skipWhitespace()
             guard self.current == UInt8(ascii: "{") else { throw self.fail("not a JSON object") }
             self.index += 1
             var found: [String: Field] = [:]
+            // The requested fields by their folded names, when each must be unambiguous.
+            var folded: [String: String] = [:]
+            if unambiguous {
+                for key in keys { folded[JSONObjectScanner.goFold(key) ?? key] = key }
+            }
             self.skipWhitespace()
             if self.current == UInt8(ascii: "}") {
                 self.index += 1
             } else {
                 while true {
                     self.skipWhitespace()
+                    let keyStart = self.index
                     let key = try self.string()
+                    if !folded.isEmpty, let fold = JSONObjectScanner.goFold(key), let field = folded[fold],
+                        key != field || found[field] != nil
+                    {
+                        throw Failure(
+                            message: "ambiguous key", offset: keyStart,
+                            repeated: Repetition(key: key, field: field))
+                    }
                     try self.expect(UInt8(ascii: ":"), "':'")
                     self.skipWhitespace()
                     if keys.contains(key) {

@@ -57,49 +57,97 @@ public struct StateDiff: Equatable, Sendable {
     /// Outputs in both whose values differ, by name.
     public let changedOutputs: [OutputChange]
 
+    /// Whether changes were left out to keep the diff within the size it was asked to stay under:
+    /// `changedOutputs` and then `changedResources` hold the changes, in order, until the next one
+    /// would not have fitted. Added and removed names are always complete.
+    public let truncated: Bool
+
     /// Compares the state bodies `old` and `new`. Throws `.encrypted` if either is an OpenTofu
     /// encrypted envelope and `.invalidInput` if either is not a Terraform v4 state.
-    public init(from old: [UInt8], to new: [UInt8]) throws(DomainError) {
-        let before = try ParsedState(old)
-        let after = try ParsedState(new)
-
-        self.addedResources = after.instances.keys.filter { before.instances[$0] == nil }.sorted(by: inByteOrder)
-        self.removedResources = before.instances.keys.filter { after.instances[$0] == nil }.sorted(by: inByteOrder)
-        var changedResources: [ResourceChange] = []
-        for (address, older) in before.instances {
-            guard let newer = after.instances[address] else { continue }
-            let attributes = StateDiff.attributeChanges(older, newer)
-            if !attributes.isEmpty {
-                changedResources.append(ResourceChange(address: address, attributes: attributes))
+    ///
+    /// Neither state is decoded as a whole: instances whose attributes are the same bytes on both
+    /// sides are not decoded at all, and of the others only the attributes that differ. The
+    /// changes reported hold at most `maxReportedBytes` of names, addresses and values (counted as
+    /// the JSON text of the values as stored; a redacted value counts nothing); past it the diff
+    /// is `truncated`.
+    public init(from old: [UInt8], to new: [UInt8], maxReportedBytes: Int = .max) throws(DomainError) {
+        self = try old.withUnsafeBufferPointer { (old) throws(DomainError) in
+            try new.withUnsafeBufferPointer { (new) throws(DomainError) in
+                let (before, after) = (try JSONDocument(old), try JSONDocument(new))
+                return try StateDiff(StateIndex(before), StateIndex(after), budget: maxReportedBytes)
             }
         }
-        self.changedResources = changedResources.sorted { inByteOrder($0.address, $1.address) }
-
-        self.addedOutputs = after.outputs.keys.filter { before.outputs[$0] == nil }.sorted(by: inByteOrder)
-        self.removedOutputs = before.outputs.keys.filter { after.outputs[$0] == nil }.sorted(by: inByteOrder)
-        var changedOutputs: [OutputChange] = []
-        for (name, older) in before.outputs {
-            guard let newer = after.outputs[name], older.value != newer.value else { continue }
-            let hidden = older.sensitive || newer.sensitive
-            changedOutputs.append(
-                OutputChange(
-                    name: name, before: Value(older.value, hidden: hidden), after: Value(newer.value, hidden: hidden)))
-        }
-        self.changedOutputs = changedOutputs.sorted { inByteOrder($0.name, $1.name) }
     }
 
-    /// The top-level attributes that differ between two states of one instance, by name.
-    private static func attributeChanges(_ older: Instance, _ newer: Instance) -> [AttributeChange] {
-        var changes: [AttributeChange] = []
-        for name in Set(older.attributes.keys).union(newer.attributes.keys).sorted(by: inByteOrder) {
-            let before = older.attributes[name]
-            let after = newer.attributes[name]
-            guard before != after else { continue }
-            let hidden = older.sensitivity.covers(name) || newer.sensitivity.covers(name)
-            changes.append(
-                AttributeChange(path: name, before: Value(before, hidden: hidden), after: Value(after, hidden: hidden)))
+    private init(_ before: StateIndex, _ after: StateIndex, budget: Int) throws(DomainError) {
+        self.addedResources = after.instances.keys.filter { before.instances[$0] == nil }.sorted(by: inByteOrder)
+        self.removedResources = before.instances.keys.filter { after.instances[$0] == nil }.sorted(by: inByteOrder)
+        self.addedOutputs = after.outputs.keys.filter { before.outputs[$0] == nil }.sorted(by: inByteOrder)
+        self.removedOutputs = before.outputs.keys.filter { after.outputs[$0] == nil }.sorted(by: inByteOrder)
+        var remaining = budget
+        var truncated = false
+
+        var changedOutputs: [OutputChange] = []
+        for name in before.outputs.keys.filter({ after.outputs[$0] != nil }).sorted(by: inByteOrder) {
+            let (older, newer) = (before.outputs[name]!, after.outputs[name]!)
+            guard !before.document.same(older.value, as: newer.value, in: after.document) else { continue }
+            let olderValue = try before.document.value(older.value) ?? .null
+            let newerValue = try after.document.value(newer.value) ?? .null
+            guard olderValue != newerValue else { continue }
+            let hidden = older.sensitive || newer.sensitive
+            let cost = name.utf8.count + (hidden ? 0 : (older.value?.count ?? 0) + (newer.value?.count ?? 0))
+            guard cost <= remaining else {
+                truncated = true
+                break
+            }
+            remaining -= cost
+            changedOutputs.append(
+                OutputChange(
+                    name: name, before: Value(olderValue, hidden: hidden), after: Value(newerValue, hidden: hidden)))
         }
-        return changes
+
+        var changedResources: [ResourceChange] = []
+        let common = before.instances.keys.filter { after.instances[$0] != nil }.sorted(by: inByteOrder)
+        for address in common where !truncated {
+            let (older, newer) = (before.instances[address]!, after.instances[address]!)
+            guard !before.document.same(older.attributes, as: newer.attributes, in: after.document) else { continue }
+            let (attributes, cost) = try StateDiff.attributeChanges(older, before.document, newer, after.document)
+            guard !attributes.isEmpty else { continue }
+            guard address.utf8.count + cost <= remaining else {
+                truncated = true
+                break
+            }
+            remaining -= address.utf8.count + cost
+            changedResources.append(ResourceChange(address: address, attributes: attributes))
+        }
+        self.changedOutputs = changedOutputs
+        self.changedResources = changedResources
+        self.truncated = truncated
+    }
+
+    /// The top-level attributes that differ between two states of one instance, by name, and the
+    /// bytes they report. Only attributes whose bytes differ are decoded.
+    private static func attributeChanges(
+        _ older: StateIndex.Instance, _ old: JSONDocument, _ newer: StateIndex.Instance, _ new: JSONDocument
+    ) throws(DomainError) -> (changes: [AttributeChange], cost: Int) {
+        let before = try older.attributes.map { (range) throws(DomainError) in try old.members(range) ?? [:] } ?? [:]
+        let after = try newer.attributes.map { (range) throws(DomainError) in try new.members(range) ?? [:] } ?? [:]
+        let olderSensitivity = Sensitivity(try old.value(older.sensitiveAttributes))
+        let newerSensitivity = Sensitivity(try new.value(newer.sensitiveAttributes))
+        var changes: [AttributeChange] = []
+        var cost = 0
+        for name in Set(before.keys).union(after.keys).sorted(by: inByteOrder) {
+            let (beforeRange, afterRange) = (before[name], after[name])
+            guard !old.same(beforeRange, as: afterRange, in: new) else { continue }
+            let (beforeValue, afterValue) = (try old.value(beforeRange), try new.value(afterRange))
+            guard beforeValue != afterValue else { continue }
+            let hidden = olderSensitivity.covers(name) || newerSensitivity.covers(name)
+            cost += name.utf8.count + (hidden ? 0 : (beforeRange?.count ?? 0) + (afterRange?.count ?? 0))
+            changes.append(
+                AttributeChange(
+                    path: name, before: Value(beforeValue, hidden: hidden), after: Value(afterValue, hidden: hidden)))
+        }
+        return (changes, cost)
     }
 }
 
@@ -153,133 +201,5 @@ private enum Sensitivity {
     }
 }
 
-/// One resource instance (or deposed object) as the diff sees it.
-private struct Instance {
-    let attributes: [String: JSONValue]
-    let sensitivity: Sensitivity
-}
-
-/// One root output as the diff sees it.
-private struct Output {
-    let value: JSONValue
-    let sensitive: Bool
-}
-
-/// The parts of a v4 state that the diff compares.
-private struct ParsedState {
-    /// Instances by address.
-    var instances: [String: Instance] = [:]
-    /// Outputs by name.
-    var outputs: [String: Output] = [:]
-
-    init(_ body: [UInt8]) throws(DomainError) {
-        guard case .object(let state) = try JSONValue(parsing: body) else {
-            throw DomainError.invalidInput("state is not a JSON object")
-        }
-        guard state["encrypted_data"] == nil else {
-            throw DomainError.encrypted("the state is encrypted by OpenTofu; the server cannot read its content")
-        }
-        for resource in try list(state["resources"], "\"resources\"") {
-            try self.add(resource)
-        }
-        switch state["outputs"] {
-        case nil, .null?:
-            break
-        case .object(let outputs)?:
-            for (name, output) in outputs {
-                guard case .object(let fields) = output else { throw invalid("output \(hclQuoted(name))") }
-                self.outputs[name] = Output(
-                    value: fields["value"] ?? .null, sensitive: fields["sensitive"] == .bool(true))
-            }
-        default:
-            throw invalid("\"outputs\"")
-        }
-    }
-
-    /// Adds the instances of one element of `resources`, addressed as Terraform does.
-    private mutating func add(_ resource: JSONValue) throws(DomainError) {
-        guard let type = resource["type"]?.stringValue, let name = resource["name"]?.stringValue else {
-            throw invalid("a resource without a string \"type\" and \"name\"")
-        }
-        let mode: String
-        switch resource["mode"] {
-        case .string("managed")?: mode = ""
-        case .string("data")?: mode = "data."
-        default: throw invalid("the \"mode\" of resource \(type).\(name)")
-        }
-        let module: String
-        switch resource["module"] {
-        case nil, .null?, .string("")?: module = ""
-        case .string(let path)?: module = path + "."
-        default: throw invalid("the \"module\" of resource \(type).\(name)")
-        }
-        let base = module + mode + type + "." + name
-        for instance in try list(resource["instances"], "the \"instances\" of \(base)") {
-            guard case .object = instance else { throw invalid("an instance of \(base)") }
-            let key: String
-            switch instance["index_key"] {
-            case nil, .null?: key = ""
-            case .number(let number)?: key = "[\(number)]"
-            case .string(let text)?: key = "[\(hclQuoted(text))]"
-            default: throw invalid("an \"index_key\" of \(base)")
-            }
-            let deposed: String
-            switch instance["deposed"] {
-            case nil, .null?, .string("")?: deposed = ""
-            case .string(let id)?: deposed = " (deposed \(id))"
-            default: throw invalid("a \"deposed\" of \(base)")
-            }
-            let attributes: [String: JSONValue]
-            switch instance["attributes"] {
-            case nil, .null?: attributes = [:]
-            case .object(let members)?: attributes = members
-            default: throw invalid("the \"attributes\" of \(base + key)")
-            }
-            self.instances[base + key + deposed] = Instance(
-                attributes: attributes, sensitivity: Sensitivity(instance["sensitive_attributes"]))
-        }
-    }
-}
-
-/// The elements of an optional array; `what` names it in the error.
-private func list(_ value: JSONValue?, _ what: String) throws(DomainError) -> [JSONValue] {
-    switch value {
-    case nil, .null?: return []
-    case .array(let elements)?: return elements
-    default: throw invalid(what)
-    }
-}
-
-/// The error for a part of a state that is not as Terraform v4 writes it.
-private func invalid(_ what: String) -> DomainError {
-    DomainError.invalidInput("state is not a Terraform v4 state: \(what) is malformed")
-}
-
 /// Orders strings by their UTF-8 bytes, as `StateName` does.
 private func inByteOrder(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }
-
-/// `text` as an HCL quoted string, the way Terraform writes a string index key in an address
-/// (`aws_subnet.private["a"]`, its `toHCLQuotedString`): quotes, backslashes and line ends
-/// escaped, `${` and `%{` written `$${` and `%%{`, other control characters as `\uXXXX`.
-private func hclQuoted(_ text: String) -> String {
-    var out = "\""
-    let scalars = Array(text.unicodeScalars)
-    for (index, scalar) in scalars.enumerated() {
-        switch scalar {
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "$", "%":
-            out.unicodeScalars.append(scalar)
-            if index + 1 < scalars.count && scalars[index + 1] == "{" { out.unicodeScalars.append(scalar) }
-        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default:
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}

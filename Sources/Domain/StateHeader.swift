@@ -54,14 +54,21 @@ public struct StateHeader: Equatable, Sendable {
         return result
     }
 
+    /// The top-level keys the server reads, and `version`, which Terraform and OpenTofu read first
+    /// to choose the state format. Each must appear once and be spelt exactly: Go's decoder
+    /// matches keys case-insensitively and keeps the last, so `"SERIAL"` after `"serial"` would
+    /// be the serial the client sees.
+    static let keys: Set<String> = [
+        "version", "serial", "lineage", "terraform_version", "resources", "outputs", "encrypted_data",
+    ]
+
     /// The header of `body` and where the digits of its `serial` are, in one pass.
     private static func parse(_ body: [UInt8]) throws(DomainError) -> (header: StateHeader, serialRange: Range<Int>) {
         let fields: [String: JSONObjectScanner.Field]
         do {
-            fields = try JSONObjectScanner.fields(
-                body, keys: ["serial", "lineage", "terraform_version", "resources", "outputs", "encrypted_data"])
+            fields = try JSONObjectScanner.fields(body, keys: StateHeader.keys, unambiguous: true)
         } catch {
-            throw DomainError.invalidInput("state is not a JSON object: \(error.message) at byte \(error.offset)")
+            throw DomainError.invalidInput(error.reason(for: "state"))
         }
         guard let serialField = fields["serial"], case .number(let text) = serialField.value else {
             throw DomainError.invalidInput("state has no numeric top-level \"serial\"")

@@ -2,10 +2,11 @@
 /// happened and when, and answers how long to wait for input and what a wait that runs out means.
 /// It never reads a clock or touches a socket, so its tests give it the instants they choose.
 ///
-/// A connection waits between requests (the first with the header timeout, later ones with the
-/// idle timeout, both closed silently when they run out), then for the rest of a head (header
-/// timeout from the first byte, then 408), then for the body (each read within the read timeout,
-/// and the body as a whole at least the minimum rate after the first read timeout, then 408).
+/// A connection waits between requests without a thread (the first with the header timeout,
+/// later ones with the idle timeout, both closed silently when they run out), then for the rest of
+/// a head (header timeout from the first byte, then 408), then for the body (each read within the
+/// read timeout, the body as a whole at least the minimum rate after the first read timeout, and
+/// all of it within the body timeout, then 408).
 /// A connection the server ends lingers for `timeouts.linger` so the peer can read the last
 /// answer; writes keep their own deadline in `Socket.write`.
 struct ConnectionLife: Sendable {
@@ -16,6 +17,8 @@ struct ConnectionLife: Sendable {
         var header: Duration
         var read: Duration
         var idle: Duration
+        /// How long a whole body may take to arrive after its head.
+        var body: Duration
         /// Bytes per second a body must average once `read` has passed since its head.
         var minBodyRate: Int
         var linger: Duration
@@ -24,6 +27,7 @@ struct ConnectionLife: Sendable {
             self.header = configuration.headerTimeout
             self.read = configuration.readTimeout
             self.idle = configuration.idleTimeout
+            self.body = configuration.bodyTimeout
             self.minBodyRate = configuration.minBodyRate
             self.linger = linger
         }
@@ -45,9 +49,11 @@ struct ConnectionLife: Sendable {
 
     /// What to do while the connection needs input.
     enum Wait: Equatable, Sendable {
-        /// Wait for input until `deadline`; with `wakeOnShutdown`, also stop when the server
-        /// begins to shut down.
-        case read(until: Instant, wakeOnShutdown: Bool)
+        /// Nothing of a request has arrived: wait for input until `deadline` without holding a
+        /// thread; the server's shutdown ends the wait.
+        case park(until: Instant)
+        /// Wait for the rest of a request until `deadline`.
+        case read(until: Instant)
         /// Take only what has already arrived, without waiting (the server is shutting down).
         case drain
         /// The wait has run out already.
@@ -81,20 +87,22 @@ struct ConnectionLife: Sendable {
             // A new connection gets the header timeout for its first request; the idle timeout
             // is for kept-alive ones, so silent sockets cannot hold slots for long.
             let deadline = since + (servedAny ? self.timeouts.idle : self.timeouts.header)
-            return deadline <= now ? .expired(.closeSilently) : .read(until: deadline, wakeOnShutdown: true)
+            return deadline <= now ? .expired(.closeSilently) : .park(until: deadline)
         case .betweenRequests(let since, _), .head(let since):
             let deadline = since + self.timeouts.header
             return deadline <= now
                 ? .expired(.requestTimeout("timed out waiting for the request head"))
-                : .read(until: deadline, wakeOnShutdown: false)
+                : .read(until: deadline)
         case .body(let since, let bytes, let lastData):
-            // Data must keep coming within the read timeout, and the body as a whole must keep
-            // up the minimum rate after the first read timeout.
+            // Data must keep coming within the read timeout, the body as a whole must keep up
+            // the minimum rate after the first read timeout, and all of it must arrive within
+            // the body timeout.
             let allowance = Duration.seconds(Double(bytes) / Double(max(self.timeouts.minBodyRate, 1)))
-            let deadline = min(lastData + self.timeouts.read, since + self.timeouts.read + allowance)
+            let deadline = min(
+                lastData + self.timeouts.read, since + self.timeouts.read + allowance, since + self.timeouts.body)
             return deadline <= now
                 ? .expired(.requestTimeout("timed out waiting for the request body"))
-                : .read(until: deadline, wakeOnShutdown: false)
+                : .read(until: deadline)
         case .answering:
             return .expired(.closeSilently)
         }
@@ -139,6 +147,12 @@ struct ConnectionLife: Sendable {
     /// The answer was written at `now` and the connection stays open for the next request.
     mutating func keptAlive(now: Instant) {
         self.phase = .betweenRequests(since: now, servedAny: true)
+    }
+
+    /// Whether the connection has answered a request (and so waits with the idle timeout).
+    var servedAny: Bool {
+        if case .betweenRequests(_, true) = self.phase { return true }
+        return false
     }
 
     /// When the request whose head is arriving started (the accept for a connection's first

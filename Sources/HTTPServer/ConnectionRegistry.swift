@@ -9,9 +9,23 @@ import SystemSupport
     import Darwin
 #endif
 
-/// Counts and tracks open connections: enforces the cap and lets shutdown wait for them.
+/// Counts and tracks open connections: enforces the caps and lets shutdown wait for them.
 final class ConnectionRegistry: Sendable {
-    private let open = Mutex<Set<Int32>>([])
+    private struct Open {
+        /// Each open descriptor, with its peer's host.
+        var hosts: [Int32: String] = [:]
+        var perHost: [String: Int] = [:]
+    }
+
+    /// Why a connection was not registered.
+    enum Refusal {
+        /// `max_connections` are open.
+        case full
+        /// `max_connections_per_address` are open from the peer's address.
+        case addressFull
+    }
+
+    private let open = Mutex(Open())
     private let group = DispatchGroup()
     /// Follows the number of open connections, when metrics are on.
     private let gauge: Gauge?
@@ -21,18 +35,22 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// The number of open connections.
-    var count: Int { self.open.withLock { $0.count } }
+    var count: Int { self.open.withLock { $0.hosts.count } }
 
-    /// Records `fd` unless `limit` connections are already open.
-    func register(_ fd: Int32, limit: Int) -> Bool {
-        let accepted = self.open.withLock { open in
-            guard open.count < limit else { return false }
-            open.insert(fd)
-            self.gauge?.record(open.count)
-            return true
+    /// Records `fd`, a connection from `host`, unless `limit` connections are already open or
+    /// `perHostLimit` (when not 0) from `host`; returns why not, `nil` when recorded.
+    func register(_ fd: Int32, host: String, limit: Int, perHostLimit: Int) -> Refusal? {
+        let refusal: Refusal? = self.open.withLock { open in
+            guard open.hosts.count < limit else { return .full }
+            let fromHost = open.perHost[host, default: 0]
+            guard perHostLimit == 0 || fromHost < perHostLimit else { return .addressFull }
+            open.hosts[fd] = host
+            open.perHost[host] = fromHost + 1
+            self.gauge?.record(open.hosts.count)
+            return nil
         }
-        if accepted { self.group.enter() }
-        return accepted
+        if refusal == nil { self.group.enter() }
+        return refusal
     }
 
     /// Closes `fd`, after lingering for up to `lingering` when given; the connection keeps its
@@ -43,8 +61,11 @@ final class ConnectionRegistry: Sendable {
             Socket.linger(fd, for: lingering)
         }
         self.open.withLock { open in
-            open.remove(fd)
-            self.gauge?.record(open.count)
+            if let host = open.hosts.removeValue(forKey: fd) {
+                let left = open.perHost[host, default: 1] - 1
+                open.perHost[host] = left == 0 ? nil : left
+            }
+            self.gauge?.record(open.hosts.count)
         }
         closeDescriptor(fd)
         self.group.leave()
@@ -60,10 +81,11 @@ final class ConnectionRegistry: Sendable {
         self.group.wait(timeout: timeout.fromNow) == .success
     }
 
-    /// Shuts down (without closing) every open connection so its thread wakes and exits.
+    /// Shuts down (without closing) every open connection, so that whoever waits on it (its thread,
+    /// or the event thread for a parked one) sees it end and closes it.
     func abortAll() {
         self.open.withLock { open in
-            for fd in open {
+            for fd in open.hosts.keys {
                 _ = try? syscall("shutdown") { shutdown(fd, Int32(SHUT_RDWR)) }
             }
         }

@@ -13,8 +13,15 @@ final class HTTPMetrics: Sendable {
     private let factory: any MetricsFactory
     /// Open connections.
     let connections: Gauge
-    /// Connections turned away with 503 because `max_connections` were open.
+    /// Open connections waiting for a request, without a thread.
+    let idleConnections: Gauge
+    /// Connections turned away with 503 because `max_connections` were open, all busy.
     let rejectedConnections: Counter
+    /// Connections turned away with 503 because `max_connections_per_address` were open from
+    /// their address.
+    let rejectedPerAddress: Counter
+    /// Idle connections closed to make room for a new one.
+    let evictedConnections: Counter
     /// Requests answered 503 because the bodies being received filled the body budget.
     let refusedBodies: Counter
     private let series = Mutex<[SeriesKey: Series]>([:])
@@ -35,7 +42,14 @@ final class HTTPMetrics: Sendable {
     init(factory: any MetricsFactory) {
         self.factory = factory
         self.connections = Gauge(label: "statehouse_http_connections", factory: factory)
-        self.rejectedConnections = Counter(label: "statehouse_http_connections_rejected_total", factory: factory)
+        self.idleConnections = Gauge(label: "statehouse_http_connections_idle", factory: factory)
+        self.rejectedConnections = Counter(
+            label: "statehouse_http_connections_rejected_total", dimensions: [("reason", "max_connections")],
+            factory: factory)
+        self.rejectedPerAddress = Counter(
+            label: "statehouse_http_connections_rejected_total", dimensions: [("reason", "per_address")],
+            factory: factory)
+        self.evictedConnections = Counter(label: "statehouse_http_connections_evicted_total", factory: factory)
         self.refusedBodies = Counter(label: "statehouse_http_body_budget_refusals_total", factory: factory)
     }
 

@@ -15,8 +15,13 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: Int = 8080
     /// Pending-connection queue length passed to listen(2).
     public var backlog: Int32 = 1024
-    /// Open connections served at once; past it new ones get 503 with `Retry-After`.
-    public var maxConnections: Int = 1024
+    /// Open connections, idle ones included. When a new one would pass it, the connection that
+    /// has waited longest for its next request is closed to make room; when every connection is
+    /// busy with a request, the new one gets 503 with `Retry-After`.
+    public var maxConnections: Int = 10_000
+    /// Open connections from one client address; past it new ones from that address get 503 with
+    /// `Retry-After`. 0 means no cap (behind a proxy every client has the proxy's address).
+    public var maxConnectionsPerAddress: Int = 256
     /// Request size limits.
     public var limits = RequestParser.Limits(
         maxRequestLineBytes: 8192, maxHeaderBytes: 65536, maxHeaderCount: 100, maxBodyBytes: 64 << 20)
@@ -29,6 +34,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(120)
     /// How long a request head may take to arrive once its first byte is in (slow clients get 408).
     public var headerTimeout: Duration = .seconds(10)
+    /// How long a whole request body may take to arrive after its head (408 when exceeded), however
+    /// fast it comes.
+    public var bodyTimeout: Duration = .seconds(300)
     /// How long each read of a request body may wait for data (408 when exceeded).
     public var readTimeout: Duration = .seconds(30)
     /// The slowest average a request body may arrive at, in bytes per second, once
@@ -41,7 +49,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var tls: TLSConfiguration? = nil
     /// The `Server` header value.
     public var serverName: String = "statehouse"
-    /// Stack size of each connection thread.
+    /// Stack size of each thread that serves a request.
     public var threadStackSize: Int = 1 << 20
 
     /// The defaults above.

@@ -301,6 +301,15 @@ public struct RequestParser: Sendable {
         return part
     }
 
+    /// Frees the buffer's storage when every byte in it has been consumed, so a connection that
+    /// waits for its next request holds no memory for it.
+    mutating func releaseConsumedStorage() {
+        guard self.readIndex == self.buffer.count else { return }
+        self.buffer = []
+        self.readIndex = 0
+        self.scanIndex = 0
+    }
+
     /// Drops consumed bytes once they dominate the buffer, so it never grows without bound.
     private mutating func compact() {
         guard self.readIndex > 0 else { return }

@@ -16,8 +16,6 @@ enum Socket {
         case closed
         /// Nothing arrived in time.
         case timedOut
-        /// The wake descriptor became readable first (the server is shutting down).
-        case woken
     }
 
     /// Creates a listening socket bound to `address`.
@@ -76,22 +74,14 @@ enum Socket {
         }
     }
 
-    /// Waits up to `timeout` for `fd` (or `wake`, when given) to become readable, then reads.
-    static func read(
-        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, timeout: Duration, wake: Int32?
-    ) throws(SystemError) -> ReadResult {
-        var descriptors = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
-        if let wake {
-            descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
-        }
-        let ready = try syscall("poll") {
-            poll(&descriptors, nfds_t(descriptors.count), timeout.pollMilliseconds)
-        }
+    /// Waits up to `timeout` for `fd` to become readable, then reads.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, timeout: Duration) throws(SystemError)
+        -> ReadResult
+    {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ready = try syscall("poll") { poll(&descriptor, 1, timeout.pollMilliseconds) }
         if ready == 0 {
             return .timedOut
-        }
-        if descriptors[0].revents == 0 {
-            return .woken
         }
         do {
             let count = try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
@@ -99,6 +89,12 @@ enum Socket {
         } catch  where error.code == ECONNRESET {
             return .closed
         }
+    }
+
+    /// Whether input (or the peer's close) is waiting on `fd`, without waiting or consuming it.
+    static func hasInput(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) >= 0
     }
 
     /// Writes `head` then `body` within `timeout`, with as few `writev` calls as the kernel allows.
@@ -159,7 +155,7 @@ enum Socket {
             while discarded < 1 << 22 {
                 let left = deadline - ContinuousClock.now
                 guard left > .zero else { break }
-                guard case .data(let count)? = try? self.read(fd, into: scratch, timeout: left, wake: nil) else {
+                guard case .data(let count)? = try? self.read(fd, into: scratch, timeout: left) else {
                     break
                 }
                 discarded += count

@@ -141,18 +141,15 @@ final class TLSStream {
         }
     }
 
-    /// Waits until the socket is ready for `events`, `wake` is readable, or `deadline` passes.
-    private func wait(_ events: Int16, until deadline: ContinuousClock.Instant, wake: Int32?) throws(SystemError)
+    /// Waits until the socket is ready for `events` or `deadline` passes; `.timedOut` then.
+    private func wait(_ events: Int16, until deadline: ContinuousClock.Instant) throws(SystemError)
         -> Socket.ReadResult?
     {
-        var descriptors = [pollfd(fd: self.fd, events: events, revents: 0)]
-        if let wake { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+        var descriptor = pollfd(fd: self.fd, events: events, revents: 0)
         let left = deadline - .now
         guard left > .zero else { return .timedOut }
-        let ready = try syscall("poll") { poll(&descriptors, nfds_t(descriptors.count), left.pollMilliseconds) }
-        if ready == 0 { return .timedOut }
-        if descriptors[0].revents == 0 { return .woken }
-        return nil
+        let ready = try syscall("poll") { poll(&descriptor, 1, left.pollMilliseconds) }
+        return ready == 0 ? .timedOut : nil
     }
 
     /// Completes the TLS handshake before `deadline`; returns the verified client certificate,
@@ -163,7 +160,7 @@ final class TLSStream {
             case .done:
                 return self.verifiedPeer()
             case .wait(let events):
-                if try self.wait(events, until: deadline, wake: nil) != nil {
+                if try self.wait(events, until: deadline) != nil {
                     throw SystemError(call: "SSL_accept", code: ETIMEDOUT)
                 }
             case .closed, .failed:
@@ -191,8 +188,13 @@ final class TLSStream {
         return ClientCertificate(commonName: name)
     }
 
-    /// Reads decrypted bytes, waiting up to `timeout` (or until `wake` is readable).
-    func read(into buffer: UnsafeMutableRawBufferPointer, timeout: Duration, wake: Int32?) throws(SystemError)
+    /// Whether OpenSSL holds decrypted input already read from the socket, which a wait for the
+    /// socket would not see. (Without read-ahead OpenSSL reads no further than the record it
+    /// decrypts, so a partial record waits for the socket.)
+    var hasBufferedInput: Bool { SSL_pending(self.ssl) > 0 }
+
+    /// Reads decrypted bytes, waiting up to `timeout`.
+    func read(into buffer: UnsafeMutableRawBufferPointer, timeout: Duration) throws(SystemError)
         -> Socket.ReadResult
     {
         let deadline = ContinuousClock.now + timeout
@@ -201,7 +203,7 @@ final class TLSStream {
             case .done(let count):
                 return .data(Int(count))
             case .wait(let events):
-                if let outcome = try self.wait(events, until: deadline, wake: wake) { return outcome }
+                if let outcome = try self.wait(events, until: deadline) { return outcome }
             case .closed, .failed:
                 return .closed
             }
@@ -223,7 +225,7 @@ final class TLSStream {
                 case .done(let count):
                     offset += Int(count)
                 case .wait(let events):
-                    if try self.wait(events, until: deadline, wake: nil) != nil {
+                    if try self.wait(events, until: deadline) != nil {
                         throw SystemError(call: "SSL_write", code: EAGAIN)
                     }
                 case .closed, .failed:

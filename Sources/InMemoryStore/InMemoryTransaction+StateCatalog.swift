@@ -36,16 +36,27 @@ extension InMemoryTransaction: StateCatalog {
             .map { StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }
     }
 
-    func lockedStates() throws -> [StoredState] {
-        self.contents.live.values.compactMap { self.contents.states[$0] }
-            .filter { $0.lock != nil }
-            .sorted { ($0.lock!.acquiredAt, $0.id) < ($1.lock!.acquiredAt, $1.id) }
+    func lockedStates(_ query: LockQuery) throws -> [StoredState] {
+        self.locked()
+            .filter { row in
+                let acquiredAt = row.lock!.acquiredAt
+                return query.takenBy.map { acquiredAt <= $0 } ?? true
+                    && query.after.map { (acquiredAt, row.id) > ($0.acquiredAt, $0.id) } ?? true
+            }
+            .prefix(query.limit)
             .map(self.stored)
     }
 
     func lockSummary() throws -> LockSummary {
-        let locked = try self.lockedStates()
+        let locked = self.locked()
         return LockSummary(count: locked.count, oldestAcquiredAt: locked.first?.lock?.acquiredAt)
+    }
+
+    /// The live locked states, oldest lock first.
+    private func locked() -> [InMemoryStore.StateRow] {
+        self.contents.live.values.compactMap { self.contents.states[$0] }
+            .filter { $0.lock != nil }
+            .sorted { ($0.lock!.acquiredAt, $0.id) < ($1.lock!.acquiredAt, $1.id) }
     }
 
     func versionCount(stateID: Int64) throws -> Int64 {

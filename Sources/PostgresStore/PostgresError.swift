@@ -34,7 +34,11 @@ struct PostgresError: Error, Sendable, CustomStringConvertible {
         switch self.sqlState {
         case let state? where state.hasPrefix("08"):
             return StoreError(.unavailable, "database connection failed: \(self.message)")
-        case "57P01", "57P02", "57P03", "53300", "53000", "53100", "53200":
+        case "53100":
+            // disk_full: PostgreSQL could not extend a file. Its WAL disk filling up is a PANIC
+            // instead, which ends the connection (unavailable above).
+            return StoreError(.diskFull, "database disk full: \(self.message)")
+        case "57P01", "57P02", "57P03", "53300", "53000", "53200":
             return StoreError(.unavailable, "database unavailable: \(self.message)")
         case PostgresError.readOnly:
             return StoreError(

@@ -45,9 +45,18 @@ struct SQLStateCatalog: StateCatalog {
             orderBy: "s.deleted_at DESC, s.id DESC")
     }
 
-    func lockedStates() throws -> [StoredState] {
-        try self.entries(where: "s.lock_id IS NOT NULL AND s.deleted_at IS NULL", orderBy: "s.locked_at, s.id")
-            .map(\.state)
+    func lockedStates(_ query: LockQuery) throws -> [StoredState] {
+        var condition = "s.lock_id IS NOT NULL AND s.deleted_at IS NULL"
+        var parameters: [SQLValue] = [.int64(Int64(query.limit))]
+        if let takenBy = query.takenBy {
+            parameters.append(.timestamp(takenBy))
+            condition += " AND s.locked_at <= $\(parameters.count)"
+        }
+        if let after = query.after {
+            parameters += [.timestamp(after.acquiredAt), .int64(after.id)]
+            condition += " AND (s.locked_at, s.id) > ($\(parameters.count - 1), $\(parameters.count))"
+        }
+        return try self.entries(where: condition, parameters, orderBy: "s.locked_at, s.id LIMIT $1").map(\.state)
     }
 
     func lockSummary() throws -> LockSummary {

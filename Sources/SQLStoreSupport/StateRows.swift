@@ -75,7 +75,7 @@ package enum StateRows {
         guard !row.isNull(first) else { return nil }
         do {
             return StoredLock(
-                info: try LockInfo(json: row.bytes(first)), acquiredAt: row.timestamp(first + 1),
+                info: try LockInfo(stored: row.bytes(first)), acquiredAt: row.timestamp(first + 1),
                 acquiredBy: row.text(first + 2))
         } catch {
             throw StoreError(.fault, "stored lock of \(name) is invalid: \(error)")

@@ -18,6 +18,8 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
         switch self.primary {
         case SQLITE_BUSY, SQLITE_LOCKED:
             StoreError(.unavailable, "database busy: \(self.message)")
+        case SQLITE_FULL:
+            StoreError(.diskFull, "database disk full: \(self.message)")
         case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM:
             StoreError(.fault, "database not writable: \(self.message)")
         default:

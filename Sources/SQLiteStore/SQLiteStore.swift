@@ -1,6 +1,7 @@
 import Application
 import CoreMetrics
 import Domain
+import Logging
 import SQLStoreSupport
 import Synchronization
 
@@ -9,6 +10,9 @@ import Synchronization
 /// SQLite has one writer at a time, so transactions queue on one writer connection (a
 /// `BEGIN IMMEDIATE … COMMIT` each, taking the write lock up front); reads run in parallel on a
 /// small pool of reader connections, which WAL mode keeps from blocking the writer.
+///
+/// A full disk refuses writes (`diskFull`) but never a lock's release: a ``DiskReserve`` beside
+/// the database is freed for a release that finds the disk full.
 public final class SQLiteStore: UnitOfWork, Sendable {
     /// Where and how.
     public struct Configuration: Sendable {
@@ -18,12 +22,16 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         public var readers: Int
         /// How long a request waits for the writer (or for a lock another process holds).
         public var busyTimeout: Duration
+        /// The disk space kept in reserve for releasing locks on a full disk (`<path>-reserve`).
+        /// A release writes a few pages (20 KiB measured); 1 MiB is room for dozens.
+        public var reserveBytes: Int
 
         /// Creates a configuration.
-        public init(path: String, readers: Int, busyTimeout: Duration) {
+        public init(path: String, readers: Int, busyTimeout: Duration, reserveBytes: Int = 1 << 20) {
             self.path = path
             self.readers = readers
             self.busyTimeout = busyTimeout
+            self.reserveBytes = reserveBytes
         }
     }
 
@@ -36,15 +44,19 @@ public final class SQLiteStore: UnitOfWork, Sendable {
 
     /// Whether this store only reads (a source for `migrate-store`).
     private let readOnly: Bool
+    /// The space kept for releases (none when read-only).
+    private let reserve: DiskReserve?
 
     /// Opens the database and, for a server's store, creates it if needed and applies pending
     /// migrations, so a file that cannot be written is reported here, at startup. With
     /// `readOnly` the file must exist and is never created, migrated or written.
     ///
     /// The writer and the readers report `statehouse_store_pool_*` metrics through `metrics`
-    /// (`pool="sqlite_writer"` and `pool="sqlite_readers"`).
+    /// (`pool="sqlite_writer"` and `pool="sqlite_readers"`), the reserve
+    /// `statehouse_store_disk_reserve_bytes`; `logger` hears when the reserve is spent.
     public init(
-        configuration: Configuration, readOnly: Bool = false, metrics: any MetricsFactory = NOOPMetricsHandler.instance
+        configuration: Configuration, readOnly: Bool = false, metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+        logger: Logger
     ) throws(StoreError) {
         self.configuration = configuration
         self.readOnly = readOnly
@@ -64,15 +76,49 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         } catch {
             throw StoreError(.fault, "\(configuration.path): \(error)")
         }
+        self.reserve =
+            readOnly
+            ? nil
+            : DiskReserve(
+                path: configuration.path + "-reserve", size: configuration.reserveBytes, metrics: metrics,
+                logger: logger)
     }
 
-    /// Runs `work` in `BEGIN IMMEDIATE … COMMIT` on the writer connection.
+    /// Runs `work` in `BEGIN IMMEDIATE … COMMIT` on the writer connection, once the disk space
+    /// reserve is in place (`diskFull` when there is no room to make it again).
     public func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
-        guard !self.readOnly else { throw StoreError(.fault, "\(self.configuration.path) is opened read-only") }
+        try self.write(work, releasing: false)
+    }
+
+    /// Runs `work` like `transaction`, without waiting for the reserve; when the disk is full,
+    /// spends the reserve and runs `work` once more.
+    public func releasingTransaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.write(work, releasing: true)
+    }
+
+    private func write<T>(_ work: (any Transaction) throws -> T, releasing: Bool) throws -> T {
+        guard !self.readOnly, let reserve = self.reserve else {
+            throw StoreError(.fault, "\(self.configuration.path) is opened read-only")
+        }
         guard self.writerGate.acquire(timeout: self.configuration.busyTimeout) else {
             throw StoreError(.unavailable, "the database stayed busy for the busy timeout")
         }
         defer { self.writerGate.release() }
+        guard releasing || reserve.ensure() else {
+            throw StoreError(
+                .diskFull,
+                "no room for the \(reserve.size)-byte disk space reserve at \(reserve.path); only lock releases "
+                    + "are written until there is")
+        }
+        do {
+            return try self.run(work)
+        } catch let error as StoreError where error.kind == .diskFull && releasing && reserve.spend() {
+            return try self.run(work)
+        }
+    }
+
+    /// Runs `work` in `BEGIN IMMEDIATE … COMMIT` on the writer connection (the caller holds it).
+    private func run<T>(_ work: (any Transaction) throws -> T) throws -> T {
         let connection = self.writer
         do {
             try connection.execute("BEGIN IMMEDIATE")

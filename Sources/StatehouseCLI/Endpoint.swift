@@ -63,9 +63,10 @@ struct Endpoint {
             query: [("from", from.map(String.init)), ("to", to.map(String.init))])
     }
 
-    /// `/locks`: every held lock, oldest first.
-    static func locks(olderThan: String?) -> Endpoint {
-        Endpoint(path: "/locks", query: [("older_than", olderThan)])
+    /// `/locks`: one page of held locks, oldest first.
+    static func locks(olderThan: String?, limit: Int?, cursor: String?) -> Endpoint {
+        Endpoint(
+            path: "/locks", query: [("older_than", olderThan), ("limit", limit.map(String.init)), ("cursor", cursor)])
     }
 
     /// `/audit`: events, oldest first.

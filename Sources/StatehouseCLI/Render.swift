@@ -174,7 +174,13 @@ enum Render {
         lines += diff.outputs.changed.map {
             "~ output \($0.name): \($0.before.rendered) → \($0.after.rendered)"
         }
-        if lines.count == 1 { lines.append("No changes.") }
+        if diff.truncated {
+            lines.append(
+                "… more changes not shown: the diff reached the server's size limit. "
+                    + "Compare versions closer together, or download both.")
+        } else if lines.count == 1 {
+            lines.append("No changes.")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -1,12 +1,6 @@
 import APITypes
 import ArgumentParser
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// `statehouse states`: list and show states.
 public struct StatesCommand: ParsableCommand {
     /// The command's name and subcommands.
@@ -49,44 +43,19 @@ public struct StatesCommand: ParsableCommand {
 
         /// Fetches one page, or every page with `--all` (as one JSON document with `--json`).
         public func perform(_ api: APIClient) throws(CLIError) -> String {
-            var pages: [HTTPResponse] = []
-            var states: [StateSummary] = []
-            var cursor: String? = nil
-            var more = false
-            while true {
-                let response = try api.call(
-                    "GET", .states(prefix: self.prefix, limit: self.limit, cursor: cursor, deleted: self.deleted))
-                if self.connection.json && !self.all { return response.text }
-                let page = try api.decode(StateList.self, response)
-                pages.append(response)
-                states += page.states
-                more = page.nextCursor != nil
-                guard self.all, let next = page.nextCursor else { break }
-                guard next != cursor else {
-                    throw .invalidResponse(server: api.http.server.description, reason: "next_cursor repeats")
-                }
-                cursor = next
+            let endpoint = { (cursor: String?) in
+                Endpoint.states(prefix: self.prefix, limit: self.limit, cursor: cursor, deleted: self.deleted)
             }
-            if self.connection.json { return try List.merged(pages, server: api.http.server.description) }
-            return Render.states(states, deleted: self.deleted) + (more ? "\n(more states: use --all)" : "")
-        }
-
-        /// `{"next_cursor":null,"states":[…]}` with the states of every page, for `--all --json`: each
-        /// state as the server sent it, compact, keys sorted and slashes unescaped.
-        private static func merged(_ pages: [HTTPResponse], server: String) throws(CLIError) -> String {
-            /// A page's `states`, every member kept.
-            struct Page: Decodable {
-                var states: [JSONValue]
+            if self.connection.json && !self.all { return try api.call("GET", endpoint(nil)).text }
+            let pages = try PagedListing.fetch(
+                api, as: StateList.self, all: self.all, nextCursor: \.nextCursor, endpoint)
+            if self.connection.json {
+                return try PagedListing.merged(
+                    pages.map(\.response), member: "states", server: api.http.server.description)
             }
-            do {
-                let states = try pages.flatMap { page in
-                    try JSONDecoder().decode(Page.self, from: Data(page.body)).states
-                }
-                let document = JSONValue.object(["states": .array(states), "next_cursor": .null])
-                return String(decoding: try APIJSON.encoder.encode(document), as: UTF8.self)
-            } catch {
-                throw .invalidResponse(server: server, reason: "cannot merge the pages: \(error)")
-            }
+            let more = pages.last?.page.nextCursor != nil
+            return Render.states(pages.flatMap(\.page.states), deleted: self.deleted)
+                + (more ? "\n(more states: use --all)" : "")
         }
     }
 

@@ -13,6 +13,7 @@ struct APIMetrics: Sendable {
     private let rejections: [ApplicationError.WriteCheck: Counter]
     private let storeUnavailable: Counter
     private let storeFaults: Counter
+    private let storeDiskFull: Counter
     private let locks: Gauge
     private let oldestLockAge: Gauge
 
@@ -30,16 +31,19 @@ struct APIMetrics: Sendable {
             label: "statehouse_store_errors_total", dimensions: [("kind", "unavailable")], factory: factory)
         self.storeFaults = Counter(
             label: "statehouse_store_errors_total", dimensions: [("kind", "fault")], factory: factory)
+        self.storeDiskFull = Counter(
+            label: "statehouse_store_errors_total", dimensions: [("kind", "disk_full")], factory: factory)
         self.locks = Gauge(label: "statehouse_locks", factory: factory)
         self.oldestLockAge = Gauge(label: "statehouse_lock_oldest_age_seconds", factory: factory)
     }
 
     /// Counts a failed use case: a refused write by the check that refused it, a store that
-    /// could not answer or a fault.
+    /// could not answer, a full disk or a fault.
     func record(_ error: ApplicationError) {
         if let check = error.writeCheck { self.rejections[check]?.increment() }
         switch error.kind {
         case .unavailable: self.storeUnavailable.increment()
+        case .diskFull: self.storeDiskFull.increment()
         case .fault: self.storeFaults.increment()
         default: break
         }

@@ -87,7 +87,8 @@ extension Diff {
                 changed: diff.changedOutputs.map {
                     OutputChange(
                         name: $0.name, before: APITypes.JSONValue($0.before), after: APITypes.JSONValue($0.after))
-                }))
+                }),
+            truncated: diff.truncated)
     }
 }
 

@@ -90,7 +90,7 @@ struct ManagementRoute: Equatable {
         case .states: ["prefix", "limit", "cursor", "deleted"]
         case .versions: ["limit", "before"]
         case .diff: ["from", "to"]
-        case .locks: ["older_than"]
+        case .locks: ["older_than", "limit", "cursor"]
         case .audit: ["state", "since", "limit", "after"]
         case .state, .lock, .version, .rollback, .restore: []
         }

@@ -65,4 +65,12 @@ struct QueryReader {
         }
         return position
     }
+
+    func lockCursor(_ name: String) throws(ApplicationError) -> LockPosition? {
+        guard let text = self.string(name) else { return nil }
+        guard let position = Cursor.decodeLock(text) else {
+            throw ApplicationError(.invalidInput, "\(name) is not a cursor this server gave out for locks")
+        }
+        return position
+    }
 }

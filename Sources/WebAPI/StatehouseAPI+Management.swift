@@ -38,8 +38,20 @@ extension StatehouseAPI {
                 return .refuse(self.failure(error, request.logger, requestID: request.id).labelled("api"))
             }
         }
-        return .accept(maxBodyBytes: method == "GET" ? Self.smallBodyBytes : Self.documentBodyBytes) { request in
-            self.serve(route, method, request, caller).labelled("api")
+        // A diff or a rollback holds whole versions in memory: a permit, or 503 before any work.
+        var permit: HeavyWork.Permit? = nil
+        if let operation = route.resource.heavyOperation {
+            guard let taken = self.useCases.heavyWork.permit(for: operation) else {
+                let busy = ApplicationError(.busy, HeavyWork.busyMessage)
+                return .refuse(self.failure(busy, request.logger, requestID: request.id).labelled("api"))
+            }
+            permit = taken
+        }
+        return .accept(maxBodyBytes: method == "GET" ? Self.smallBodyBytes : Self.documentBodyBytes) {
+            [permit] request in
+            // Given back once answered; a request abandoned before then gives it back as it is dropped.
+            defer { permit?.release() }
+            return self.serve(route, method, request, caller).labelled("api")
         }
     }
 
@@ -81,15 +93,17 @@ extension StatehouseAPI {
             let details = try useCases.showState.execute(try stateName(name), as: caller)
             return .document(.ok, StateDetail(details, now: self.clock.now()))
         case .locks:
-            let olderThan = try query.duration("older_than")
-            let locked = try useCases.listLocks.execute(olderThan: olderThan, as: caller)
+            let page = try useCases.listLocks.execute(
+                olderThan: try query.duration("older_than"), after: try query.lockCursor("cursor"),
+                limit: try query.limit(), as: caller)
             let now = self.clock.now()
             return .document(
                 .ok,
                 LockList(
-                    locks: locked.compactMap { state in
+                    locks: page.states.compactMap { state in
                         state.lock.map { LockList.Entry(state: state.name.rawValue, lock: APITypes.Lock($0, now: now)) }
-                    }))
+                    },
+                    nextCursor: page.next.map(Cursor.encode)))
         case .lock(let name):
             let body = try RequestBody.decode(ForceUnlockRequest.self, from: request.body)
             let released = try useCases.forceUnlock.execute(
@@ -164,6 +178,15 @@ extension ManagementRoute.Resource {
         case .version where method == "DELETE": .admin
         case .rollback: .write
         default: .read
+        }
+    }
+
+    /// The heavy work a request for the resource is, if it is.
+    var heavyOperation: HeavyWork.Operation? {
+        switch self {
+        case .diff: .diff
+        case .rollback: .rollback
+        default: nil
         }
     }
 

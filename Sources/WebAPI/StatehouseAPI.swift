@@ -27,13 +27,16 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         let audit: ReadAudit
         let readiness: CheckReadiness
         let lockSummary: SummarizeLocks
+        /// The permits diffs and rollbacks take at the head (and large uncompressed reads in `read`).
+        let heavyWork: HeavyWork
 
         /// Collects the use cases.
         public init(
             read: ReadState, write: WriteState, lock: LockState, unlock: UnlockState, delete: DeleteState,
             listStates: ListStates, showState: ShowState, listLocks: ListLocks, forceUnlock: ForceUnlock,
             listVersions: ListVersions, purgeVersion: PurgeVersion, rollback: RollbackState, diff: DiffVersions,
-            restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness, lockSummary: SummarizeLocks
+            restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness, lockSummary: SummarizeLocks,
+            heavyWork: HeavyWork
         ) {
             self.read = read
             self.write = write
@@ -52,6 +55,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             self.audit = audit
             self.readiness = readiness
             self.lockSummary = lockSummary
+            self.heavyWork = heavyWork
         }
     }
 
@@ -76,8 +80,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
     /// The largest body of a request that needs no login, of a management GET, and of a protocol
     /// GET, HEAD or DELETE.
     static let smallBodyBytes = 4 << 10
-    /// The largest LOCK or UNLOCK body (Terraform's LockInfo is a few hundred bytes) and the
-    /// largest management API body.
+    /// The largest management API body.
     static let documentBodyBytes = 64 << 10
 
     /// Decides from the head: the route, the method, the login, the access the route needs and how
@@ -184,13 +187,16 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         return Response(error, logger: logger, requestID: requestID)
     }
 
-    /// A protocol request: its method, its state's name and the access its action needs are
-    /// settled from the head; a write may bring a body up to the server's limit, a lock or unlock
-    /// a small one.
+    /// A protocol request: its method, its state's name, the access its action needs and, for a
+    /// change, that no web page sent it are settled from the head; a write may bring a body up to
+    /// the server's limit, a lock or unlock a LockInfo.
     private func admit(_ route: ProtocolRoute, _ request: IncomingRequest, _ caller: Caller) -> Admission {
         let label = route.routeClass(for: request.method)
         guard let action = route.action(for: request.method) else {
             return .refuse(Response.methodNotAllowed(allowed: route.allowedMethods).labelled(label))
+        }
+        if action != .read, let refusal = CrossSiteGuard.refusal(request.headers) {
+            return .refuse(refusal.labelled(label))
         }
         let name: StateName
         do {
@@ -206,7 +212,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         let limit: Int
         switch action {
         case .write: limit = .max
-        case .lock, .unlock: limit = Self.documentBodyBytes
+        case .lock, .unlock: limit = LockInfo.maxBodyBytes
         case .read, .delete: limit = Self.smallBodyBytes
         }
         return .accept(maxBodyBytes: limit) { request in
@@ -292,6 +298,15 @@ extension Response {
             self = .error(.serviceUnavailable, "\(error.message) (request id \(requestID))")
             self.headers.add(name: "Retry-After", value: "2")
             logger.warning("store unavailable", metadata: ["error": .string(error.logDescription)])
+        case .diskFull:
+            // 503, not 507: the clients' retry policy honours Retry-After only on 429 and 503
+            // (protocol.md). Reads keep working; the log says which disk.
+            self = .error(.serviceUnavailable, "\(error.message) (request id \(requestID))")
+            self.headers.add(name: "Retry-After", value: "2")
+            logger.error("disk full", metadata: ["error": .string(error.logDescription)])
+        case .busy:
+            self = .error(.serviceUnavailable, error.message)
+            self.headers.add(name: "Retry-After", value: "2")
         case .fault:
             self = .error(
                 .internalServerError, "internal error; the server log has the details under request id \(requestID)")

@@ -61,6 +61,8 @@ struct ConfigurationLoader {
         server.port = try self.integer("server.port", default: defaults.port, in: 0...65535)
         server.maxConnections = try self.integer(
             "server.max_connections", default: defaults.maxConnections, in: 1...1_000_000)
+        server.maxConnectionsPerAddress = try self.integer(
+            "server.max_connections_per_address", default: defaults.maxConnectionsPerAddress, in: 0...1_000_000)
         server.limits.maxRequestLineBytes = try self.integer(
             "server.max_request_line_bytes", default: defaults.limits.maxRequestLineBytes, in: 64...1 << 20)
         server.limits.maxHeaderBytes = try self.integer(
@@ -75,11 +77,15 @@ struct ConfigurationLoader {
         server.idleTimeout = try self.seconds("server.idle_timeout", default: defaults.idleTimeout)
         server.headerTimeout = try self.seconds("server.header_timeout", default: defaults.headerTimeout)
         server.readTimeout = try self.seconds("server.read_timeout", default: defaults.readTimeout)
+        server.bodyTimeout = try self.seconds("server.body_timeout", default: defaults.bodyTimeout)
         server.minBodyRate = try self.integer("server.min_body_rate", default: defaults.minBodyRate, in: 1...1 << 30)
         server.writeTimeout = try self.seconds("server.write_timeout", default: defaults.writeTimeout)
         server.tls = try self.tls()
         configuration.server = server
         configuration.drainTimeout = try self.seconds("server.drain_timeout", default: configuration.drainTimeout)
+        // 0: the number of processors.
+        let heavy = try self.integer("server.max_heavy_requests", default: 0, in: 0...100_000)
+        configuration.maxHeavyRequests = heavy == 0 ? configuration.maxHeavyRequests : heavy
 
         let level = try self.choice(
             "log.level", default: configuration.logLevel.rawValue, among: Logger.Level.allCases.map(\.rawValue))
@@ -108,6 +114,8 @@ struct ConfigurationLoader {
             try self.integer("state.compression_level", default: Int(configuration.compressionLevel), in: 1...9))
         configuration.cacheBytes = try self.integer(
             "state.cache_bytes", default: configuration.cacheBytes, in: 0...1 << 40)
+        configuration.maxDiffBytes = try self.integer(
+            "state.max_diff_bytes", default: configuration.maxDiffBytes, in: 1...1 << 40)
         configuration.users = try self.users()
 
         let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)

@@ -7,9 +7,9 @@
 /// A Swift runtime error (an allocation that fails under a memory limit, a failed check) aborts
 /// the process. Before it ends, the Swift runtime runs its crash reporter, `swift-backtrace`,
 /// whenever it finds one (next to a dynamically linked runtime, as in a toolchain install, or
-/// next to the binary): that stops every thread and symbolicates each, which takes about a
-/// third of a second per thread, and neither serves nor exits meanwhile (measured: 99.8 s with
-/// 300 idle connections, each with its thread; it would wait 30 s more for a key on a terminal).
+/// next to the binary): that stops every thread and symbolicates each, about a third of a second
+/// per thread, and the process neither serves nor exits meanwhile (measured: 99.8 s with 309
+/// threads; on a terminal it also waits 30 s for a key).
 /// `serve` therefore runs with `SWIFT_BACKTRACE=enable=no` unless its environment sets
 /// `SWIFT_BACKTRACE`: the runtime itself prints the error and the failing thread's stack
 /// (addresses, to symbolicate offline with the unstripped binary) and the process ends.

@@ -53,7 +53,9 @@ struct Serve: ParsableCommand {
                 useCases: UseCaseWiring.api(
                     store: store, clock: clock, cache: ContentCache(capacityBytes: configuration.cacheBytes),
                     policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
-                    compressionLevel: configuration.compressionLevel),
+                    compressionLevel: configuration.compressionLevel,
+                    heavyWork: HeavyWork(limit: configuration.maxHeavyRequests, factory: factory),
+                    maxDiffBytes: Int64(configuration.maxDiffBytes)),
                 verifier: users, clock: clock,
                 metrics: metrics.map {
                     MetricsEndpoint(

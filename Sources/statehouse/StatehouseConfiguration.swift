@@ -4,6 +4,12 @@ import HTTPServer
 import Logging
 import PasswordAuth
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Everything `statehouse` is configured with, after `config.toml` and the environment.
 struct StatehouseConfiguration: Sendable {
     /// The log line format.
@@ -44,6 +50,8 @@ struct StatehouseConfiguration: Sendable {
     var server = HTTPServerConfiguration()
     /// How long in-flight requests may run after SIGTERM or SIGINT.
     var drainTimeout: Duration = .seconds(10)
+    /// Diffs, rollbacks and large uncompressed downloads served at once; past it 503.
+    var maxHeavyRequests = StatehouseConfiguration.processorCount
     /// The lowest level logged.
     var logLevel: Logger.Level = .info
     /// How log lines look.
@@ -56,6 +64,8 @@ struct StatehouseConfiguration: Sendable {
     var compressionLevel: Int32 = 1
     /// Bytes of recently served state bodies kept in memory (0 disables).
     var cacheBytes = 32 << 20
+    /// The largest version, uncompressed, that a diff compares.
+    var maxDiffBytes = 64 << 20
     /// Who may log in, and what they may do.
     var users: [UserDirectory.User] = []
     /// How long history is kept.
@@ -66,6 +76,9 @@ struct StatehouseConfiguration: Sendable {
     var metricsEnabled = true
     /// Whether `GET /metrics` needs an authenticated user (any user, any grant).
     var metricsRequireAuth = false
+
+    /// The processors online: how many heavy requests run at once by default.
+    static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// The password hash of the user that config.toml ships with (admin / statehouse). The
     /// server refuses to listen beyond loopback while a user has it.

@@ -27,7 +27,7 @@ enum StoreFactory {
             return try SQLiteStore(
                 configuration: .init(
                     path: storage.path, readers: storage.poolSize, busyTimeout: storage.checkoutTimeout),
-                metrics: metrics)
+                metrics: metrics, logger: logger)
         case .postgres:
             let store = PostgresStore(
                 configuration: PostgresStore.Configuration(
@@ -59,7 +59,7 @@ enum StoreFactory {
         case .sqlite:
             return try SQLiteStore(
                 configuration: .init(path: storage.path, readers: 1, busyTimeout: storage.checkoutTimeout),
-                readOnly: true)
+                readOnly: true, logger: Logger(label: "statehouse"))
         case .postgres:
             return PostgresStore(
                 configuration: PostgresStore.Configuration(

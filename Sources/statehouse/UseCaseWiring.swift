@@ -2,15 +2,16 @@ import Application
 import Domain
 import WebAPI
 
-/// The composition root's wiring of the use cases: every one over the same store, clock and
-/// content cache.
+/// The composition root's wiring of the use cases: every one over the same store, clock, content
+/// cache and heavy work permits.
 enum UseCaseWiring {
-    /// Every use case the API drives.
+    /// Every use case the API drives; diffs compare versions of at most `maxDiffBytes`.
     static func api(
-        store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy, compressionLevel: Int32
+        store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy, compressionLevel: Int32,
+        heavyWork: HeavyWork, maxDiffBytes: Int64
     ) -> StatehouseAPI.UseCases {
         StatehouseAPI.UseCases(
-            read: ReadState(store: store, cache: cache),
+            read: ReadState(store: store, cache: cache, heavyWork: heavyWork),
             write: WriteState(store: store, clock: clock, policy: policy, compressionLevel: compressionLevel),
             lock: LockState(store: store, clock: clock),
             unlock: UnlockState(store: store, clock: clock),
@@ -22,10 +23,11 @@ enum UseCaseWiring {
             listVersions: ListVersions(store: store),
             purgeVersion: PurgeVersion(store: store, clock: clock, cache: cache),
             rollback: RollbackState(store: store, clock: clock, compressionLevel: compressionLevel),
-            diff: DiffVersions(store: store),
+            diff: DiffVersions(store: store, maxVersionBytes: maxDiffBytes),
             restore: RestoreState(store: store, clock: clock),
             audit: ReadAudit(store: store),
             readiness: CheckReadiness(store: store),
-            lockSummary: SummarizeLocks(store: store, clock: clock))
+            lockSummary: SummarizeLocks(store: store, clock: clock),
+            heavyWork: heavyWork)
     }
 }

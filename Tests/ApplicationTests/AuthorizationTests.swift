@@ -12,6 +12,10 @@ import Testing
         Principal(name: "writer", grants: [Grant(prefix: "team", access: .write), Grant(prefix: "*", access: .read)]))
     let owner = Caller(Principal(name: "owner", grants: [Grant(prefix: "team", access: .admin)]))
 
+    var read: ReadState {
+        ReadState(store: self.store, cache: ContentCache(capacityBytes: 0), heavyWork: HeavyWork(limit: 1))
+    }
+
     func kind(_ body: () throws -> Void) -> ApplicationError.Kind? {
         do {
             try body()
@@ -37,7 +41,7 @@ import Testing
         let state = try StateName("team/app")
         #expect(
             self.kind {
-                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                _ = try self.read.execute(
                     state, as: self.reader, encoding: .gzip)
             } == nil)
         #expect(
@@ -93,7 +97,7 @@ import Testing
             } == .forbidden)
         #expect(
             self.kind {
-                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                _ = try self.read.execute(
                     elsewhere, as: self.owner, encoding: .gzip)
             } == .forbidden)
     }
@@ -101,13 +105,13 @@ import Testing
     @Test func forbiddenComesBeforeNotFoundSoNothingLeaks() throws {
         #expect(
             self.kind {
-                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                _ = try self.read.execute(
                     try StateName("other/none"), as: self.owner, encoding: .gzip)
             }
                 == .forbidden)
         #expect(
             self.kind {
-                _ = try ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)).execute(
+                _ = try self.read.execute(
                     try StateName("team/none"), as: self.owner, encoding: .gzip)
             }
                 == .notFound)

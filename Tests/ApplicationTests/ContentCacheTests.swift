@@ -58,7 +58,7 @@ import Testing
         let store = InMemoryStore()
         let owner = Caller(Principal(name: "o", grants: [Grant(prefix: "*", access: .admin)]))
         let cache = ContentCache(capacityBytes: 1 << 20)
-        let read = ReadState(store: store, cache: cache)
+        let read = ReadState(store: store, cache: cache, heavyWork: HeavyWork(limit: 1))
         // Two writers, as two servers would be, sharing the store but not the cache.
         let write = WriteState(
             store: store, clock: FixedClock(), policy: .init(allowLineageChange: false), compressionLevel: 1)

@@ -51,6 +51,32 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("serial", "SERIAL"), ("SeRiAl", "SERIAL"), ("\u{17F}erial", "SERIAL"), ("\u{212A}ey", "KEY"),
+        ("terraform_version", "TERRAFORM_VERSION"), ("a-1 ~", "A-1 ~"),
+    ])
+    func foldsKeysAsGoDoes(key: String, folded: String) {
+        #expect(JSONObjectScanner.goFold(key) == folded)
+    }
+
+    @Test(arguments: ["\u{130}d", "\u{131}d", "seríal", "\u{1E9E}", "ß"])
+    func keysWithOtherNonASCIICharactersNeverFoldOntoASCIINames(key: String) {
+        // İ and ı have no simple fold to i or I in Go (its case orbit pins them); é, ẞ, ß stay non-ASCII.
+        #expect(JSONObjectScanner.goFold(key) == nil)
+    }
+
+    @Test func unambiguousScansStillSkipKeysTheyWereNotAskedFor() throws {
+        let values = try JSONObjectScanner.scan(
+            Array(#"{"A":1,"a":2,"b":3,"c":4,"C":5}"#.utf8), keys: ["a"], unambiguous: false)
+        #expect(values == ["a": .number("2")])
+        #expect(
+            throws: JSONObjectScanner.Failure(
+                message: "ambiguous key", offset: 7, repeated: .init(key: "a", field: "a"))
+        ) { try JSONObjectScanner.scan(Array(#"{"a":1,"a":2,"c":4,"C":5}"#.utf8), keys: ["a"], unambiguous: true) }
+        #expect(
+            try JSONObjectScanner.scan(Array(#"{"a":1,"c":4,"C":5}"#.utf8), keys: ["a"], unambiguous: true).count == 1)
+    }
+
     @Test func skipsDeepNestingWithoutRecursion() throws {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(try scan("{\"x\": \(deep), \"a\": \"ok\"}")["a"] == .string("ok"))

@@ -37,6 +37,62 @@ import Testing
         }
     }
 
+    @Test func terraformAndOpenTofuBodiesFitTheLimitsTwiceOver() throws {
+        #expect(self.terraform.utf8.count * 30 < LockInfo.maxBodyBytes)
+        guard case .object(let fields) = try JSONValue(parsing: Array(self.terraform.utf8)) else {
+            Issue.record("not an object")
+            return
+        }
+        for (key, value) in fields {
+            let limit = try #require(LockInfo.fieldLimits[key])
+            #expect(try #require(value.stringValue).utf8.count * 2 < limit, "\(key)")
+        }
+        #expect(LockInfo.fieldLimits.values.reduce(0, +) + 200 < LockInfo.maxBodyBytes, "a body at every limit fits")
+    }
+
+    @Test(arguments: ["ID", "Operation", "Info", "Who", "Version", "Created", "Path"])
+    func eachFieldIsAcceptedUpToItsLimitAndRefusedPastIt(field: String) throws {
+        let limit = try #require(LockInfo.fieldLimits[field])
+        func body(_ length: Int) -> [UInt8] {
+            let id = field == "ID" ? "" : #""ID":"x","#
+            return Array(#"{\#(id)"\#(field)":"\#(String(repeating: "é", count: length / 2))"}"#.utf8)
+        }
+        #expect(throws: Never.self) { try LockInfo(json: body(limit)) }
+        let message =
+            field == "ID"
+            ? "lock info \"ID\" must be 1 to \(limit) bytes"
+            : "lock info \"\(field)\" is \(limit + 2) bytes; at most \(limit) are accepted"
+        #expect(throws: DomainError.invalidInput(message)) { try LockInfo(json: body(limit + 2)) }
+    }
+
+    @Test(arguments: [
+        (#"{"ID":"a","id":"b"}"#, #"lock info key "id" at byte 10"#),
+        (#"{"Id":"b","ID":"a"}"#, #"lock info key "Id" at byte 1"#),
+        (#"{"ID":"a","Who":"me","WHO":"you"}"#, #"lock info key "WHO" at byte 21"#),
+        (#"{"ID":"a","Ver\u017fion":"1"}"#, #"lock info key "Verſion" at byte 10"#),
+        (#"{"ID":"a","ID":"b"}"#, #"lock info has "ID" twice (again at byte 10)"#),
+        (#"{"ID":"a","\u0049D":"b"}"#, #"lock info has "ID" twice (again at byte 10)"#),
+    ])
+    func refusesKeysGoWouldReadAsAnotherField(body: String, start: String) {
+        #expect {
+            try LockInfo(json: Array(body.utf8))
+        } throws: { error in
+            guard case .invalidInput(let message) = error as? DomainError else { return false }
+            return message.hasPrefix(start)
+        }
+    }
+
+    @Test func aStoredLockIsReadWithoutTheLimits() throws {
+        // Taken before the limits existed: it must stay readable, or it could never be released.
+        let info = String(repeating: "i", count: 60_000)
+        let old = Array(#"{"ID":"a","Info":"\#(info)","id":"b","Who":"x","Who":"me"}"#.utf8)
+        #expect(throws: DomainError.self) { try LockInfo(json: old) }
+        let stored = try LockInfo(stored: old)
+        #expect(stored.id == "a")
+        #expect(stored.who == "me")
+        #expect(stored.info == info)
+    }
+
     @Test func onlyAnEmptyUnlockBodyIsAForceUnlock() throws {
         #expect(try UnlockRequest(body: []) == .force)
         #expect(throws: DomainError.self) { try UnlockRequest(body: Array(" \r\n".utf8)) }

@@ -232,4 +232,89 @@ import Testing
         #expect(throws: DomainError.invalidInput(message)) { try diff(body, StateFixtures.before) }
         #expect(throws: DomainError.invalidInput(message)) { try diff(StateFixtures.before, body) }
     }
+
+    /// A state of `terraform_data.n[i]` instances, each with an `id` and a 100-byte `blob` that
+    /// names its revision, and string outputs.
+    func numbered(_ revisions: [Int: Int], outputs: [String: String] = [:]) -> [UInt8] {
+        let instances = revisions.keys.sorted().map { index in
+            let blob = "rev-\(revisions[index]!)-" + String(repeating: "x", count: 100)
+            return #"{"index_key":\#(index),"attributes":{"id":"\#(index)","blob":"\#(blob.prefix(100))"}}"#
+        }
+        let values = outputs.keys.sorted().map { #""\#($0)":{"value":"\#(outputs[$0]!)","type":"string"}"# }
+        return Array(
+            """
+            {"version":4,"serial":1,"lineage":"L","outputs":{\(values.joined(separator: ","))},"resources":[\
+            {"mode":"managed","type":"terraform_data","name":"n","instances":[\(instances.joined(separator: ","))]}]}
+            """.utf8)
+    }
+
+    /// What one changed `numbered` instance counts against the limit: its address, the name
+    /// `blob` and the blob's JSON text on both sides.
+    let numberedChangeCost = "terraform_data.n[0]".utf8.count + "blob".utf8.count + 2 * 102
+
+    @Test func pastItsLimitADiffListsTheFirstChangesThatFitAndSaysSo() throws {
+        let old = self.numbered(Dictionary(uniqueKeysWithValues: (0..<8).map { ($0, 1) }))
+        let new = self.numbered(Dictionary(uniqueKeysWithValues: (1..<9).map { ($0, 2) }))
+        let full = try StateDiff(from: old, to: new)
+        #expect(!full.truncated && full.changedResources.count == 7)
+        #expect(full.addedResources == ["terraform_data.n[8]"] && full.removedResources == ["terraform_data.n[0]"])
+        for (limit, listed) in [(3 * numberedChangeCost, 3), (3 * numberedChangeCost - 1, 2), (0, 0)] {
+            let capped = try StateDiff(from: old, to: new, maxReportedBytes: limit)
+            #expect(capped.truncated)
+            #expect(capped.changedResources == Array(full.changedResources.prefix(listed)))
+            #expect(capped.addedResources == full.addedResources && capped.removedResources == full.removedResources)
+        }
+        #expect(try StateDiff(from: old, to: new, maxReportedBytes: 7 * numberedChangeCost) == full)
+    }
+
+    @Test func changedOutputsComeFirstWithinTheLimit() throws {
+        let old = self.numbered([0: 1], outputs: ["a": "1", "b": "2", "gone": "x"])
+        let new = self.numbered([0: 2], outputs: ["a": "one", "b": "2", "new": "y"])
+        let outputCost = "a".utf8.count + #""1""#.utf8.count + #""one""#.utf8.count
+        let capped = try StateDiff(from: old, to: new, maxReportedBytes: outputCost + numberedChangeCost - 1)
+        #expect(capped.truncated && capped.changedResources.isEmpty)
+        #expect(capped.changedOutputs == [.init(name: "a", before: string("1"), after: string("one"))])
+        #expect(capped.addedOutputs == ["new"] && capped.removedOutputs == ["gone"])
+        let full = try StateDiff(from: old, to: new, maxReportedBytes: outputCost + numberedChangeCost)
+        #expect(!full.truncated && full.changedResources.map(\.address) == ["terraform_data.n[0]"])
+    }
+
+    @Test func aRedactedValueCountsOnlyItsName() throws {
+        let sensitive = #"[[{"type":"get_attr","value":"password"}]]"#
+        let secret = String(repeating: "s", count: 10_000)
+        let old = StateFixtures.single(attributes: #"{"password":"\#(secret)1"}"#, sensitive: sensitive)
+        let new = StateFixtures.single(attributes: #"{"password":"\#(secret)2"}"#, sensitive: sensitive)
+        let cost = "terraform_data.x".utf8.count + "password".utf8.count
+        let diff = try StateDiff(from: old, to: new, maxReportedBytes: cost)
+        #expect(!diff.truncated)
+        #expect(
+            diff.changedResources.first?.attributes == [.init(path: "password", before: .sensitive, after: .sensitive)])
+        #expect(try StateDiff(from: old, to: new, maxReportedBytes: cost - 1).truncated)
+    }
+
+    @Test func onlyAttributesWhoseBytesDifferAreDecoded() throws {
+        // A lone surrogate is valid JSON syntax that no string decodes: wherever it sits unread, the
+        // diff never decoded it.
+        let odd = #""\ud800""#
+        let old = StateFixtures.single(attributes: #"{"id":"1","odd":\#(odd)}"#)
+        #expect(try StateDiff(from: old, to: old).changedResources.isEmpty)
+        let oddName = StateFixtures.single(attributes: #"{\#(odd):"1"}"#)
+        #expect(try StateDiff(from: oddName, to: oddName).changedResources.isEmpty)
+        let changedBeside = StateFixtures.single(attributes: #"{"id":"2","odd":\#(odd)}"#)
+        #expect(
+            try StateDiff(from: old, to: changedBeside).changedResources.first?.attributes == [
+                .init(path: "id", before: string("1"), after: string("2"))
+            ])
+        let changedItself = StateFixtures.single(attributes: #"{"id":"1","odd":[\#(odd)]}"#)
+        #expect(throws: DomainError.self) { try StateDiff(from: old, to: changedItself) }
+    }
+
+    @Test func attributesWrittenDifferentlyWithTheSameValuesAreNotChanges() throws {
+        let old = StateFixtures.single(attributes: #"{"id":"1","tags":{"a":"1","b":[1,2]},"n":null}"#)
+        let new = StateFixtures.single(attributes: #"{ "n": null, "tags": { "b": [1, 2], "a": "\u0031" }, "id": "1" }"#)
+        #expect(try StateDiff(from: old, to: new).changedResources.isEmpty)
+        let nullAttributes = StateFixtures.single(attributes: "null")
+        #expect(
+            try StateDiff(from: nullAttributes, to: StateFixtures.single(attributes: "{}")).changedResources.isEmpty)
+    }
 }

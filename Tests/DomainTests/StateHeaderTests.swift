@@ -45,6 +45,47 @@ import Testing
         #expect(throws: DomainError.invalidInput(message)) { try StateHeader(parsing: Array(body.utf8)) }
     }
 
+    @Test(arguments: [
+        // Go's decoder matches keys case-insensitively and keeps the last: Terraform would read 1.
+        (#"{"version":4,"serial":5,"lineage":"L","SERIAL":1}"#, "SERIAL", 38),
+        (#"{"Serial":1,"version":4,"serial":5,"lineage":"L"}"#, "Serial", 1),
+        (#"{"version":4,"serial":5,"lineage":"L","\u017Ferial":1}"#, "ſerial", 38),
+        (#"{"version":4,"serial":5,"lineage":"L","ſerial":1}"#, "ſerial", 38),
+        (#"{"version":4,"serial":5,"lineage":"L","LINEAGE":"M"}"#, "LINEAGE", 38),
+        (#"{"version":4,"serial":5,"lineage":"L","Version":3}"#, "Version", 38),
+        (#"{"version":4,"serial":5,"lineage":"L","Terraform_Version":"0.1"}"#, "Terraform_Version", 38),
+        (#"{"version":4,"serial":5,"lineage":"L","outputs":{},"OUTPUTS":{"x":{}}}"#, "OUTPUTS", 51),
+        (#"{"serial":5,"lineage":"L","Encrypted_Data":"AAAA"}"#, "Encrypted_Data", 26),
+    ])
+    func refusesAKeyGoWouldReadAsAFieldTheServerReads(body: String, key: String, offset: Int) {
+        let field = String(key.lowercased().map { $0 == "ſ" ? "s" : $0 })
+        #expect(
+            throws: DomainError.invalidInput(
+                "state key \"\(key)\" at byte \(offset) would be read as \"\(field)\" by Terraform and OpenTofu "
+                    + "(Go matches JSON keys case-insensitively); send \"\(field)\" once, spelt exactly so")
+        ) { try StateHeader(parsing: Array(body.utf8)) }
+    }
+
+    @Test(arguments: [
+        #"{"version":4,"serial":5,"lineage":"L","serial":1}"#,
+        #"{"version":4,"serial":5,"lineage":"L","\u0073erial":1}"#,
+    ])
+    func refusesARepeatedKey(body: String) {
+        #expect(
+            throws: DomainError.invalidInput(
+                #"state has "serial" twice (again at byte 38) and Terraform and OpenTofu would read the last one; "#
+                    + "send it once")
+        ) { try StateHeader(parsing: Array(body.utf8)) }
+    }
+
+    @Test func otherKeysMayRepeatOrLookAlike() throws {
+        // Keys the server does not read, nested keys and near misses stay the client's business.
+        let body =
+            #"{"serial":5,"lineage":"L","serials":1,"serial_":2,"check_results":1,"check_results":2,"#
+            + #""outputs":{"SERIAL":{"value":1},"serial":{"value":2}},"seríal":3,"İd":4}"#
+        #expect(try StateHeader(parsing: Array(body.utf8)).serial == 5)
+    }
+
     @Test func refusesNonObjects() {
         #expect(throws: DomainError.self) { try StateHeader(parsing: Array("{}x".utf8)) }
         #expect(throws: DomainError.self) { try StateHeader(parsing: []) }

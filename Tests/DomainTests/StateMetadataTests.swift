@@ -72,11 +72,15 @@ import Testing
         #expect(try StateHeader(parsing: result).serial == 43)
     }
 
-    @Test func aRepeatedSerialKeyIsReplacedWhereItCounts() throws {
-        // The last duplicate is the one Terraform (Go's encoding/json) reads.
-        let body = Array(#"{"serial":1,"lineage":"L","serial":2}"#.utf8)
+    @Test func aRepeatedSerialKeyIsNeverReplaced() {
+        // Which one counts is ambiguous (Go reads the last); such a body is refused, never rewritten.
         #expect(
-            try StateHeader.replacingSerial(in: body, with: 3) == Array(#"{"serial":1,"lineage":"L","serial":3}"#.utf8))
+            throws: DomainError.invalidInput(
+                #"state has "serial" twice (again at byte 26) and Terraform and OpenTofu would read the last one; "#
+                    + "send it once")
+        ) {
+            try StateHeader.replacingSerial(in: Array(#"{"serial":1,"lineage":"L","serial":2}"#.utf8), with: 3)
+        }
     }
 
     @Test func encryptedStatesKeepTheirSerial() {

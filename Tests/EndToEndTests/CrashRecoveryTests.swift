@@ -1,6 +1,7 @@
 import Application
 import Foundation
 import HTTPTestSupport
+import Logging
 import PostgresStore
 import SQLiteStore
 import Testing
@@ -46,7 +47,9 @@ import Testing
     private static func open(_ store: EndToEndStore, _ database: String) throws -> any UnitOfWork {
         switch store {
         case .sqlite:
-            try SQLiteStore(configuration: .init(path: database, readers: 1, busyTimeout: .seconds(5)), readOnly: true)
+            try SQLiteStore(
+                configuration: .init(path: database, readers: 1, busyTimeout: .seconds(5)), readOnly: true,
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         case .postgres:
             PostgresStore(
                 configuration: .init(

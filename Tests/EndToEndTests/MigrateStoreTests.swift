@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Gzip
 import HTTPTestSupport
+import Logging
 import PostgresStore
 import SQLiteStore
 import Testing
@@ -46,7 +47,9 @@ struct MigrateStoreTests {
             }
         }
         let sqlite = try history(
-            SQLiteStore(configuration: .init(path: sqlitePath, readers: 1, busyTimeout: .seconds(5))))
+            SQLiteStore(
+                configuration: .init(path: sqlitePath, readers: 1, busyTimeout: .seconds(5)),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
         let postgres = try history(
             PostgresStore(
                 configuration: .init(

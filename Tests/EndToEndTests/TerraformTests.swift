@@ -72,6 +72,11 @@ struct TerraformTests {
         }
         resource "terraform_data" "example" {
           input = var.message
+        }
+        # Only with a pause: its creation holds the lock that long (a provisioner runs at creation
+        # only, so pausing "example" would not hold it on a change).
+        resource "terraform_data" "pause" {
+          count = var.pause > 0 ? 1 : 0
           provisioner "local-exec" {
             command = "sleep ${var.pause}"
           }

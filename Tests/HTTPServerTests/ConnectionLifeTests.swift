@@ -10,12 +10,13 @@ import Testing
 
     private func life(
         header: Duration = .seconds(10), read: Duration = .seconds(30), idle: Duration = .seconds(120),
-        minBodyRate: Int = 16384
+        body: Duration = .seconds(300), minBodyRate: Int = 16384
     ) -> ConnectionLife {
         var configuration = HTTPServerConfiguration()
         configuration.headerTimeout = header
         configuration.readTimeout = read
         configuration.idleTimeout = idle
+        configuration.bodyTimeout = body
         configuration.minBodyRate = minBodyRate
         return ConnectionLife(timeouts: .init(configuration, linger: .seconds(2)), openedAt: self.start)
     }
@@ -26,7 +27,7 @@ import Testing
         let life = self.life(header: .milliseconds(300), idle: .seconds(600))
         #expect(
             life.wait(now: self.start, parserIdle: true, shuttingDown: false)
-                == .read(until: self.at(0.3), wakeOnShutdown: true))
+                == .park(until: self.at(0.3)))
         #expect(life.wait(now: self.at(0.3), parserIdle: true, shuttingDown: false) == .expired(.closeSilently))
     }
 
@@ -35,7 +36,7 @@ import Testing
         life.received(now: self.at(4), parserIdle: false)
         #expect(
             life.wait(now: self.at(4), parserIdle: false, shuttingDown: false)
-                == .read(until: self.at(10), wakeOnShutdown: false))
+                == .read(until: self.at(10)))
         #expect(
             life.wait(now: self.at(10), parserIdle: false, shuttingDown: false)
                 == .expired(.requestTimeout("timed out waiting for the request head")))
@@ -65,7 +66,7 @@ import Testing
         life.keptAlive(now: self.at(0.2))
         #expect(
             life.wait(now: self.at(0.2), parserIdle: true, shuttingDown: false)
-                == .read(until: self.at(120.2), wakeOnShutdown: true))
+                == .park(until: self.at(120.2)))
         #expect(life.wait(now: self.at(120.2), parserIdle: true, shuttingDown: false) == .expired(.closeSilently))
     }
 
@@ -80,7 +81,7 @@ import Testing
         #expect(life.requestStart == self.at(50))
         #expect(
             life.wait(now: self.at(50), parserIdle: false, shuttingDown: false)
-                == .read(until: self.at(60), wakeOnShutdown: false))
+                == .read(until: self.at(60)))
     }
 
     @Test func strayLineEndsAfterAResponseDoNotTurnIntoA408() {
@@ -91,7 +92,7 @@ import Testing
         life.received(now: self.at(1.01), parserIdle: true)
         #expect(
             life.wait(now: self.at(2), parserIdle: true, shuttingDown: false)
-                == .read(until: self.at(601.01), wakeOnShutdown: true))
+                == .park(until: self.at(601.01)))
     }
 
     @Test func aStalledBodyTimesOutAfterTheReadTimeout() {
@@ -101,7 +102,7 @@ import Testing
         life.bodyReceived(3, now: self.at(0.1))
         #expect(
             life.wait(now: self.at(0.1), parserIdle: false, shuttingDown: false)
-                == .read(until: self.at(0.4), wakeOnShutdown: false))
+                == .read(until: self.at(0.4)))
         #expect(
             life.wait(now: self.at(0.4), parserIdle: false, shuttingDown: false)
                 == .expired(.requestTimeout("timed out waiting for the request body")))
@@ -115,7 +116,7 @@ import Testing
         life.bodyStarted(now: self.at(0))
         var sent = 0
         var now = 0.0
-        while case .read(let deadline, _) = life.wait(now: self.at(now), parserIdle: false, shuttingDown: false) {
+        while case .read(let deadline) = life.wait(now: self.at(now), parserIdle: false, shuttingDown: false) {
             #expect(deadline <= self.at(now + 1))
             now += 0.2
             life.bodyReceived(1, now: self.at(now))
@@ -136,7 +137,7 @@ import Testing
         life.received(now: self.at(0.9), parserIdle: false)
         #expect(
             life.wait(now: self.at(0.9), parserIdle: false, shuttingDown: false)
-                == .read(until: self.at(1.9), wakeOnShutdown: false))
+                == .read(until: self.at(1.9)))
     }
 
     @Test func aBodyKeepingUpTheRateIsNeverCutOff() {
@@ -146,7 +147,7 @@ import Testing
         for tick in 1...100 {
             let now = Double(tick) * 0.5
             life.bodyReceived(600, now: self.at(now))
-            guard case .read(let deadline, false) = life.wait(now: self.at(now), parserIdle: false, shuttingDown: false)
+            guard case .read(let deadline) = life.wait(now: self.at(now), parserIdle: false, shuttingDown: false)
             else {
                 Issue.record("cut off after \(tick) reads")
                 return
@@ -155,12 +156,28 @@ import Testing
         }
     }
 
+    @Test func aBodyKeepingUpTheRateIsCutOffAtTheBodyTimeout() {
+        var life = self.life(read: .seconds(1), body: .seconds(10), minBodyRate: 1000)
+        life.received(now: self.at(0), parserIdle: false)
+        life.bodyStarted(now: self.at(0))
+        var now = 0.0
+        while case .read(let deadline) = life.wait(now: self.at(now), parserIdle: false, shuttingDown: false) {
+            #expect(deadline <= self.at(10))
+            now += 0.5
+            life.bodyReceived(100_000, now: self.at(now))
+        }
+        #expect(now == 10)
+        #expect(
+            life.wait(now: self.at(now), parserIdle: false, shuttingDown: false)
+                == .expired(.requestTimeout("timed out waiting for the request body")))
+    }
+
     @Test func shutdownDrainsBetweenRequestsButNotWithinOne() {
         var life = self.life()
         #expect(life.wait(now: self.at(1), parserIdle: true, shuttingDown: true) == .drain)
         life.received(now: self.at(1), parserIdle: false)
         #expect(
             life.wait(now: self.at(1), parserIdle: false, shuttingDown: true)
-                == .read(until: self.at(10), wakeOnShutdown: false))
+                == .read(until: self.at(10)))
     }
 }

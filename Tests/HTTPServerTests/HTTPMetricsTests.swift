@@ -50,18 +50,34 @@ import Testing
         #expect((metrics[#"statehouse_http_request_duration_seconds_sum{route="echo",method="POST"}"#] ?? 0) > 0)
     }
 
-    @Test func connectionsOverTheCapAreCounted() throws {
+    @Test func connectionsOverTheCapsAndEvictionsAreCounted() throws {
         let registry = PrometheusCollectorRegistry()
+        let gate = GateResponder()
         let live = try LiveServer(
-            configure: { $0.maxConnections = 1 }, metrics: PrometheusMetricsFactory(registry: registry))
-        let first = try live.client()
-        #expect(try first.exchange("GET / HTTP/1.1\r\nHost: t\r\n\r\n").status == 200)
-        let second = try live.client()
-        #expect(try second.readResponse().status == 503)
+            configure: {
+                $0.maxConnections = 2
+                $0.maxConnectionsPerAddress = 1
+            }, responder: gate, metrics: PrometheusMetricsFactory(registry: registry))
+        let busy = try live.client()
+        try busy.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        gate.entered.wait()
+        #expect(try live.client().readResponse().status == 503)
+        let idle = try live.client(from: "127.0.0.2")
+        let newcomer = try live.client(from: "127.0.0.3")
+        try newcomer.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        gate.entered.wait()
+        #expect(idle.isClosedByPeer())
+        #expect(try live.client(from: "127.0.0.4").readResponse().status == 503)
+        gate.release.signal()
+        gate.release.signal()
+        #expect(try busy.readResponse().status == 200)
+        #expect(try newcomer.readResponse().status == 200)
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         let metrics = PrometheusText(String(decoding: buffer, as: UTF8.self))
-        #expect(metrics["statehouse_http_connections_rejected_total"] == 1)
-        #expect(metrics["statehouse_http_connections"] == 1)
+        #expect(metrics[#"statehouse_http_connections_rejected_total{reason="per_address"}"#] == 1)
+        #expect(metrics[#"statehouse_http_connections_rejected_total{reason="max_connections"}"#] == 1)
+        #expect(metrics["statehouse_http_connections_evicted_total"] == 1)
+        #expect(metrics["statehouse_http_connections"] == 2)
     }
 }

@@ -26,7 +26,9 @@ final class LiveServer {
 
     deinit { self.server.shutdown(drainTimeout: .seconds(5)) }
 
-    func client() throws -> TestClient { try TestClient(port: self.port) }
+    func client(from source: String? = nil) throws -> TestClient {
+        try TestClient(port: self.port, source: source)
+    }
 }
 
 /// Answers with the request body and describes the request in headers.

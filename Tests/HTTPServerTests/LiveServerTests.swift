@@ -227,13 +227,18 @@ import Testing
         #expect(client.isClosedByPeer(), "expected a clean FIN, not a reset")
     }
 
-    @Test func aLingeringConnectionKeepsItsSlot() throws {
+    @Test func aLingeringConnectionIsTheFirstToMakeRoom() throws {
         let live = try LiveServer { $0.maxConnections = 1 }
         let bad = try live.client()
         #expect(try bad.exchange("\u{0}\r\n").status == 400)
-        // `bad` stays open, so the server is still lingering on it: no free slot yet.
-        let next = try live.client()
-        #expect(try next.readResponse().status == 503)
+        // `bad` stays open, so the server lingers on it, parked once its thread is done with it
+        // (until then a new client finds every connection busy and gets 503).
+        var statuses: [Int] = []
+        while statuses.last != 200 && statuses.count < 1000 {
+            statuses.append(try live.client().exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status)
+        }
+        #expect(statuses.last == 200)
+        #expect(statuses.dropLast().allSatisfy { $0 == 503 })
     }
 
     // The wiring of the deadlines ConnectionLifeTests covers, with short real timeouts: a response
@@ -280,17 +285,56 @@ import Testing
         #expect(live.server.registry.count == 200)
     }
 
-    @Test func answers503PastTheConnectionCap() throws {
-        let live = try LiveServer { $0.maxConnections = 2 }
-        let first = try live.client()
-        let second = try live.client()
-        #expect(try first.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
-        #expect(try second.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
-        let third = try live.client()
-        let reply = try third.readResponse()
+    @Test func answers503PastTheConnectionCapWhenEveryConnectionIsBusy() throws {
+        let gate = GateResponder()
+        let live = try LiveServer(configure: { $0.maxConnections = 1 }, responder: gate)
+        let busy = try live.client()
+        try busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+        gate.entered.wait()
+        let refused = try live.client()
+        let reply = try refused.readResponse()
         #expect(reply.status == 503)
         #expect(reply.headers["Retry-After"] == "1")
-        #expect(third.isClosedByPeer())
+        #expect(reply.text.contains("too many open connections"))
+        #expect(refused.isClosedByPeer())
+        gate.release.signal()
+        #expect(try busy.readResponse().status == 200)
+    }
+
+    @Test func theLongestWaitingIdleConnectionMakesRoomForANewClient() throws {
+        let live = try LiveServer { $0.maxConnections = 1 }
+        // Accepted (and parked) before the next accept, on the same thread: it is the one to go.
+        let silent = try live.client()
+        let newcomer = try live.client()
+        #expect(try newcomer.exchange("GET /served HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+        #expect(silent.isClosedByPeer())
+    }
+
+    @Test func oneAddressCannotTakeMoreThanItsShareOfConnections() throws {
+        let live = try LiveServer { $0.maxConnectionsPerAddress = 2 }
+        let held = try (0..<2).map { _ in try live.client(from: "127.0.0.2") }
+        let refused = try live.client(from: "127.0.0.2")
+        let reply = try refused.readResponse()
+        #expect(reply.status == 503)
+        #expect(reply.text.contains("too many open connections from your address"))
+        #expect(try live.client(from: "127.0.0.3").exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+        for client in held {
+            #expect(try client.exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 200)
+        }
+    }
+
+    @Test func aClosedConnectionGivesItsAddressItsSlotBack() {
+        let registry = ConnectionRegistry()
+        let descriptors = (0..<3).map { _ in socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+        #expect(registry.register(descriptors[0], host: "192.0.2.1", limit: 10, perHostLimit: 2) == nil)
+        #expect(registry.register(descriptors[1], host: "192.0.2.1", limit: 10, perHostLimit: 2) == nil)
+        #expect(registry.register(descriptors[2], host: "192.0.2.1", limit: 10, perHostLimit: 2) == .addressFull)
+        #expect(registry.register(descriptors[2], host: "192.0.2.2", limit: 2, perHostLimit: 2) == .full)
+        registry.close(descriptors[0], lingering: nil)
+        #expect(registry.register(descriptors[2], host: "192.0.2.1", limit: 10, perHostLimit: 2) == nil)
+        #expect(registry.count == 2)
+        registry.close(descriptors[1], lingering: nil)
+        registry.close(descriptors[2], lingering: nil)
     }
 
     @Test func shutdownDrainsAnInFlightRequest() throws {

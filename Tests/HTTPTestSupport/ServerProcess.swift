@@ -6,10 +6,16 @@ import Foundation
 /// waits are bounded and wake on new output, never on a timer.
 public final class ServerProcess: @unchecked Sendable {
     private let process = Process()
-    private let condition = NSCondition()
-    private var stdoutText = ""
-    private var stderrText = ""
-    private var openStreams = 2
+    /// What the child has written, filled by the reading threads. They hold this, not the
+    /// `ServerProcess`, so a test that drops it ends the child (see `deinit`).
+    private let output = Output()
+
+    private final class Output: @unchecked Sendable {
+        let condition = NSCondition()
+        var stdoutText = ""
+        var stderrText = ""
+        var openStreams = 2
+    }
 
     /// The binary: `$TEST_STATEHOUSE_BINARY`, or `statehouse` next to the running test bundle.
     public static var binaryPath: String {
@@ -58,18 +64,28 @@ public final class ServerProcess: @unchecked Sendable {
     public var pid: Int32 { self.process.processIdentifier }
 
     /// The resident set size now, in bytes (`VmRSS` of /proc/<pid>/status).
-    public func residentBytes() throws -> Int { try self.status("VmRSS:") }
+    public func residentBytes() throws -> Int {
+        try self.status("VmRSS") * 1024
+    }
 
     /// The address space it has mapped now, in bytes (`VmSize` of /proc/<pid>/status): what
     /// `RLIMIT_AS` limits.
-    public func virtualBytes() throws -> Int { try self.status("VmSize:") }
+    public func virtualBytes() throws -> Int {
+        try self.status("VmSize") * 1024
+    }
 
+    /// The number of threads now (`Threads` of /proc/<pid>/status).
+    public func threadCount() throws -> Int {
+        try self.status("Threads")
+    }
+
+    /// The first number of the line `field:` in /proc/<pid>/status.
     private func status(_ field: String) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(self.pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
-            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let value = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
         else { throw CocoaError(.fileReadCorruptFile) }
-        return kilobytes * 1024
+        return value
     }
 
     deinit {
@@ -80,18 +96,18 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     private func drain(_ handle: FileHandle, isStandardError: Bool) {
-        Thread.detachNewThread { [self] in
+        Thread.detachNewThread { [output] in
             while true {
                 let data = handle.availableData
-                self.condition.lock()
+                output.condition.lock()
                 if data.isEmpty {
-                    self.openStreams -= 1
+                    output.openStreams -= 1
                 } else {
                     let text = String(decoding: data, as: UTF8.self)
-                    if isStandardError { self.stderrText += text } else { self.stdoutText += text }
+                    if isStandardError { output.stderrText += text } else { output.stdoutText += text }
                 }
-                self.condition.broadcast()
-                self.condition.unlock()
+                output.condition.broadcast()
+                output.condition.unlock()
                 if data.isEmpty { return }
             }
         }
@@ -99,16 +115,16 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Everything written to standard output so far.
     public var standardOutput: String {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        return self.stdoutText
+        self.output.condition.lock()
+        defer { self.output.condition.unlock() }
+        return self.output.stdoutText
     }
 
     /// Everything written to standard error so far.
     public var standardError: String {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        return self.stderrText
+        self.output.condition.lock()
+        defer { self.output.condition.unlock() }
+        return self.output.stderrText
     }
 
     /// Waits until a line of standard output contains `text`; returns that line, or `nil` when
@@ -119,20 +135,20 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// How many lines of standard output so far contain `text`.
     public func countLines(containing text: String) -> Int {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        return self.stdoutText.split(separator: "\n").filter { $0.contains(text) }.count
+        self.output.condition.lock()
+        defer { self.output.condition.unlock() }
+        return self.output.stdoutText.split(separator: "\n").filter { $0.contains(text) }.count
     }
 
     /// Waits for a line containing `text` after the first `skipping` such lines.
     public func waitForLine(containing text: String, skipping: Int, timeout: TimeInterval = 20) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
-        self.condition.lock()
-        defer { self.condition.unlock() }
+        self.output.condition.lock()
+        defer { self.output.condition.unlock() }
         while true {
-            let matches = self.stdoutText.split(separator: "\n").filter { $0.contains(text) }
+            let matches = self.output.stdoutText.split(separator: "\n").filter { $0.contains(text) }
             if matches.count > skipping { return String(matches[skipping]) }
-            if self.openStreams == 0 || !self.condition.wait(until: deadline) { return nil }
+            if self.output.openStreams == 0 || !self.output.condition.wait(until: deadline) { return nil }
         }
     }
 
@@ -153,14 +169,14 @@ public final class ServerProcess: @unchecked Sendable {
     /// or `nil` if it is still running after `timeout`.
     public func waitForExit(timeout: TimeInterval = 20) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        self.condition.lock()
-        while self.openStreams > 0 {
-            if !self.condition.wait(until: deadline) {
-                self.condition.unlock()
+        self.output.condition.lock()
+        while self.output.openStreams > 0 {
+            if !self.output.condition.wait(until: deadline) {
+                self.output.condition.unlock()
                 return nil
             }
         }
-        self.condition.unlock()
+        self.output.condition.unlock()
         self.process.waitUntilExit()
         return self.process.terminationStatus
     }

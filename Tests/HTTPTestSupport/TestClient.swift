@@ -32,8 +32,9 @@ public final class TestClient {
     public let fd: Int32
     private var pending: [UInt8] = []
 
-    /// Connects to `host` (an IPv4 or IPv6 literal) on `port`.
-    public init(port: Int, host: String = "127.0.0.1") throws {
+    /// Connects to `host` (an IPv4 or IPv6 literal) on `port`, from the IPv4 address `source` when
+    /// given (any 127.x.y.z works on loopback).
+    public init(port: Int, host: String = "127.0.0.1", source: String? = nil) throws {
         let isV6 = host.contains(":")
         let fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError.connectFailed(errno) }
@@ -49,6 +50,21 @@ public final class TestClient {
                 }
             }
         } else {
+            if let source {
+                var local = sockaddr_in()
+                local.sin_family = sa_family_t(AF_INET)
+                inet_pton(AF_INET, source, &local.sin_addr)
+                let bound = withUnsafePointer(to: &local) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard bound == 0 else {
+                    let code = errno
+                    close(fd)
+                    throw ClientError.connectFailed(code)
+                }
+            }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = UInt16(port).bigEndian

@@ -84,6 +84,29 @@ import Testing
         #expect(outcome.output.contains("team/app  5c1d     me@host  apply      3m12s  alice"))
     }
 
+    @Test func locksAllFollowsTheCursorAndOnePageSaysThereIsMore() throws {
+        let api = try FakeAPI { request in
+            let page =
+                request.queryValue("cursor") == nil
+                ? #"{"locks": [{"state": "a", "lock": \#(Fixture.lock)}], "next_cursor": "p2"}"#
+                : #"{"locks": [{"state": "b", "lock": \#(Fixture.lock)}], "next_cursor": null}"#
+            return FakeAPI.response(status: 200, json: page)
+        }
+        let one = try run(LocksCommand.self, ["--server", api.url, "--limit", "1"])
+        #expect(one.output.hasSuffix("(more locks: use --all)\n"))
+        let table = try run(LocksCommand.self, ["--server", api.url, "--all", "--limit", "1"])
+        #expect(
+            api.requests.map { $0.query } == [["limit": "1"], ["limit": "1"], ["limit": "1", "cursor": "p2"]])
+        #expect(table.output.split(separator: "\n").map { $0.prefix(2) } == ["ST", "a ", "b "])
+
+        let json = try run(LocksCommand.self, ["--server", api.url, "--all", "--json"])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let locks = try #require(document["locks"] as? [[String: Any]])
+        #expect(locks.map { $0["state"] as? String } == ["a", "b"])
+        #expect(json.output.contains(#""next_cursor":null"#))
+    }
+
     @Test func unlockSendsDeleteWithItsBody() throws {
         let api = try FakeAPI(json: #"{"status": "force-unlocked", "lock": \#(Fixture.lock)}"#)
         let outcome = try run(

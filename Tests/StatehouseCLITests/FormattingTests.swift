@@ -84,7 +84,9 @@ import Testing
                 == "/api/v1/states/a/versions?limit=5&before=9")
         #expect(Endpoint.diff("a", from: nil, to: 4).target(basePath: "") == "/api/v1/states/a/diff?to=4")
         #expect(Endpoint.rollback("a/b").target(basePath: "") == "/api/v1/states/a%2Fb/rollback")
-        #expect(Endpoint.locks(olderThan: "1h").target(basePath: "") == "/api/v1/locks?older_than=1h")
+        #expect(
+            Endpoint.locks(olderThan: "1h", limit: 2, cursor: "c1").target(basePath: "")
+                == "/api/v1/locks?older_than=1h&limit=2&cursor=c1")
         #expect(
             Endpoint.audit(state: "a/b", since: "2026-11-22T10:00:00+01:00", limit: 3, after: 42).target(basePath: "")
                 == "/api/v1/audit?state=a%2Fb&since=2026-11-22T10%3A00%3A00%2B01%3A00&limit=3&after=42")

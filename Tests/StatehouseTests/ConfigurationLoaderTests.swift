@@ -45,6 +45,8 @@ import Testing
         #expect(shipped.server.writeTimeout == defaults.server.writeTimeout)
         #expect(shipped.server.maxConnections == defaults.server.maxConnections)
         #expect(shipped.drainTimeout == defaults.drainTimeout)
+        #expect(shipped.maxHeavyRequests == defaults.maxHeavyRequests)
+        #expect(shipped.maxDiffBytes == defaults.maxDiffBytes)
         #expect(shipped.storage.driver == defaults.storage.driver)
         #expect(shipped.storage.url == defaults.storage.url)
         #expect(shipped.storage.path == defaults.storage.path)
@@ -73,6 +75,7 @@ import Testing
             min_body_rate = 999
             write_timeout = 4
             drain_timeout = 5
+            max_heavy_requests = 3
             [log]
             level = "debug"
             format = "json"
@@ -90,6 +93,7 @@ import Testing
         #expect(configuration.server.minBodyRate == 999)
         #expect(configuration.server.writeTimeout == .seconds(4))
         #expect(configuration.drainTimeout == .seconds(5))
+        #expect(configuration.maxHeavyRequests == 3)
         #expect(configuration.logLevel == .debug)
         #expect(configuration.logFormat == .json)
     }
@@ -108,6 +112,7 @@ import Testing
             [state]
             allow_lineage_change = true
             compression_level = 6
+            max_diff_bytes = 1000
             [[users]]
             name = "alice"
             password_hash = "$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
@@ -125,9 +130,27 @@ import Testing
         #expect(configuration.storage.connectTimeout == .seconds(9))
         #expect(configuration.allowLineageChange)
         #expect(configuration.compressionLevel == 6)
+        #expect(configuration.maxDiffBytes == 1000)
         #expect(configuration.users.map(\.name) == ["alice", "bob"])
         #expect(Set(configuration.users[0].grants.map { "\($0.prefix)=\($0.access)" }) == ["team/app=write", "*=read"])
         #expect(configuration.users[1].grants.isEmpty)
+    }
+
+    @Test func heavyRequestsDefaultToTheProcessorsAndDiffsToTheLargestBody() throws {
+        let defaults = try self.load(nil)
+        #expect(defaults.maxHeavyRequests == StatehouseConfiguration.processorCount)
+        #expect(try self.load("[server]\nmax_heavy_requests = 0\n").maxHeavyRequests == defaults.maxHeavyRequests)
+        #expect(defaults.maxDiffBytes == defaults.server.limits.maxBodyBytes)
+        let overridden = try self.load(
+            nil, ["STATEHOUSE_SERVER_MAX_HEAVY_REQUESTS": "7", "STATEHOUSE_STATE_MAX_DIFF_BYTES": "4096"])
+        #expect(overridden.maxHeavyRequests == 7)
+        #expect(overridden.maxDiffBytes == 4096)
+        #expect(
+            failure("[state]\nmax_diff_bytes = 0\n")
+                == "config.toml: state.max_diff_bytes: must be between 1 and 1099511627776")
+        #expect(
+            failure("[server]\nmax_heavy_requests = -1\n")
+                == "config.toml: server.max_heavy_requests: must be between 0 and 100000")
     }
 
     @Test func userErrorsNameTheEntry() {

@@ -1,6 +1,7 @@
 import Application
 import Domain
 import Gzip
+import Logging
 import Synchronization
 import Testing
 
@@ -42,7 +43,9 @@ final class TemporaryDirectory: Sendable {
     let path = "/tmp/statehouse-contract-\(UInt64.random(in: 1...UInt64.max))"
     init() { mkdir(self.path, 0o700) }
     deinit {
-        for file in ["states.db", "states.db-wal", "states.db-shm"] { unlink(self.path + "/" + file) }
+        for file in ["states.db", "states.db-wal", "states.db-shm", "states.db-reserve"] {
+            unlink(self.path + "/" + file)
+        }
         rmdir(self.path)
     }
 }
@@ -58,7 +61,9 @@ struct Fixture {
     /// Runs SQL in the store's schema (PostgreSQL only).
     let execute: (String) throws -> Void
 
-    init(_ kind: StoreKind) throws {
+    /// A fresh store of `kind`; an SQLite one at `sqlitePath` when given (its directory is the
+    /// caller's), else in a temporary directory.
+    init(_ kind: StoreKind, sqlitePath: String? = nil) throws {
         self.kind = kind
         switch kind {
         case .memory:
@@ -68,10 +73,12 @@ struct Fixture {
             self.countAllVersions = { store.versionCount() }
             self.execute = { _ in Issue.record("no SQL in the memory store") }
         case .sqlite:
-            let directory = TemporaryDirectory()
+            let directory = sqlitePath == nil ? TemporaryDirectory() : nil
             self.directory = directory
-            let path = directory.path + "/states.db"
-            self.store = try SQLiteStore(configuration: .init(path: path, readers: 4, busyTimeout: .seconds(60)))
+            let path = sqlitePath ?? (directory?.path ?? "") + "/states.db"
+            self.store = try SQLiteStore(
+                configuration: .init(path: path, readers: 4, busyTimeout: .seconds(60)),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
             let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(60))
             self.countAllVersions = {
                 var count = 0
@@ -100,7 +107,9 @@ struct Fixture {
         }
     }
 
-    func read() -> ReadState { ReadState(store: self.store, cache: ContentCache(capacityBytes: 0)) }
+    func read() -> ReadState {
+        ReadState(store: self.store, cache: ContentCache(capacityBytes: 0), heavyWork: HeavyWork(limit: 1))
+    }
     func write(allowLineageChange: Bool = false) -> WriteState {
         WriteState(
             store: self.store, clock: self.clock, policy: WritePolicy(allowLineageChange: allowLineageChange),

@@ -18,7 +18,11 @@ struct ManagedAPI {
 
     /// Users: root (admin on *), ci (write on team), viewer (read on *); password "pw".
     init(_ kind: StoreKind) throws {
-        self.fixture = try Fixture(kind)
+        try self.init(Fixture(kind))
+    }
+
+    init(_ fixture: Fixture) throws {
+        self.fixture = fixture
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
         let users = try UserDirectory(users: [
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
@@ -28,7 +32,8 @@ struct ManagedAPI {
         self.api = StatehouseAPI(
             useCases: UseCaseWiring.api(
                 store: self.fixture.store, clock: self.fixture.clock, cache: ContentCache(capacityBytes: 1 << 20),
-                policy: WritePolicy(allowLineageChange: false), compressionLevel: 1),
+                policy: WritePolicy(allowLineageChange: false), compressionLevel: 1,
+                heavyWork: HeavyWork(limit: 4), maxDiffBytes: 1 << 20),
             verifier: users, clock: self.fixture.clock)
     }
 
@@ -173,12 +178,25 @@ extension Response {
         #expect(lock["age_seconds"] as? Int == 7200)
         #expect(lock["acquired_by"] as? String == "root")
         #expect(try api.json(api.send("GET", "/api/v1/locks"))["locks"] as? [Any] != nil)
+        let first = try api.json(api.send("GET", "/api/v1/locks?limit=1"))
+        #expect((first["locks"] as? [[String: Any]])?.map { $0["state"] as? String } == ["team/app"])
+        let cursor = try #require(first["next_cursor"] as? String)
+        let second = try api.json(api.send("GET", "/api/v1/locks?limit=1&cursor=\(cursor)"))
+        #expect((second["locks"] as? [[String: Any]])?.map { $0["state"] as? String } == ["team/new"])
+        // A full page always gives a cursor; the page after the last lock is empty.
+        let next = try #require(second["next_cursor"] as? String)
+        let last = try api.json(api.send("GET", "/api/v1/locks?limit=1&cursor=\(next)"))
+        #expect((last["locks"] as? [Any])?.isEmpty == true && last["next_cursor"] is NSNull)
+        let stateCursor = try #require(
+            try api.json(api.send("GET", "/api/v1/states?limit=1"))["next_cursor"] as? String)
+        #expect(api.send("GET", "/api/v1/locks?cursor=\(stateCursor)").status == .badRequest)
+        #expect(api.send("GET", "/api/v1/states?cursor=\(cursor)").status == .badRequest)
         #expect(api.send("GET", "/api/v1/locks?older_than=soon").status == .badRequest)
         let misspelt = api.send("GET", "/api/v1/locks?older-than=1h")
         #expect(misspelt.status == .badRequest, "a misspelt filter never lists every lock")
         #expect(
             try api.json(misspelt)["error"] as? String
-                == #"unknown query parameter "older-than"; this route takes older_than"#)
+                == #"unknown query parameter "older-than"; this route takes cursor, limit, older_than"#)
 
         #expect(api.send("DELETE", "/api/v1/states/team/app/lock", user: "viewer").status == .forbidden)
         #expect(api.send("DELETE", "/api/v1/states/team/app/lock", user: "ci").status == .forbidden)

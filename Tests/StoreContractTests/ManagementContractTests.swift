@@ -18,6 +18,7 @@ import Testing
 
     func listing(_ f: Fixture) -> ListStates { ListStates(store: f.store) }
     func rollback(_ f: Fixture) -> RollbackState { RollbackState(store: f.store, clock: f.clock, compressionLevel: 1) }
+    func diff(_ f: Fixture) -> DiffVersions { DiffVersions(store: f.store, maxVersionBytes: 1 << 20) }
     func audit(_ f: Fixture, _ query: AuditQuery = AuditQuery(limit: 1000)) throws -> [AuditEvent] {
         try ReadAudit(store: f.store).execute(query, as: admin).events
     }
@@ -78,10 +79,47 @@ import Testing
         _ = try f.lock().execute(name("hidden"), body: lockBody("L-hidden"), as: admin)
         f.clock.advance(seconds: 60)
         let locks = ListLocks(store: f.store, clock: f.clock)
-        #expect(
-            try locks.execute(olderThan: nil, as: admin).map(\.name.rawValue) == ["team/old", "team/new", "hidden"])
-        #expect(try locks.execute(olderThan: nil, as: self.viewer).map(\.name.rawValue) == ["team/old", "team/new"])
-        #expect(try locks.execute(olderThan: 30 * 60 * 1_000_000, as: admin).map(\.name.rawValue) == ["team/old"])
+        func names(_ olderThan: Int64?, _ caller: Caller) throws -> [String] {
+            let page = try locks.execute(olderThan: olderThan, limit: 10, as: caller)
+            #expect(page.next == nil)
+            return page.states.map(\.name.rawValue)
+        }
+        #expect(try names(nil, admin) == ["team/old", "team/new", "hidden"])
+        #expect(try names(nil, self.viewer) == ["team/old", "team/new"])
+        #expect(try names(30 * 60 * 1_000_000, admin) == ["team/old"])
+        #expect(try names(3660 * 1_000_000, admin) == ["team/old"], "held exactly that long")
+        #expect(try names(3661 * 1_000_000, admin).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func locksArePagedInTheOrderTheyWereTaken(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        // Two pairs taken in the same microsecond: the state's key orders each pair.
+        for (index, state) in ["team/a", "team/b", "other", "team/c", "team/d"].enumerated() {
+            if index % 2 == 1 { f.clock.advance(seconds: 1) }
+            _ = try f.lock().execute(name(state), body: lockBody("L-\(state)"), as: admin)
+        }
+        let locks = ListLocks(store: f.store, clock: f.clock)
+        for (caller, expected) in [
+            (admin, ["team/a", "team/b", "other", "team/c", "team/d"]),
+            (self.viewer, ["team/a", "team/b", "team/c", "team/d"]),
+        ] {
+            var seen: [String] = []
+            var after: LockPosition? = nil
+            var pages = 0
+            repeat {
+                let page = try locks.execute(olderThan: nil, after: after, limit: 2, as: caller)
+                #expect(page.states.count <= 2)
+                seen += page.states.map(\.name.rawValue)
+                after = page.next
+                pages += 1
+            } while after != nil && pages < 10
+            #expect(seen == expected)
+        }
+        let stale = try locks.execute(olderThan: 1_000_000, limit: 2, as: admin)
+        #expect(stale.states.map(\.name.rawValue) == ["team/a", "team/b"])
+        let rest = try locks.execute(olderThan: 1_000_000, after: stale.next, limit: 2, as: admin)
+        #expect(rest.states.map(\.name.rawValue) == ["other"] && rest.next == nil)
     }
 
     @Test(arguments: StoreKind.available)
@@ -145,7 +183,7 @@ import Testing
         let listed = try ListVersions(store: f.store).execute(name("app"), before: nil, limit: 10, as: admin)
         #expect(listed.versions.map(\.purge?.reason) == [nil, "leaked key", nil])
         #expect(try self.audit(f).filter { $0.action == .purgeVersion }.map(\.version) == [2])
-        expectError(.gone) { _ = try DiffVersions(store: f.store).execute(name("app"), from: 2, to: 3, as: admin) }
+        expectError(.gone) { _ = try self.diff(f).execute(name("app"), from: 2, to: 3, as: admin) }
     }
 
     @Test(arguments: StoreKind.available)
@@ -185,7 +223,7 @@ import Testing
         #expect(details.entry.state.latest?.metadata.encrypted == true)
         expectError(.unprocessable) { _ = try self.rollback(f).execute(name("tofu"), to: 1, reason: nil, as: admin) }
         expectError(.unprocessable) {
-            _ = try DiffVersions(store: f.store).execute(name("tofu"), from: 1, to: 2, as: admin)
+            _ = try self.diff(f).execute(name("tofu"), from: 1, to: 2, as: admin)
         }
     }
 
@@ -194,12 +232,34 @@ import Testing
         let f = try Fixture(kind)
         try self.write(f, "app", serial: 1, body: terraformState(serial: 1, resources: 1))
         try self.write(f, "app", serial: 2, body: terraformState(serial: 2, resources: 3))
-        let result = try DiffVersions(store: f.store).execute(name("app"), from: nil, to: nil, as: admin)
+        let result = try self.diff(f).execute(name("app"), from: nil, to: nil, as: admin)
         #expect(result.from.number == 1)
         #expect(result.to.number == 2)
         #expect(result.diff.addedResources.contains("terraform_data.item2"))
         #expect(!String(describing: result.diff).contains("s3cr3t"), "sensitive output values never appear")
-        expectError(.notFound) { _ = try DiffVersions(store: f.store).execute(name("app"), from: 5, to: 2, as: admin) }
+        expectError(.notFound) { _ = try self.diff(f).execute(name("app"), from: 5, to: 2, as: admin) }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func versionsOverTheDiffLimitAreNotCompared(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        let (small, large) = (terraformState(serial: 1, resources: 1), terraformState(serial: 2, resources: 3))
+        try self.write(f, "app", serial: 1, body: small)
+        try self.write(f, "app", serial: 2, body: large)
+        do {
+            _ = try DiffVersions(store: f.store, maxVersionBytes: Int64(large.count - 1)).execute(
+                name("app"), from: 1, to: 2, as: admin)
+            Issue.record("a version over the limit was diffed")
+        } catch {
+            #expect(error.kind == .unprocessable)
+            #expect(
+                error.message
+                    == "version 2 of app is \(large.count) bytes, over the \(large.count - 1) bytes this server diffs "
+                    + "(state.max_diff_bytes); download both versions and compare them locally")
+        }
+        let result = try DiffVersions(store: f.store, maxVersionBytes: Int64(large.count)).execute(
+            name("app"), from: 1, to: 2, as: admin)
+        #expect(result.diff.addedResources.count == 2)
     }
 
     @Test(arguments: StoreKind.available)
@@ -364,7 +424,7 @@ extension ManagementContractTests {
         try self.write(f, "odd", serial: 1, body: Array(#"{"serial":1,"lineage":"x","resources":"nope"}"#.utf8))
         try self.write(f, "odd", serial: 2, body: Array(#"{"serial":2,"lineage":"x","resources":"nope"}"#.utf8))
         expectError(.unprocessable) {
-            _ = try DiffVersions(store: f.store).execute(name("odd"), from: nil, to: nil, as: admin)
+            _ = try self.diff(f).execute(name("odd"), from: nil, to: nil, as: admin)
         }
     }
 }

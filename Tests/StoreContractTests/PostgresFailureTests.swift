@@ -56,6 +56,23 @@ import Testing
     }
 
     @Test(.enabled(if: StoreKind.postgresURL != nil))
+    func aFullDiskIsDiskFullAndReadsGoOn() throws {
+        let f = try Fixture(.postgres)
+        _ = try f.write().execute(
+            .init(name: name("s"), body: stateBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
+        // What PostgreSQL answers when it cannot extend a table's file, on every change to a state.
+        try f.execute(
+            """
+            CREATE FUNCTION refuse_for_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full';
+            END $$;
+            CREATE TRIGGER disk_full BEFORE UPDATE ON states FOR EACH ROW EXECUTE FUNCTION refuse_for_disk_full()
+            """)
+        expectError(.diskFull) { _ = try f.lock().execute(name("s"), body: lockBody("A"), as: admin) }
+        #expect(try f.read().execute(name("s"), as: admin, encoding: .gzip).version.serial == 1)
+    }
+
+    @Test(.enabled(if: StoreKind.postgresURL != nil))
     func preparedStatementsSurviveASchemaChangeByAnotherServer() throws {
         let f = try Fixture(.postgres)
         let write = f.write()

@@ -1,6 +1,7 @@
 import Application
 import Domain
 import Gzip
+import Logging
 import Testing
 
 @testable import PostgresStore
@@ -18,7 +19,7 @@ import Testing
 
     /// The checks run on the upgraded store.
     func expectUpgraded(_ store: any UnitOfWork, clock: ManualClock) throws {
-        let read = ReadState(store: store, cache: ContentCache(capacityBytes: 0))
+        let read = ReadState(store: store, cache: ContentCache(capacityBytes: 0), heavyWork: HeavyWork(limit: 1))
         #expect(try read.execute(name("legacy"), as: admin, encoding: .identity).body == self.v2Body)
         let details = try ShowState(store: store).execute(name("legacy"), as: admin)
         #expect(details.versionCount == 2)
@@ -88,7 +89,9 @@ import Testing
                     ])
             }
         }
-        let store = try SQLiteStore(configuration: .init(path: path, readers: 2, busyTimeout: .seconds(10)))
+        let store = try SQLiteStore(
+            configuration: .init(path: path, readers: 2, busyTimeout: .seconds(10)),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try self.expectUpgraded(store, clock: ManualClock())
         // The rebuilt table keeps the content last, so listing versions never reads the blobs.
         let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(10))

@@ -1,12 +1,13 @@
 import Application
+import CoreMetrics
 import Domain
 import HTTPServer
 import InMemoryStore
 import Logging
 import PasswordAuth
 import SystemSupport
-import WebAPI
 
+@testable import WebAPI
 @testable import statehouse
 
 struct StaticClock: WallClock {
@@ -18,15 +19,21 @@ struct StaticClock: WallClock {
 struct APIFixture {
     let api: StatehouseAPI
     let useCases: StatehouseAPI.UseCases
+    /// The permits for heavy requests (diffs, rollbacks, large uncompressed reads) the API shares.
+    let heavyWork: HeavyWork
 
     /// Another API over a fresh store's use cases (for a different verifier).
     init(verifier: any CredentialVerifier) {
-        self.useCases = APIFixture().useCases
+        let fixture = APIFixture()
+        self.useCases = fixture.useCases
+        self.heavyWork = fixture.heavyWork
         self.api = StatehouseAPI(useCases: self.useCases, verifier: verifier, clock: StaticClock())
     }
 
-    init(store: any UnitOfWork = InMemoryStore(), metrics: MetricsEndpoint? = nil, clock: any WallClock = StaticClock())
-    {
+    init(
+        store: any UnitOfWork = InMemoryStore(), metrics: MetricsEndpoint? = nil, clock: any WallClock = StaticClock(),
+        heavyRequests: Int = 4, maxDiffBytes: Int64 = 8 << 20
+    ) {
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
         let users = try! UserDirectory(users: [
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
@@ -36,9 +43,11 @@ struct APIFixture {
                 name: "runner", passwordHash: nil, certificateCommonName: "ci-runner",
                 grants: [Grant(prefix: "*", access: .write)]),
         ])
+        self.heavyWork = HeavyWork(limit: heavyRequests, factory: metrics?.factory ?? NOOPMetricsHandler.instance)
         self.useCases = UseCaseWiring.api(
             store: store, clock: clock, cache: ContentCache(capacityBytes: 1 << 20),
-            policy: .init(allowLineageChange: false), compressionLevel: 1)
+            policy: .init(allowLineageChange: false), compressionLevel: 1, heavyWork: self.heavyWork,
+            maxDiffBytes: maxDiffBytes)
         self.api = StatehouseAPI(useCases: self.useCases, verifier: users, clock: clock, metrics: metrics)
     }
 

@@ -1,3 +1,4 @@
+import Domain
 import HTTPServer
 import Testing
 
@@ -52,8 +53,8 @@ import Testing
     @Test func eachAcceptedRouteGetsTheBodyItNeeds() {
         #expect(self.limit(self.decide("POST", "/state/team/app", user: "ci")) == .max)
         #expect(self.limit(self.decide("PUT", "/state/team/app", user: "ci")) == .max)
-        #expect(self.limit(self.decide("LOCK", "/state/team/app", user: "ci")) == StatehouseAPI.documentBodyBytes)
-        #expect(self.limit(self.decide("DELETE", "/lock/team/app", user: "ci")) == StatehouseAPI.documentBodyBytes)
+        #expect(self.limit(self.decide("LOCK", "/state/team/app", user: "ci")) == LockInfo.maxBodyBytes)
+        #expect(self.limit(self.decide("DELETE", "/lock/team/app", user: "ci")) == LockInfo.maxBodyBytes)
         #expect(self.limit(self.decide("GET", "/state/team/app", user: "viewer")) == StatehouseAPI.smallBodyBytes)
         #expect(self.limit(self.decide("GET", "/healthz", user: nil)) == StatehouseAPI.smallBodyBytes)
         #expect(
@@ -66,7 +67,7 @@ import Testing
 
     @Test func aLockBodyOverItsLimitIs413() {
         let f = APIFixture()
-        let huge = #"{"ID":"x","Info":""# + String(repeating: "i", count: StatehouseAPI.documentBodyBytes) + #""}"#
+        let huge = #"{"ID":"x","Info":""# + String(repeating: "i", count: LockInfo.maxBodyBytes) + #""}"#
         #expect(f.send("LOCK", "/state/team/app", body: huge).status == .contentTooLarge)
         #expect(f.send("LOCK", "/state/team/app", body: lockJSON("small")).status == .ok)
     }

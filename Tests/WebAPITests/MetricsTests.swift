@@ -14,7 +14,10 @@ import WebAPI
     struct Scraped {
         let fixture: APIFixture
 
-        init(store: any UnitOfWork = InMemoryStore(), requireAuth: Bool = false, clock: any WallClock = StaticClock()) {
+        init(
+            store: any UnitOfWork = InMemoryStore(), requireAuth: Bool = false, clock: any WallClock = StaticClock(),
+            heavyRequests: Int = 4
+        ) {
             let registry = PrometheusCollectorRegistry()
             let endpoint = MetricsEndpoint(
                 factory: PrometheusMetricsFactory(registry: registry), requireAuth: requireAuth,
@@ -23,7 +26,7 @@ import WebAPI
                     registry.emit(into: &buffer)
                     return buffer
                 })
-            self.fixture = APIFixture(store: store, metrics: endpoint, clock: clock)
+            self.fixture = APIFixture(store: store, metrics: endpoint, clock: clock, heavyRequests: heavyRequests)
         }
 
         func scrape() -> PrometheusText {
@@ -102,6 +105,9 @@ import WebAPI
         let metrics = broken.scrape()
         #expect(metrics[#"statehouse_store_errors_total{kind="fault"}"#] == 1)
         #expect(metrics[#"statehouse_store_errors_total{kind="unavailable"}"#] == 0)
+        let full = Scraped(store: FailingStore(error: StoreError(.diskFull, "database or disk is full")))
+        #expect(full.fixture.send("LOCK", "/state/s", body: lockJSON("A")).status == .serviceUnavailable)
+        #expect(full.scrape()[#"statehouse_store_errors_total{kind="disk_full"}"#] == 1)
     }
 
     @Test func metricsNeedNoLoginUnlessConfigured() {

@@ -183,6 +183,12 @@ import WebAPI
             #expect(!unavailable.text.contains("db.internal") && !unavailable.text.contains("statehouse\""))
             #expect(unavailable.text.contains("try again") && unavailable.text.contains("test-request"))
         }
+        let full = APIFixture(store: FailingStore(error: StoreError(.diskFull, "/data/statehouse.db: disk full")))
+        let refused = full.send("LOCK", "/state/s", body: lockJSON("A"))
+        #expect(refused.status == .serviceUnavailable)
+        #expect(refused.headers["Retry-After"] == "2")
+        #expect(refused.text.contains("disk is full") && refused.text.contains("test-request"))
+        #expect(!refused.text.contains("/data"))
         let broken = APIFixture(store: FailingStore(error: StoreError(.fault, "relation \"states\" does not exist")))
         let fault = broken.send("GET", "/state/s")
         #expect(fault.status == .internalServerError)

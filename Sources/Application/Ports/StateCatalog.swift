@@ -15,8 +15,8 @@ public protocol StateCatalog {
     /// The soft-deleted states called `name`, most recently deleted first.
     func deletedStates(named name: StateName) throws -> [StateEntry]
 
-    /// Every live state that is locked, oldest lock first.
-    func lockedStates() throws -> [StoredState]
+    /// A page of the live states that are locked, oldest lock first.
+    func lockedStates(_ query: LockQuery) throws -> [StoredState]
 
     /// How many live states are locked and when the oldest of those locks was taken, counted by
     /// the store without loading any lock.

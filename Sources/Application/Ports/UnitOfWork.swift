@@ -6,6 +6,11 @@ public protocol UnitOfWork: Sendable {
     /// when it throws (the error is rethrown).
     func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T
 
+    /// Runs `work` like `transaction`, for a change that lets others proceed (releasing a lock):
+    /// a store that keeps disk space in reserve spends it here, so that a full disk never leaves
+    /// a state locked.
+    func releasingTransaction<T>(_ work: (any Transaction) throws -> T) throws -> T
+
     /// Runs `work`, which only reads with one call, as cheaply as the store allows (PostgreSQL: a
     /// single statement without BEGIN/COMMIT, which sees one consistent snapshot).
     func read<T>(_ work: (any Transaction) throws -> T) throws -> T
@@ -20,6 +25,11 @@ public protocol UnitOfWork: Sendable {
 }
 
 extension UnitOfWork {
+    /// By default a release is a transaction like any other.
+    public func releasingTransaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.transaction(work)
+    }
+
     /// By default a read is a transaction like any other.
     public func read<T>(_ work: (any Transaction) throws -> T) throws -> T {
         try self.transaction(work)

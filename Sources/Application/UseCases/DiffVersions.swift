@@ -12,11 +12,19 @@ public struct DiffVersions: Sendable {
         public let diff: StateDiff
     }
 
-    private let store: any UnitOfWork
+    /// The most a diff reports by default: names, addresses and the JSON text of changed values.
+    public static let defaultReportedBytes = 8 << 20
 
-    /// Creates the use case.
-    public init(store: any UnitOfWork) {
+    private let store: any UnitOfWork
+    private let maxVersionBytes: Int64
+    private let maxReportedBytes: Int
+
+    /// Creates the use case: versions over `maxVersionBytes` (uncompressed) are not compared,
+    /// and a diff reports at most `maxReportedBytes` of changes.
+    public init(store: any UnitOfWork, maxVersionBytes: Int64, maxReportedBytes: Int = defaultReportedBytes) {
         self.store = store
+        self.maxVersionBytes = maxVersionBytes
+        self.maxReportedBytes = maxReportedBytes
     }
 
     /// Compares version `from` (default: the one before `to`) with `to` (default: the current one).
@@ -38,14 +46,19 @@ public struct DiffVersions: Sendable {
                         .notFound,
                         "version \(toNumber) is the first version of \(name); there is no earlier one to diff")
                 }
+                let records = (
+                    try self.record(transaction, state, fromNumber), try self.record(transaction, state, toNumber)
+                )
                 return (
-                    try Self.load(transaction, state, fromNumber), try Self.load(transaction, state, toNumber)
+                    (records.0, try Self.content(transaction, state, records.0)),
+                    (records.1, try Self.content(transaction, state, records.1))
                 )
             }
         }
         let (from, to) = sides
         do {
-            return Result(from: from.0, to: to.0, diff: try StateDiff(from: from.1, to: to.1))
+            let diff = try StateDiff(from: from.1, to: to.1, maxReportedBytes: self.maxReportedBytes)
+            return Result(from: from.0, to: to.0, diff: diff)
         } catch {
             // Stored bytes were accepted as any JSON object with a serial and lineage; one that is
             // not shaped like a Terraform state cannot be diffed, but nothing is broken.
@@ -53,9 +66,10 @@ public struct DiffVersions: Sendable {
         }
     }
 
-    private static func load(_ transaction: any Transaction, _ state: StoredState, _ number: Int64) throws -> (
-        VersionRecord, [UInt8]
-    ) {
+    /// Version `number` of `state`, if it can be compared.
+    private func record(_ transaction: any Transaction, _ state: StoredState, _ number: Int64) throws
+        -> VersionRecord
+    {
         guard let record = try transaction.catalog.version(stateID: state.id, number: number) else {
             throw ApplicationError(.notFound, "state \(state.name) has no version \(number)")
         }
@@ -63,9 +77,23 @@ public struct DiffVersions: Sendable {
             throw ApplicationError(
                 .unprocessable, "version \(number) of \(state.name) is encrypted by OpenTofu and cannot be diffed")
         }
-        guard record.purge == nil, let gzip = try transaction.states.content(stateID: state.id, version: number) else {
-            throw ApplicationError(.gone, "version \(number) of \(state.name) was purged")
+        guard record.size <= self.maxVersionBytes else {
+            throw ApplicationError(
+                .unprocessable,
+                "version \(number) of \(state.name) is \(record.size) bytes, over the \(self.maxVersionBytes) bytes "
+                    + "this server diffs (state.max_diff_bytes); download both versions and compare them locally")
         }
-        return (record, try StoredBody.inflate(gzip, record, of: state.name))
+        return record
+    }
+
+    /// The uncompressed body of `record`.
+    private static func content(_ transaction: any Transaction, _ state: StoredState, _ record: VersionRecord) throws
+        -> [UInt8]
+    {
+        guard record.purge == nil, let gzip = try transaction.states.content(stateID: state.id, version: record.number)
+        else {
+            throw ApplicationError(.gone, "version \(record.number) of \(state.name) was purged")
+        }
+        return try StoredBody.inflate(gzip, record, of: state.name)
     }
 }

@@ -19,7 +19,7 @@ public struct ForceUnlock: Sendable {
     {
         try caller.principal.require(.admin, on: name)
         return try ApplicationError.translating {
-            try self.store.transaction { transaction in
+            try self.store.releasingTransaction { transaction in
                 guard let state = try transaction.states.stateForUpdate(named: name) else {
                     throw ApplicationError(.notFound, "no state named \(name)")
                 }

@@ -18,13 +18,19 @@ public struct ReadState: Sendable {
         public let body: [UInt8]
     }
 
+    /// Uncompressed bodies larger than this that are not in the cache are inflated under a heavy
+    /// work permit.
+    public static let heavyInflationBytes: Int64 = 1 << 20
+
     private let store: any UnitOfWork
     private let cache: ContentCache
+    private let heavyWork: HeavyWork
 
     /// Creates the use case.
-    public init(store: any UnitOfWork, cache: ContentCache) {
+    public init(store: any UnitOfWork, cache: ContentCache, heavyWork: HeavyWork) {
         self.store = store
         self.cache = cache
+        self.heavyWork = heavyWork
     }
 
     /// The latest version of `name`; `notFound` when there is none (never an empty state).
@@ -68,6 +74,15 @@ public struct ReadState: Sendable {
         if encoding == .identity, let identity = self.cache.identity(version.sha256) {
             return Content(version: version, body: identity)
         }
+        var permit: HeavyWork.Permit? = nil
+        if encoding == .identity && version.size > Self.heavyInflationBytes {
+            // Every client inflating a large version holds a copy of all of it.
+            guard let taken = self.heavyWork.permit(for: .download) else {
+                throw ApplicationError(.busy, HeavyWork.busyMessage)
+            }
+            permit = taken
+        }
+        defer { permit?.release() }
         let gzip: [UInt8]
         if let cached = self.cache.gzip(version.sha256) {
             gzip = cached

@@ -23,7 +23,7 @@ public struct UnlockState: Sendable {
             throw ApplicationError(.invalidInput, error.description)
         }
         return try ApplicationError.translating {
-            try self.store.transaction { transaction in
+            try self.store.releasingTransaction { transaction in
                 guard let state = try transaction.states.stateForUpdate(named: name) else { return .notLocked }
                 switch LockRules.release(holder: state.lock?.info, request: request) {
                 case .success(.notLocked):
