@@ -48,6 +48,24 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     /// Whether libpq still considers the connection usable.
     var isHealthy: Bool { PQstatus(self.connection) == CONNECTION_OK }
 
+    /// Set when the server refused a write as read-only: it is a standby (or was demoted), so
+    /// the connection is closed rather than pooled, and the next one may reach the primary.
+    private(set) var foundReadOnly = false
+
+    /// Whether the connection may go back to the pool.
+    var isReusable: Bool { self.isHealthy && !self.foundReadOnly }
+
+    /// Throws the error a write would get (SQLSTATE 25006) when the session is read-only: a hot
+    /// standby answers reads but refuses every write, as does a primary with
+    /// `default_transaction_read_only` on.
+    func requireWritable() throws(PostgresError) {
+        let result = try self.textResult("SHOW transaction_read_only")
+        guard result == "on" else { return }
+        self.foundReadOnly = true
+        throw PostgresError(
+            sqlState: PostgresError.readOnly, message: "transaction_read_only is on", connectionBroken: false)
+    }
+
     /// Statements prepared on this connection, by SQL text.
     private var prepared: [String: String] = [:]
     /// Set when the server said a prepared statement no longer fits the schema (another server
@@ -99,6 +117,12 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
         _ = try self.check(PQexec(self.connection, sql))
     }
 
+    /// The first value of a statement without parameters, in text format (`SHOW …`).
+    private func textResult(_ sql: String) throws(PostgresError) -> String? {
+        let result = try self.check(PQexec(self.connection, sql))
+        return result.rowCount > 0 ? result.text(0, 0) : nil
+    }
+
     private func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
         guard let result else {
             throw PostgresError(
@@ -117,6 +141,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
             if let state, PostgresConnection.stalePreparedStatement.contains(state) {
                 self.preparedStatementsStale = true
             }
+            if state == PostgresError.readOnly { self.foundReadOnly = true }
             throw PostgresError(sqlState: state, message: message, connectionBroken: !self.isHealthy)
         }
     }

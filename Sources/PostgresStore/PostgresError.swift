@@ -14,13 +14,19 @@ struct PostgresError: Error, Sendable, CustomStringConvertible {
         return self.message
     }
 
-    /// Deadlock, serialization failure, a unique violation from a concurrent insert, or a
-    /// prepared statement made stale by a schema change: the transaction may simply be run again
-    /// (the stale statements are dropped first).
+    /// Deadlock, serialization failure, a unique violation from a concurrent insert, a prepared
+    /// statement made stale by a schema change, or a write refused by a read-only server: the
+    /// transaction may simply be run again (the stale statements are dropped first; the read-only
+    /// connection is closed, so the next one can reach the primary).
     var isRetryable: Bool {
         guard let state = self.sqlState else { return false }
-        return ["40001", "40P01", "23505"].contains(state) || PostgresConnection.stalePreparedStatement.contains(state)
+        return ["40001", "40P01", "23505", PostgresError.readOnly].contains(state)
+            || PostgresConnection.stalePreparedStatement.contains(state)
     }
+
+    /// `read_only_sql_transaction`: the server is a standby (or a primary set read-only) and
+    /// refuses writes.
+    static let readOnly = "25006"
 
     /// The application's view of this failure (translation at the edge).
     var storeError: StoreError {
@@ -34,6 +40,11 @@ struct PostgresError: Error, Sendable, CustomStringConvertible {
             return StoreError(.diskFull, "database disk full: \(self.message)")
         case "57P01", "57P02", "57P03", "53300", "53000", "53200":
             return StoreError(.unavailable, "database unavailable: \(self.message)")
+        case PostgresError.readOnly:
+            return StoreError(
+                .unavailable,
+                "the database is read-only (a standby, or default_transaction_read_only is on; a connection "
+                    + "string with several hosts needs target_session_attrs=read-write): \(self.message)")
         case "55P03", "57014":
             return StoreError(.unavailable, "database busy: \(self.message)")
         case "40001", "40P01", "23505":

@@ -39,13 +39,14 @@ final class PostgresPool: Sendable {
     /// libpq keeps its buffers at their largest size for the connection's life.
     static let largeTransfer = 4 << 20
 
-    /// Returns a connection: kept for reuse when healthy and lean, closed (freeing its slot)
-    /// otherwise.
+    /// Returns a connection: kept for reuse when healthy, writable and lean, closed (freeing its
+    /// slot) otherwise.
     ///
-    /// A broken connection also closes every idle one: they almost always broke together (the
-    /// database restarted or failed over), and each would otherwise fail one more request.
+    /// A broken or read-only connection also closes every idle one: they almost always broke
+    /// together (the database restarted, or failed over and the old primary came back as a
+    /// standby), and each would otherwise fail one more request.
     func checkin(_ connection: PostgresConnection) {
-        if !connection.isHealthy {
+        if !connection.isReusable {
             // Returned, so closed after the lock is released.
             _ = self.idle.withLock { idle in
                 defer { idle = [] }

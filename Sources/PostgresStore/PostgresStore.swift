@@ -62,9 +62,10 @@ public final class PostgresStore: UnitOfWork, Sendable {
         }
     }
 
-    /// Checks that the database answers, waiting at most a second for a pooled connection (a
-    /// readiness probe must not hang on a busy pool). A pooled connection found dead (the
-    /// database restarted) is replaced and the check run again.
+    /// Checks that the database answers and takes writes, waiting at most a second for a pooled
+    /// connection (a readiness probe must not hang on a busy pool). A pooled connection found
+    /// dead (the database restarted) or read-only (a standby, or a demoted primary) is replaced
+    /// and the check run again.
     public func ping() throws(StoreError) {
         var attempt = 0
         while true {
@@ -72,10 +73,12 @@ public final class PostgresStore: UnitOfWork, Sendable {
             let connection = try self.pool.checkout(waitingAtMost: .seconds(1))
             defer { self.pool.checkin(connection) }
             do {
-                try connection.execute("SELECT 1")
+                try connection.requireWritable()
                 return
             } catch {
-                if error.connectionBroken && attempt <= Self.retries { continue }
+                if (error.connectionBroken || error.sqlState == PostgresError.readOnly) && attempt <= Self.retries {
+                    continue
+                }
                 throw error.storeError
             }
         }

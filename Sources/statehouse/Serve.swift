@@ -28,6 +28,7 @@ struct Serve: ParsableCommand {
     var config: String?
 
     func run() throws {
+        FatalErrorPolicy.apply()
         SignalWaiter.blockShutdownSignals()
         MemoryPolicy.apply()
         let environment = ProcessEnvironment.current

@@ -2,9 +2,18 @@ import Foundation
 import HTTPTestSupport
 
 /// A PostgreSQL cluster of one test's own, which the test may stop and start again (on the
-/// same port) without disturbing the shared cluster of `scripts/with-postgres`. `pg_ctl -w`
-/// returns once the server accepts connections or has stopped, so nothing sleeps.
+/// same port), crash, or pair with a streaming standby, without disturbing the shared cluster of
+/// `scripts/with-postgres`. `pg_ctl -w` returns once the server accepts connections, has stopped
+/// or has been promoted, so nothing sleeps.
 final class PrivatePostgres: Sendable {
+    /// How `stop` ends the server.
+    enum Shutdown: String {
+        /// Sessions are ended; a standby receives the last WAL first.
+        case fast
+        /// A crash: no checkpoint, recovery runs at the next start.
+        case immediate
+    }
+
     let directory: String
     let port: Int
     /// The `statehouse` database on it.
@@ -12,7 +21,23 @@ final class PrivatePostgres: Sendable {
     private let binaries: String
     private let asOwner: [String]
 
-    init() throws {
+    /// A new cluster with a `statehouse` role and database.
+    convenience init() throws {
+        try self.init(copying: nil)
+        let created = try TestEnvironment.run([
+            "psql", "postgresql://postgres@127.0.0.1:\(self.port)/postgres", "-v", "ON_ERROR_STOP=1", "-qc",
+            "CREATE ROLE statehouse LOGIN SUPERUSER", "-c", "CREATE DATABASE statehouse OWNER statehouse",
+        ])
+        guard created.status == 0 else { throw TestEnvironmentError("createdb failed: \(created.output)") }
+    }
+
+    /// A hot standby of `primary`, streaming from it (`pg_basebackup -R`), started and serving
+    /// read-only queries on its own port.
+    convenience init(standbyOf primary: PrivatePostgres) throws {
+        try self.init(copying: primary)
+    }
+
+    private init(copying primary: PrivatePostgres?) throws {
         guard let binaries = ProcessInfo.processInfo.environment["TEST_POSTGRES_BIN"] else {
             throw TestEnvironmentError("TEST_POSTGRES_BIN is not set; run the tests through scripts/with-postgres")
         }
@@ -25,13 +50,15 @@ final class PrivatePostgres: Sendable {
         }
         self.port = try PrivatePostgres.freePort()
         self.url = "postgresql://statehouse@127.0.0.1:\(self.port)/statehouse"
-        try self.run(["initdb", "-D", self.directory + "/data", "-U", "postgres", "-A", "trust", "--no-sync"])
+        if let primary {
+            try self.run([
+                "pg_basebackup", "-h", "127.0.0.1", "-p", "\(primary.port)", "-U", "postgres", "-D",
+                self.directory + "/data", "-R", "-X", "stream", "-c", "fast", "--no-sync",
+            ])
+        } else {
+            try self.run(["initdb", "-D", self.directory + "/data", "-U", "postgres", "-A", "trust", "--no-sync"])
+        }
         try self.start()
-        let created = try TestEnvironment.run([
-            "psql", "postgresql://postgres@127.0.0.1:\(self.port)/postgres", "-v", "ON_ERROR_STOP=1", "-qc",
-            "CREATE ROLE statehouse LOGIN SUPERUSER", "-c", "CREATE DATABASE statehouse OWNER statehouse",
-        ])
-        guard created.status == 0 else { throw TestEnvironmentError("createdb failed: \(created.output)") }
     }
 
     deinit {
@@ -47,9 +74,23 @@ final class PrivatePostgres: Sendable {
         ])
     }
 
-    /// Stops the server (fast shutdown: sessions are ended) and returns once it has exited.
-    func stop() throws {
-        try self.run(["pg_ctl", "-D", self.directory + "/data", "-m", "fast", "-w", "stop"])
+    /// Stops the server and returns once it has exited.
+    func stop(_ mode: Shutdown = .fast) throws {
+        try self.run(["pg_ctl", "-D", self.directory + "/data", "-m", mode.rawValue, "-w", "stop"])
+    }
+
+    /// Promotes a standby to a primary and returns once it accepts writes.
+    func promote() throws {
+        try self.run(["pg_ctl", "-D", self.directory + "/data", "-w", "promote"])
+    }
+
+    /// Runs `sql` as the superuser in the `postgres` database; returns psql's unaligned output.
+    func query(_ sql: String) throws -> String {
+        let result = try TestEnvironment.run([
+            "psql", "postgresql://postgres@127.0.0.1:\(self.port)/postgres", "-v", "ON_ERROR_STOP=1", "-Atc", sql,
+        ])
+        guard result.status == 0 else { throw TestEnvironmentError("psql failed: \(result.output)") }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func run(_ arguments: [String]) throws {

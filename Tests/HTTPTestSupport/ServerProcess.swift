@@ -31,9 +31,19 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `statehouse` with `arguments`; `environment` is added to a minimal PATH/HOME environment.
-    public init(arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws {
-        self.process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
-        self.process.arguments = arguments
+    /// `addressSpaceLimit` (bytes) runs it under that `RLIMIT_AS`, through `prlimit`, which keeps
+    /// the pid.
+    public init(
+        arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        addressSpaceLimit: Int? = nil
+    ) throws {
+        if let addressSpaceLimit {
+            self.process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            self.process.arguments = ["--as=\(addressSpaceLimit)", ServerProcess.binaryPath] + arguments
+        } else {
+            self.process.executableURL = URL(fileURLWithPath: ServerProcess.binaryPath)
+            self.process.arguments = arguments
+        }
         var base = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         base.merge(environment) { $1 }
         self.process.environment = base
@@ -56,6 +66,12 @@ public final class ServerProcess: @unchecked Sendable {
     /// The resident set size now, in bytes (`VmRSS` of /proc/<pid>/status).
     public func residentBytes() throws -> Int {
         try self.status("VmRSS") * 1024
+    }
+
+    /// The address space it has mapped now, in bytes (`VmSize` of /proc/<pid>/status): what
+    /// `RLIMIT_AS` limits.
+    public func virtualBytes() throws -> Int {
+        try self.status("VmSize") * 1024
     }
 
     /// The number of threads now (`Threads` of /proc/<pid>/status).

@@ -122,6 +122,40 @@ import Testing
         try store.ping()
     }
 
+    @Test(.enabled(if: StoreKind.postgresURL != nil))
+    func aReadOnlyDatabaseIsUnavailableAndItsConnectionsAreNotKept() throws {
+        let url = try #require(StoreKind.postgresURL)
+        let admin = try PostgresConnection(conninfo: url)
+        // Sessions of this role start read-only, as every session on a hot standby does.
+        let role = "standby_\(UInt32.random(in: 0...UInt32.max))"
+        let schemaURL = "\(url)\(url.contains("?") ? "&" : "?")options=-csearch_path%3D\(role)"
+        try admin.execute("CREATE SCHEMA \(role)")
+        try PostgresStore(
+            configuration: .init(
+                url: schemaURL, poolSize: 1, checkoutTimeout: .seconds(5), statementTimeout: .seconds(30))
+        ).migrate()
+        try admin.execute(
+            "CREATE ROLE \(role) LOGIN SUPERUSER; ALTER ROLE \(role) SET default_transaction_read_only = on")
+        let store = PostgresStore(
+            configuration: .init(
+                url: "\(schemaURL)&user=\(role)", poolSize: 1, checkoutTimeout: .seconds(5),
+                statementTimeout: .seconds(30)))
+        #expect(try store.read { try $0.catalog.state(named: try StateName("nothing")) } == nil)  // reads work
+        #expect(throws: StoreError.self) { try store.ping() }  // but it is not ready
+        do {
+            _ = try store.transaction { try $0.states.stateForUpdate(named: try StateName("nothing")) }
+            Issue.record("expected the write transaction to fail")
+        } catch let error as StoreError {
+            #expect(error.kind == .unavailable)  // 503 with Retry-After, not a 500
+            #expect(error.message.contains("read-only"))
+        }
+        // The primary is back (or the standby promoted): a read-only connection kept in the pool
+        // would still refuse, so passing proves it was closed.
+        try admin.execute("ALTER ROLE \(role) RESET default_transaction_read_only")
+        #expect(try store.transaction { try $0.states.stateForUpdate(named: try StateName("nothing")) } == nil)
+        try store.ping()
+    }
+
     /// A migrated store whose connections carry their own application_name, and a function that
     /// ends every server session of theirs and returns how many it ended.
     private func taggedStore(poolSize: Int) throws -> (PostgresStore, () throws -> Int64) {

@@ -192,6 +192,11 @@ def parse(text):
     config_path = env.get("STATEHOUSE_CONFIG")
     if not any(words[-2:] == ["config.toml", config_path] for words in runtime_copies):
         problems.append(f"Dockerfile: the runtime stage should COPY config.toml to $STATEHOUSE_CONFIG ({config_path})")
+    backtrace = env.get("SWIFT_BACKTRACE", "").split(",")
+    if "enable=no" not in backtrace:
+        problems.append("Dockerfile: the runtime stage should set ENV SWIFT_BACKTRACE=enable=no, so that a fatal error "
+                        "ends the process at once instead of waiting for Swift's crash reporter (minutes with many "
+                        f"connections); it is {env.get('SWIFT_BACKTRACE')!r}")
     data = os.path.dirname(env.get("STATEHOUSE_STORAGE_PATH", ""))
     if data not in volumes:
         problems.append(f"Dockerfile: the SQLite file (STATEHOUSE_STORAGE_PATH) should be on the VOLUME, is {data} "

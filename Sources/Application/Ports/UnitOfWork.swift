@@ -19,8 +19,8 @@ public protocol UnitOfWork: Sendable {
     /// many calls it makes and whatever is written meanwhile.
     func snapshot<T>(_ work: (any Transaction) throws -> T) throws -> T
 
-    /// Returns when the store answered a trivial query; throws `unavailable` when it cannot be
-    /// reached now.
+    /// Returns when the store answered a trivial query (PostgreSQL: on a server that takes
+    /// writes); throws `unavailable` when it cannot be reached now or is read-only (a standby).
     func ping() throws(StoreError)
 }
 

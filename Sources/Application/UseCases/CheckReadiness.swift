@@ -10,8 +10,8 @@ public struct CheckReadiness: Sendable {
         self.store = store
     }
 
-    /// Returns when the store answered a trivial query; throws `unavailable` (or `fault`) when
-    /// it did not.
+    /// Returns when the store answered a trivial query (PostgreSQL: on a server that takes
+    /// writes); throws `unavailable` (or `fault`) when it did not.
     public func execute() throws(ApplicationError) {
         try ApplicationError.translating { try self.store.ping() }
     }

@@ -28,7 +28,8 @@ COPY --from=build /out/statehouse /usr/local/bin/statehouse
 COPY config.toml /etc/statehouse/config.toml
 ENV STATEHOUSE_CONFIG=/etc/statehouse/config.toml \\
     STATEHOUSE_SERVER_HOST="*" \\
-    STATEHOUSE_STORAGE_PATH=/var/lib/statehouse/statehouse.db
+    STATEHOUSE_STORAGE_PATH=/var/lib/statehouse/statehouse.db \\
+    SWIFT_BACKTRACE=enable=no
 USER 10001:10001
 VOLUME /var/lib/statehouse
 EXPOSE 8080
@@ -164,6 +165,14 @@ class ParseTests(unittest.TestCase):
         self.assertEqual(problems, ["Dockerfile: CMD should be [\"serve\"], is ['migrate']"])
         _, problems = parse(VALID.replace("COPY config.toml /etc/statehouse/config.toml", "COPY config.toml /etc/config.toml"))
         self.assertEqual(problems, ["Dockerfile: the runtime stage should COPY config.toml to $STATEHOUSE_CONFIG (/etc/statehouse/config.toml)"])
+
+    def test_fatal_errors_skip_the_crash_reporter(self):
+        _, problems = parse(VALID.replace("SWIFT_BACKTRACE=enable=no", "SWIFT_BACKTRACE=interactive=no,enable=no"))
+        self.assertEqual(problems, [])
+        for setting in ("SWIFT_BACKTRACE=interactive=no", "SWIFT_BACKTRACE=enable=yes", "UNRELATED=1"):
+            _, problems = parse(VALID.replace("SWIFT_BACKTRACE=enable=no", setting))
+            self.assertEqual(len(problems), 1, setting)
+            self.assertIn("should set ENV SWIFT_BACKTRACE=enable=no", problems[0])
 
 
 if __name__ == "__main__":
