@@ -363,7 +363,7 @@ struct JSONObjectScanner {
             throw self.fail("unterminated string")
         }
 
-        /// The code unit of the `\\uXXXX` escape at `index`, or `nil` if there is none.
+        /// The code unit of the `\uXXXX` escape at `index`, or `nil` if there is none.
         func escapedCode(at index: Int) -> UInt32? {
             guard index + 5 < self.bytes.count, self.bytes[index] == UInt8(ascii: "\\"),
                 self.bytes[index + 1] == UInt8(ascii: "u")
