@@ -2,9 +2,10 @@
 /// and values decoded only when asked for. How a diff compares states of tens of megabytes
 /// without building a tree of either.
 ///
-/// `init` checks the whole document's syntax once. The ranges handed out are of values inside it,
-/// so reading them again can only meet what `JSONValue` refuses beyond syntax: a string that is
-/// not UTF-8, a lone surrogate, nesting deeper than `JSONValue.maxDepth`.
+/// `init` checks the whole document once, its strings' UTF-8 and escapes included (the scanner
+/// checks every string, read or skipped). The ranges handed out are of values inside it, so
+/// reading them again can only meet what `JSONValue` refuses beyond that: nesting deeper than
+/// `JSONValue.maxDepth`.
 struct JSONDocument {
     /// The document's bytes.
     let bytes: UnsafeBufferPointer<UInt8>
