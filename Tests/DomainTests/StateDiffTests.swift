@@ -293,13 +293,13 @@ import Testing
     }
 
     @Test func onlyAttributesWhoseBytesDifferAreDecoded() throws {
-        // A lone surrogate is valid JSON syntax that no string decodes: wherever it sits unread, the
-        // diff never decoded it.
-        let odd = #""\ud800""#
+        // Arrays nested deeper than JSONValue.maxDepth are valid JSON that the scanner passes and no
+        // JSONValue decodes: wherever they sit unread, the diff never decoded them.
+        let odd =
+            String(repeating: "[", count: JSONValue.maxDepth + 10)
+            + String(repeating: "]", count: JSONValue.maxDepth + 10)
         let old = StateFixtures.single(attributes: #"{"id":"1","odd":\#(odd)}"#)
         #expect(try StateDiff(from: old, to: old).changedResources.isEmpty)
-        let oddName = StateFixtures.single(attributes: #"{\#(odd):"1"}"#)
-        #expect(try StateDiff(from: oddName, to: oddName).changedResources.isEmpty)
         let changedBeside = StateFixtures.single(attributes: #"{"id":"2","odd":\#(odd)}"#)
         #expect(
             try StateDiff(from: old, to: changedBeside).changedResources.first?.attributes == [
