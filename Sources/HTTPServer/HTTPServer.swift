@@ -268,7 +268,9 @@ public final class HTTPServer: Sendable {
                     guard accepting else { continue }
                     let listener = listeners[Int(token & ~HTTPServer.listenerTokens)]
                     // A bounded batch, so parked connections with input are not kept waiting.
-                    for _ in 0..<64 where !self.acceptOne(from: listener) { break }
+                    for _ in 0..<64 {
+                        guard self.acceptOne(from: listener) else { break }
+                    }
                 } else {
                     self.wakeUp(token)
                 }
@@ -279,8 +281,9 @@ public final class HTTPServer: Sendable {
                 accepting = false
                 self.stopWaiting(listeners)
             }
-            if !accepting {
-                // Done once nothing lingers; a connection that closes later lingers on its thread.
+            if !accepting && poolCheck == nil {
+                // Done once nothing lingers and no job waits for a thread (only this thread submits
+                // jobs); a connection that closes later lingers on its own thread.
                 let done = self.parked.withLock { state in
                     state.closed = state.lot.count == 0
                     return state.closed

@@ -77,9 +77,6 @@ final class WorkerPool: Sendable {
         self.idleLifetime = idleLifetime
     }
 
-    /// The number of threads, busy or idle.
-    var threads: Int { self.state.withLock { $0.threads } }
-
     /// Whether few enough threads are busy that one may wait briefly on its client instead of
     /// handing the connection back: with no more busy threads than the pool starts at once.
     var isQuiet: Bool { self.state.withLock { $0.threads - $0.idle <= self.eagerThreads } }

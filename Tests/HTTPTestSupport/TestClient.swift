@@ -50,30 +50,8 @@ public final class TestClient {
                 }
             }
         } else {
-            if let source {
-                var local = sockaddr_in()
-                local.sin_family = sa_family_t(AF_INET)
-                inet_pton(AF_INET, source, &local.sin_addr)
-                let bound = withUnsafePointer(to: &local) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-                guard bound == 0 else {
-                    let code = errno
-                    close(fd)
-                    throw ClientError.connectFailed(code)
-                }
-            }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &address.sin_addr)
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            let bound = source.map { TestClient.withIPv4($0, port: 0) { bind(fd, $0, $1) } } ?? 0
+            result = bound != 0 ? bound : TestClient.withIPv4(host, port: port) { connect(fd, $0, $1) }
         }
         guard result == 0 else {
             let code = errno
@@ -84,6 +62,19 @@ public final class TestClient {
     }
 
     deinit { close(self.fd) }
+
+    /// Calls `body` with the IPv4 socket address of `host` and `port`.
+    private static func withIPv4(_ host: String, port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32)
+        -> Int32
+    {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        inet_pton(AF_INET, host, &address.sin_addr)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
 
     /// Sends `text` as UTF-8.
     public func send(_ text: String) throws { try self.send(Array(text.utf8)) }
