@@ -15,6 +15,8 @@ final class ConnectionRegistry: Sendable {
         /// Each open descriptor, with its peer's host.
         var hosts: [Int32: String] = [:]
         var perHost: [String: Int] = [:]
+        /// Signalled when the last connection closes.
+        var whenEmpty: [DispatchSemaphore] = []
     }
 
     /// Why a connection was not registered.
@@ -60,20 +62,32 @@ final class ConnectionRegistry: Sendable {
         if let lingering {
             Socket.linger(fd, for: lingering)
         }
-        self.open.withLock { open in
+        let waiters = self.open.withLock { open in
             if let host = open.hosts.removeValue(forKey: fd) {
                 let left = open.perHost[host, default: 1] - 1
                 open.perHost[host] = left == 0 ? nil : left
             }
             self.gauge?.record(open.hosts.count)
+            guard open.hosts.isEmpty else { return [DispatchSemaphore]() }
+            defer { open.whenEmpty = [] }
+            return open.whenEmpty
         }
         closeDescriptor(fd)
         self.group.leave()
+        for waiter in waiters { waiter.signal() }
     }
 
-    /// Signals `semaphore` once every connection has closed (at once if none is open).
+    /// Signals `semaphore` once every connection has closed (at once if none is open), from the
+    /// thread that closes the last one, not on a Dispatch queue: a drain waited for on a blocked
+    /// global-queue thread must not need another one free to end.
     func notifyWhenAllClosed(_ semaphore: DispatchSemaphore) {
-        self.group.notify(queue: .global()) { semaphore.signal() }
+        self.open.withLock { open in
+            if open.hosts.isEmpty {
+                semaphore.signal()
+            } else {
+                open.whenEmpty.append(semaphore)
+            }
+        }
     }
 
     /// Waits until every connection has closed, or `timeout` passes. Returns whether all closed.
