@@ -29,6 +29,9 @@ struct ProtocolRoute {
             case .delete: .admin
             }
         }
+
+        /// Whether the action changes or locks the state (what a protected prefix refuses).
+        var changes: Bool { self == .write || self == .lock || self == .delete }
     }
 
     let kind: Kind

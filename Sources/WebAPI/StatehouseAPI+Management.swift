@@ -33,7 +33,12 @@ extension StatehouseAPI {
         }
         if let state = route.resource.stateName, let name = try? StateName(state) {
             do {
-                try caller.principal.require(route.resource.access(method), on: name)
+                let access = route.resource.access(method)
+                if route.resource.changes(method) {
+                    try caller.principal.require(access, toChange: name)
+                } else {
+                    try caller.principal.require(access, on: name)
+                }
             } catch {
                 return .refuse(self.failure(error, request.logger, requestID: request.id).labelled("api"))
             }
@@ -178,6 +183,16 @@ extension ManagementRoute.Resource {
         case .version where method == "DELETE": .admin
         case .rollback: .write
         default: .read
+        }
+    }
+
+    /// Whether the request changes the state (what a protected prefix refuses); a force-unlock
+    /// does not.
+    func changes(_ method: String) -> Bool {
+        switch self {
+        case .rollback, .restore: true
+        case .version: method == "DELETE"
+        default: false
         }
     }
 

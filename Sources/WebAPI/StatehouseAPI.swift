@@ -61,17 +61,17 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
 
     let clock: any WallClock
     let useCases: UseCases
-    let verifier: any CredentialVerifier
+    let authenticator: Authenticator
     let metrics: APIMetrics
     let metricsEndpoint: MetricsEndpoint?
 
     /// Creates the API; with `metrics`, it counts what its use cases decide and serves
     /// `GET /metrics`.
     public init(
-        useCases: UseCases, verifier: any CredentialVerifier, clock: any WallClock, metrics: MetricsEndpoint? = nil
+        useCases: UseCases, authenticator: Authenticator, clock: any WallClock, metrics: MetricsEndpoint? = nil
     ) {
         self.useCases = useCases
-        self.verifier = verifier
+        self.authenticator = authenticator
         self.clock = clock
         self.metrics = APIMetrics(factory: metrics?.factory ?? NOOPMetricsHandler.instance)
         self.metricsEndpoint = metrics
@@ -201,7 +201,11 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         let name: StateName
         do {
             name = try StateName(route.name)
-            try caller.principal.require(action.access, on: name)
+            if action.changes {
+                try caller.principal.require(action.access, toChange: name)
+            } else {
+                try caller.principal.require(action.access, on: name)
+            }
         } catch let error as DomainError {
             return .refuse(Response.error(.badRequest, error.description).labelled(label))
         } catch let error as ApplicationError {
@@ -240,22 +244,37 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         return response
     }
 
-    /// Checks the request's Basic credentials or, without an `Authorization` header, its
+    /// Checks the request's Basic or Bearer credentials or, without an `Authorization` header, its
     /// verified TLS client certificate.
     private func authenticate(_ request: IncomingRequest) -> CredentialCheck {
         guard let header = request.headers["Authorization"] else {
-            let principal = request.clientCertificate.flatMap {
-                self.verifier.verify(certificateCommonName: $0.commonName)
-            }
-            return principal.map { .accepted($0) } ?? .rejected
+            guard let certificate = request.clientCertificate else { return .rejected }
+            return self.authenticator.authenticate(.certificate(commonName: certificate.commonName))
         }
-        guard header.utf8.count > 6, header.prefix(6).lowercased() == "basic ",
-            let decoded = Base64.decode(header.dropFirst(6).drop { $0 == " " }),
-            let credentials = String(validating: decoded, as: UTF8.self),
-            let colon = credentials.firstIndex(of: ":")
-        else { return .rejected }
-        return self.verifier.verify(
-            username: String(credentials[..<colon]), password: String(credentials[credentials.index(after: colon)...]))
+        guard let credentials = Self.credentials(header) else { return .rejected }
+        return self.authenticator.authenticate(credentials)
+    }
+
+    /// `Basic <base64 of user:password>` or `Bearer <token>`, schemes in any case; `nil` for
+    /// anything else.
+    static func credentials(_ header: String) -> PresentedCredentials? {
+        guard let space = header.firstIndex(of: " ") else { return nil }
+        let scheme = header[..<space].lowercased()
+        let value = header[space...].drop { $0 == " " }
+        switch scheme {
+        case "basic":
+            guard let decoded = Base64.decode(value), let credentials = String(validating: decoded, as: UTF8.self),
+                let colon = credentials.firstIndex(of: ":")
+            else { return nil }
+            return .basic(
+                username: String(credentials[..<colon]),
+                password: String(credentials[credentials.index(after: colon)...]))
+        case "bearer":
+            let token = value.trimmingSpaces()
+            return token.isEmpty ? nil : .bearer(token)
+        default:
+            return nil
+        }
     }
 }
 

@@ -34,7 +34,7 @@ struct ManagedAPI {
                 store: self.fixture.store, clock: self.fixture.clock, cache: ContentCache(capacityBytes: 1 << 20),
                 policy: WritePolicy(allowLineageChange: false), compressionLevel: 1,
                 heavyWork: HeavyWork(limit: 4), maxDiffBytes: 1 << 20),
-            verifier: users, clock: self.fixture.clock)
+            authenticator: Authenticator(passwords: users), clock: self.fixture.clock)
     }
 
     @discardableResult

@@ -27,7 +27,8 @@ struct APIFixture {
         let fixture = APIFixture()
         self.useCases = fixture.useCases
         self.heavyWork = fixture.heavyWork
-        self.api = StatehouseAPI(useCases: self.useCases, verifier: verifier, clock: StaticClock())
+        self.api = StatehouseAPI(
+            useCases: self.useCases, authenticator: Authenticator(passwords: verifier), clock: StaticClock())
     }
 
     init(
@@ -48,7 +49,8 @@ struct APIFixture {
             store: store, clock: clock, cache: ContentCache(capacityBytes: 1 << 20),
             policy: .init(allowLineageChange: false), compressionLevel: 1, heavyWork: self.heavyWork,
             maxDiffBytes: maxDiffBytes)
-        self.api = StatehouseAPI(useCases: self.useCases, verifier: users, clock: clock, metrics: metrics)
+        self.api = StatehouseAPI(
+            useCases: self.useCases, authenticator: Authenticator(passwords: users), clock: clock, metrics: metrics)
     }
 
     /// A request as a client would send it, logged in as `user` with Basic.

@@ -1,16 +1,16 @@
 import Domain
 
-/// The outcome of checking a password.
+/// The outcome of checking credentials.
 public enum CredentialCheck: Equatable, Sendable {
     /// The credentials are right.
     case accepted(Principal)
-    /// Unknown user or wrong password.
+    /// Unknown user, wrong password, or a secret that is not (or no longer) valid.
     case rejected
     /// Too many verifications are running to check these in time; worth retrying.
     case busy
 }
 
-/// Checks credentials: HTTP Basic, or a verified TLS client certificate.
+/// Checks the configured users' credentials: HTTP Basic, or a verified TLS client certificate.
 public protocol CredentialVerifier: Sendable {
     /// Whether `password` is right for `username`.
     func verify(username: String, password: String) -> CredentialCheck
@@ -18,4 +18,15 @@ public protocol CredentialVerifier: Sendable {
     /// The principal for a client certificate with this common name (already verified against
     /// the configured CA), or `nil`.
     func verify(certificateCommonName: String) -> Principal?
+}
+
+/// Checks a secret that stands on its own, sent as a Bearer token or as a Basic password with any
+/// user name: an API token, a workload's OIDC ID token.
+public protocol SecretVerifier: Sendable {
+    /// Whether `secret` has the shape this verifier checks (a prefix, a JWT's three parts): cheap,
+    /// and never a reason to refuse it.
+    func recognizes(_ secret: String) -> Bool
+
+    /// Whether `secret` is valid now, and whose it is.
+    func verify(secret: String) -> CredentialCheck
 }

@@ -13,7 +13,7 @@ public struct DeleteState: Sendable {
 
     /// Deletes `name`; refused while it is locked.
     public func execute(_ name: StateName, as caller: Caller) throws(ApplicationError) {
-        try caller.principal.require(.admin, on: name)
+        try caller.principal.require(.admin, toChange: name)
         try ApplicationError.translating {
             try self.store.transaction { transaction in
                 guard let state = try transaction.states.stateForUpdate(named: name) else {

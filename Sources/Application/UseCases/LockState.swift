@@ -15,7 +15,7 @@ public struct LockState: Sendable {
     public func execute(_ name: StateName, body: [UInt8], as caller: Caller) throws(ApplicationError)
         -> LockRules.Acquisition
     {
-        try caller.principal.require(.write, on: name)
+        try caller.principal.require(.write, toChange: name)
         guard !body.isEmpty else {
             throw ApplicationError(.invalidInput, "LOCK needs a LockInfo JSON body")
         }

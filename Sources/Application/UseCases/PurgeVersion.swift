@@ -17,7 +17,7 @@ public struct PurgeVersion: Sendable {
     public func execute(_ name: StateName, version number: Int64, reason: String?, as caller: Caller)
         throws(ApplicationError) -> VersionRecord
     {
-        try caller.principal.require(.admin, on: name)
+        try caller.principal.require(.admin, toChange: name)
         let record = try ApplicationError.translating {
             try self.store.transaction { transaction in
                 guard let state = try transaction.states.stateForUpdate(named: name) else {

@@ -13,7 +13,7 @@ public struct RestoreState: Sendable {
 
     /// Restores the deleted state `name` keyed `id`, or the most recently deleted one.
     public func execute(_ name: StateName, id: Int64?, as caller: Caller) throws(ApplicationError) -> StateDetails {
-        try caller.principal.require(.admin, on: name)
+        try caller.principal.require(.admin, toChange: name)
         return try ApplicationError.translating {
             try self.store.transaction { transaction in
                 if try transaction.catalog.state(named: name) != nil {

@@ -18,7 +18,7 @@ public struct RollbackState: Sendable {
     public func execute(_ name: StateName, to number: Int64, reason: String?, as caller: Caller)
         throws(ApplicationError) -> VersionRecord
     {
-        try caller.principal.require(.write, on: name)
+        try caller.principal.require(.write, toChange: name)
         return try ApplicationError.translating {
             try self.store.transaction { transaction in
                 guard let state = try transaction.states.stateForUpdate(named: name), let latest = state.latest else {

@@ -46,7 +46,7 @@ public struct WriteState: Sendable {
 
     /// Checks and stores `command.body`.
     public func execute(_ command: Command, as caller: Caller) throws(ApplicationError) -> Outcome {
-        try caller.principal.require(.write, on: command.name)
+        try caller.principal.require(.write, toChange: command.name)
         let md5 = StateBlob.md5(command.body)
         if let sent = command.contentMD5, sent != md5 {
             throw ApplicationError(.invalidInput, "Content-MD5 does not match the body")
