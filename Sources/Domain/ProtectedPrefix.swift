@@ -14,7 +14,9 @@ public struct ProtectedPrefix: Equatable, Sendable, CustomStringConvertible {
             case .principal(let name):
                 return principal.name == name
             case .workload(let issuer, let claims):
-                guard case .workload(let actual, let values) = principal.identity, actual == issuer else { return false }
+                guard case .workload(let actual, let values) = principal.identity, actual == issuer else {
+                    return false
+                }
                 return claims.allSatisfy { key, pattern in values[key].map(pattern.matches) ?? false }
             }
         }
@@ -26,7 +28,8 @@ public struct ProtectedPrefix: Equatable, Sendable, CustomStringConvertible {
                 return name
             case .workload(let issuer, let claims):
                 let matching = claims.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                return "OIDC tokens of \(issuer)" + (matching.isEmpty ? "" : " with " + matching.joined(separator: ", "))
+                return "OIDC tokens of \(issuer)"
+                    + (matching.isEmpty ? "" : " with " + matching.joined(separator: ", "))
             }
         }
     }
