@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Gzip", "SystemSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -178,7 +179,9 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
-        .testTarget(name: "ApplicationTests", dependencies: ["Application", "Domain", "InMemoryStore"]),
+        .testTarget(
+            name: "ApplicationTests",
+            dependencies: ["Application", "Domain", "InMemoryStore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PasswordAuthTests", dependencies: ["PasswordAuth", "Domain"]),
         .testTarget(name: "SystemSupportTests", dependencies: ["SystemSupport"]),
         .testTarget(

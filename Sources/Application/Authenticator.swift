@@ -11,38 +11,68 @@ public enum PresentedCredentials: Equatable, Sendable {
 }
 
 /// Decides who a request is: routes the credentials to the verifier for their kind, and binds the
-/// principal by the protected prefixes that do not admit it.
+/// principal by the protected prefixes that do not admit it. With a throttle, a login its address
+/// or user name has failed too often is held back before any verifier runs, and every rejection
+/// is counted.
 public final class Authenticator: Sendable {
     private let passwords: any CredentialVerifier
     private let secrets: [any SecretVerifier]
     private let protections: [ProtectedPrefix]
+    private let throttle: LoginThrottle?
 
     /// An authenticator of the configured users (`passwords`), of the secrets one of `secrets`
-    /// recognizes, under `protections`.
+    /// recognizes, under `protections`, holding back failing clients with `throttle`.
     public init(
-        passwords: any CredentialVerifier, secrets: [any SecretVerifier] = [], protections: [ProtectedPrefix] = []
+        passwords: any CredentialVerifier, secrets: [any SecretVerifier] = [], protections: [ProtectedPrefix] = [],
+        throttle: LoginThrottle? = nil
     ) {
         self.passwords = passwords
         self.secrets = secrets
         self.protections = protections
+        self.throttle = throttle
     }
 
-    /// Who presents `credentials`.
-    public func authenticate(_ credentials: PresentedCredentials) -> CredentialCheck {
+    /// Who presents `credentials`, from the client at `address`.
+    public func authenticate(_ credentials: PresentedCredentials, from address: String) -> CredentialCheck {
         let check: CredentialCheck
         switch credentials {
         case .certificate(let commonName):
+            // Verified by the TLS handshake already: nothing to guess, nothing to hold back.
             check = self.passwords.verify(certificateCommonName: commonName).map { .accepted($0) } ?? .rejected
+            if check == .rejected { self.throttle?.fail(.certificate, address: address, user: nil) }
         case .basic(let username, let password):
             if let verifier = self.secrets.first(where: { $0.recognizes(password) }) {
-                check = verifier.verify(secret: password)
+                check = self.checked(verifier.loginKind, from: address) { verifier.verify(secret: password) }
             } else {
-                check = self.passwords.verify(username: username, password: password)
+                check = self.checked(
+                    .password, from: address, user: username,
+                    remembered: { self.passwords.remembered(username: username, password: password) },
+                    verify: { self.passwords.verify(username: username, password: password) })
             }
         case .bearer(let secret):
-            check = self.secrets.first { $0.recognizes(secret) }?.verify(secret: secret) ?? .rejected
+            let verifier = self.secrets.first { $0.recognizes(secret) }
+            check = self.checked(verifier?.loginKind ?? .token, from: address) {
+                verifier?.verify(secret: secret) ?? .rejected
+            }
         }
         guard case .accepted(let principal) = check else { return check }
         return .accepted(principal.protected(by: self.protections))
+    }
+
+    /// `verify`'s answer, unless the throttle holds the login back first; a login held back by
+    /// its user name still passes with the password its user last logged in with (`remembered`).
+    private func checked(
+        _ kind: LoginKind, from address: String, user: String? = nil, remembered: () -> Principal? = { nil },
+        verify: () -> CredentialCheck
+    ) -> CredentialCheck {
+        guard let throttle = self.throttle else { return verify() }
+        if let hold = throttle.hold(address: address, user: user) {
+            if hold.reason == .user, let principal = remembered() { return .accepted(principal) }
+            throttle.refuse(hold, address: address)
+            return .throttled(retryAfter: hold.retryAfter)
+        }
+        let check = verify()
+        if check == .rejected { throttle.fail(kind, address: address, user: user) }
+        return check
     }
 }

@@ -97,9 +97,8 @@ public final class UserDirectory: CredentialVerifier, Sendable {
         guard let entry = self.users[username], let hash = entry.hash else {
             return self.fullyVerify(password, against: self.decoy) == nil ? .busy : .rejected
         }
-        let fingerprint = Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: self.cacheKey))
-        if let known = self.verified.withLock({ $0[username] }), constantTimeEqual(known, fingerprint) {
-            return .accepted(entry.principal)
+        if let principal = self.remembered(username: username, password: password) {
+            return .accepted(principal)
         }
         switch self.fullyVerify(password, against: hash) {
         case nil:
@@ -107,9 +106,23 @@ public final class UserDirectory: CredentialVerifier, Sendable {
         case false:
             return .rejected
         case true:
+            let fingerprint = self.fingerprint(password)
             self.verified.withLock { $0[username] = fingerprint }
             return .accepted(entry.principal)
         }
+    }
+
+    /// The user, when `password` is the one last verified for `username` in this process: an
+    /// HMAC compared in constant time, no PBKDF2.
+    public func remembered(username: String, password: String) -> Principal? {
+        guard let entry = self.users[username], let known = self.verified.withLock({ $0[username] }),
+            constantTimeEqual(known, self.fingerprint(password))
+        else { return nil }
+        return entry.principal
+    }
+
+    private func fingerprint(_ password: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: self.cacheKey))
     }
 
     /// The user whose `certificate_cn` is `commonName` (the TLS layer has verified the chain).

@@ -152,7 +152,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
     }
 
     /// Decides with `admit` for the authenticated caller, or refuses with 401 (503 when logins are
-    /// saturated). Every answer's access line gets the user's name.
+    /// saturated, 429 when held back after failed logins). Every answer's access line gets the user's name.
     private func authenticated(
         _ request: IncomingRequest, route: String, _ admit: (Caller) -> Admission
     ) -> Admission {
@@ -166,6 +166,8 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             var response = Response.error(.serviceUnavailable, "too many logins being checked; try again")
             response.headers.add(name: "Retry-After", value: "2")
             return .refuse(response.labelled(route))
+        case .throttled(let seconds):
+            return .refuse(Response.throttled(retryAfter: seconds).labelled(route))
         }
         let caller = Caller(principal, address: host(of: request.remoteAddress), requestID: request.id)
         switch admit(caller) {
@@ -247,12 +249,13 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
     /// Checks the request's Basic or Bearer credentials or, without an `Authorization` header, its
     /// verified TLS client certificate.
     private func authenticate(_ request: IncomingRequest) -> CredentialCheck {
+        let address = host(of: request.remoteAddress)
         guard let header = request.headers["Authorization"] else {
             guard let certificate = request.clientCertificate else { return .rejected }
-            return self.authenticator.authenticate(.certificate(commonName: certificate.commonName))
+            return self.authenticator.authenticate(.certificate(commonName: certificate.commonName), from: address)
         }
         guard let credentials = Self.credentials(header) else { return .rejected }
-        return self.authenticator.authenticate(credentials)
+        return self.authenticator.authenticate(credentials, from: address)
     }
 
     /// `Basic <base64 of user:password>` or `Bearer <token>`, schemes in any case; `nil` for
@@ -290,6 +293,16 @@ extension Response {
     static func unauthenticated() -> Response {
         var response = Response.error(.unauthorized, "authentication required")
         response.headers.add(name: "WWW-Authenticate", value: #"Basic realm="statehouse", charset="UTF-8""#)
+        return response
+    }
+
+    /// 429 with `Retry-After`: a login held back after repeated failures. Terraform and OpenTofu
+    /// wait that long and retry.
+    static func throttled(retryAfter seconds: Int) -> Response {
+        var response = Response.error(
+            HTTPStatus(code: 429),
+            "too many failed logins from this address or for this user; try again in \(seconds) s")
+        response.headers.add(name: "Retry-After", value: String(seconds))
         return response
     }
 

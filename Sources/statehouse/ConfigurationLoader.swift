@@ -117,6 +117,11 @@ struct ConfigurationLoader {
         configuration.maxDiffBytes = try self.integer(
             "state.max_diff_bytes", default: configuration.maxDiffBytes, in: 1...1 << 40)
         configuration.users = try self.users()
+        configuration.login.freeFailures = try self.integer(
+            "login.free_failures", default: configuration.login.freeFailures, in: 0...1_000_000)
+        configuration.login.maxDelay = try self.seconds("login.max_delay", default: configuration.login.maxDelay)
+        configuration.login.forgetEvery = try self.seconds(
+            "login.forget_every", default: configuration.login.forgetEvery)
 
         let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)
         let keepVersions = try self.integer(

@@ -207,5 +207,6 @@ struct FailingStore: UnitOfWork {
 /// A verifier that never gets a slot.
 struct BusyVerifier: CredentialVerifier {
     func verify(username: String, password: String) -> CredentialCheck { .busy }
+    func remembered(username: String, password: String) -> Principal? { nil }
     func verify(certificateCommonName: String) -> Principal? { nil }
 }

@@ -8,12 +8,18 @@ public enum CredentialCheck: Equatable, Sendable {
     case rejected
     /// Too many verifications are running to check these in time; worth retrying.
     case busy
+    /// Held back, unchecked, after repeated failed logins; worth retrying after that many seconds.
+    case throttled(retryAfter: Int)
 }
 
 /// Checks the configured users' credentials: HTTP Basic, or a verified TLS client certificate.
 public protocol CredentialVerifier: Sendable {
     /// Whether `password` is right for `username`.
     func verify(username: String, password: String) -> CredentialCheck
+
+    /// The user, when `password` is the one this verifier last accepted for `username`: a cheap
+    /// check (no password hashing), or `nil`.
+    func remembered(username: String, password: String) -> Principal?
 
     /// The principal for a client certificate with this common name (already verified against
     /// the configured CA), or `nil`.
@@ -26,6 +32,9 @@ public protocol SecretVerifier: Sendable {
     /// Whether `secret` has the shape this verifier checks (a prefix, a JWT's three parts): cheap,
     /// and never a reason to refuse it.
     func recognizes(_ secret: String) -> Bool
+
+    /// What a failure of this verifier counts as (`.token`, `.oidc`).
+    var loginKind: LoginKind { get }
 
     /// Whether `secret` is valid now, and whose it is.
     func verify(secret: String) -> CredentialCheck

@@ -1,0 +1,237 @@
+import Domain
+import Logging
+import Metrics
+import Synchronization
+
+/// How a login was attempted, as the failure metrics label it.
+public enum LoginKind: String, CaseIterable, Sendable {
+    /// A configured user's password (HTTP Basic).
+    case password
+    /// An API token.
+    case token
+    /// A workload's OIDC ID token.
+    case oidc
+    /// A TLS client certificate.
+    case certificate
+}
+
+/// Holds back logins after repeated failures, before any credential is checked.
+///
+/// Failed logins are counted per client address and per user name. The first `freeFailures`
+/// cost nothing; each further one holds its address (or name) back for 1 s, 2 s, 4 s … up to
+/// `maxDelay`, and a login held back is answered at once without checking it. One failure is
+/// forgotten every `forgetEvery`. A name is only held back for addresses that have failures of
+/// their own, so a flood against a user name from elsewhere never stops its user logging in
+/// from a clean address. Each table keeps at most `capacity` entries: when full, the forgotten
+/// entries go, or else the one with the fewest failures.
+public final class LoginThrottle: Sendable {
+    /// When logins are held back.
+    public struct Policy: Sendable {
+        /// Failures an address or name may have before it is held back.
+        public var freeFailures: Int
+        /// The longest hold.
+        public var maxDelay: Duration
+        /// One failure is forgotten this often.
+        public var forgetEvery: Duration
+        /// Addresses, and names, tracked at most.
+        public var capacity: Int
+
+        /// The policy; the defaults are the configuration's.
+        public init(
+            freeFailures: Int = 5, maxDelay: Duration = .seconds(300), forgetEvery: Duration = .seconds(60),
+            capacity: Int = 10_000
+        ) {
+            self.freeFailures = freeFailures
+            self.maxDelay = maxDelay
+            self.forgetEvery = forgetEvery
+            self.capacity = capacity
+        }
+    }
+
+    /// What a login is held back by, as the throttled metric labels it.
+    public enum Reason: String, CaseIterable, Sendable {
+        /// Failures from its client address.
+        case address
+        /// Failures for its user name.
+        case user
+    }
+
+    /// A login held back: why, and for how many whole seconds more.
+    public struct Hold: Equatable, Sendable {
+        /// Why.
+        public let reason: Reason
+        /// Seconds until it may be checked again (at least 1).
+        public let retryAfter: Int
+    }
+
+    /// The failures of one address or name, in microseconds of the clock.
+    private struct Tally {
+        var failures = 0
+        /// When the next failure is forgotten, less `forgetEvery`.
+        var forgetFrom: Int64 = 0
+        var heldUntil: Int64 = 0
+        /// Failures not logged yet, and when the last log line went out.
+        var unlogged = 0
+        var loggedAt: Int64?
+
+        /// Forgets the failures whose time has passed.
+        mutating func forget(now: Int64, every: Int64) {
+            let due = min(Int64(self.failures), max(0, now - self.forgetFrom) / every)
+            self.failures -= Int(due)
+            self.forgetFrom = self.failures == 0 ? now : self.forgetFrom + due * every
+        }
+    }
+
+    /// Tallies by key, at most `capacity`.
+    private struct Table {
+        var tallies: [String: Tally] = [:]
+
+        /// The key's tally with what is due forgotten, or `nil` when nothing of it is left.
+        mutating func tally(_ key: String, now: Int64, every: Int64) -> Tally? {
+            guard var tally = self.tallies[key] else { return nil }
+            tally.forget(now: now, every: every)
+            guard tally.failures > 0 || tally.heldUntil > now else {
+                self.tallies[key] = nil
+                return nil
+            }
+            self.tallies[key] = tally
+            return tally
+        }
+
+        /// Room for one more key: the forgotten entries go, or else the one with the fewest
+        /// failures (the oldest of those).
+        mutating func makeRoom(capacity: Int, now: Int64, every: Int64) {
+            guard self.tallies.count >= capacity else { return }
+            for key in Array(self.tallies.keys) { _ = self.tally(key, now: now, every: every) }
+            guard self.tallies.count >= capacity,
+                let weakest = self.tallies.min(by: {
+                    ($0.value.failures, $0.value.forgetFrom) < ($1.value.failures, $1.value.forgetFrom)
+                })
+            else { return }
+            self.tallies[weakest.key] = nil
+        }
+    }
+
+    private struct Tables {
+        var addresses = Table()
+        var users = Table()
+    }
+
+    /// The longest key kept: longer user names share the entry of their first bytes.
+    static let maxKeyBytes = 128
+    /// At most one log line per address this often.
+    static let logInterval: Int64 = 60_000_000
+
+    /// The policy in force.
+    public let policy: Policy
+    private let clock: any WallClock
+    private let logger: Logger
+    private let tables = Mutex(Tables())
+    private let failureCounters: [LoginKind: Counter]
+    private let throttledCounters: [Reason: Counter]
+
+    /// A throttle under `policy`, timed by `clock`, logging failures to `logger` and counting
+    /// them through `factory`.
+    public init(
+        policy: Policy = Policy(), clock: any WallClock, logger: Logger,
+        factory: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
+        self.policy = policy
+        self.clock = clock
+        self.logger = logger
+        var failures: [LoginKind: Counter] = [:]
+        for kind in LoginKind.allCases {
+            failures[kind] = Counter(
+                label: "statehouse_login_failures_total", dimensions: [("kind", kind.rawValue)], factory: factory)
+        }
+        self.failureCounters = failures
+        var throttled: [Reason: Counter] = [:]
+        for reason in Reason.allCases {
+            throttled[reason] = Counter(
+                label: "statehouse_logins_throttled_total", dimensions: [("reason", reason.rawValue)],
+                factory: factory)
+        }
+        self.throttledCounters = throttled
+    }
+
+    private var every: Int64 { max(1, Self.microseconds(self.policy.forgetEvery)) }
+
+    /// What holds back a login from `address` (as `user`, for a password), or `nil` when it may
+    /// be checked now.
+    public func hold(address: String, user: String?) -> Hold? {
+        let now = self.clock.now().microseconds
+        return self.tables.withLock { tables in
+            let own = tables.addresses.tally(address, now: now, every: self.every)
+            if let own, own.heldUntil > now {
+                return Hold(reason: .address, retryAfter: Self.seconds(own.heldUntil - now))
+            }
+            guard let own, own.failures > 0, let user,
+                let named = tables.users.tally(Self.key(user), now: now, every: self.every), named.heldUntil > now
+            else { return nil }
+            return Hold(reason: .user, retryAfter: Self.seconds(named.heldUntil - now))
+        }
+    }
+
+    /// Counts a login answered with `hold`. One held back by its user name counts as a failure
+    /// of its address too: the password it brought was not the one the user last logged in with.
+    public func refuse(_ hold: Hold, address: String) {
+        self.throttledCounters[hold.reason]?.increment()
+        if hold.reason == .user { self.fail(.password, address: address, user: nil) }
+    }
+
+    /// Counts a failed login of `kind` from `address` (as `user`, for a password).
+    public func fail(_ kind: LoginKind, address: String, user: String?) {
+        self.failureCounters[kind]?.increment()
+        let now = self.clock.now().microseconds
+        let logLine = self.tables.withLock { tables -> Int? in
+            let logged = self.count(address, in: &tables.addresses, now: now)
+            if let user { _ = self.count(Self.key(user), in: &tables.users, now: now) }
+            return logged
+        }
+        if let logLine {
+            self.logger.warning(
+                "failed logins", metadata: ["address": .string(address), "failures": "\(logLine)", "kind": "\(kind)"])
+        }
+    }
+
+    /// Adds a failure to `key`'s tally and holds it back past the free ones; the failures to log
+    /// now, if a line is due.
+    private func count(_ key: String, in table: inout Table, now: Int64) -> Int? {
+        var tally = table.tally(key, now: now, every: self.every) ?? Tally(forgetFrom: now)
+        if table.tallies[key] == nil { table.makeRoom(capacity: self.policy.capacity, now: now, every: self.every) }
+        tally.failures += 1
+        let excess = tally.failures - self.policy.freeFailures
+        if excess > 0 {
+            let delay = min(Self.microseconds(self.policy.maxDelay), 1_000_000 << min(excess - 1, 32))
+            tally.heldUntil = max(tally.heldUntil, now + delay)
+        }
+        tally.unlogged += 1
+        var logLine: Int? = nil
+        if tally.loggedAt.map({ now - $0 >= Self.logInterval }) ?? true {
+            logLine = tally.unlogged
+            tally.unlogged = 0
+            tally.loggedAt = now
+        }
+        table.tallies[key] = tally
+        return logLine
+    }
+
+    /// How many addresses and names are tracked (for tests).
+    package var trackedCount: (addresses: Int, users: Int) {
+        self.tables.withLock { ($0.addresses.tallies.count, $0.users.tallies.count) }
+    }
+
+    private static func key(_ user: String) -> String {
+        user.utf8.count <= Self.maxKeyBytes ? user : String(decoding: user.utf8.prefix(Self.maxKeyBytes), as: UTF8.self)
+    }
+
+    private static func microseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+
+    /// Whole seconds, rounded up, at least 1.
+    private static func seconds(_ microseconds: Int64) -> Int {
+        max(1, Int((microseconds + 999_999) / 1_000_000))
+    }
+}
