@@ -3,6 +3,12 @@ import Logging
 import Metrics
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// How a login was attempted, as the failure metrics label it.
 public enum LoginKind: String, CaseIterable, Sendable {
     /// A configured user's password (HTTP Basic).
@@ -17,7 +23,8 @@ public enum LoginKind: String, CaseIterable, Sendable {
 
 /// Holds back logins after repeated failures, before any credential is checked.
 ///
-/// Failed logins are counted per client address and per user name. The first `freeFailures`
+/// Failed logins are counted per client address (an IPv6 address by its /64, which one host
+/// usually has whole) and per user name. The first `freeFailures`
 /// cost nothing; each further one holds its address (or name) back for 1 s, 2 s, 4 s … up to
 /// `maxDelay`, and a login held back is answered at once without checking it. One failure is
 /// forgotten every `forgetEvery`. A name is only held back for addresses that have failures of
@@ -160,13 +167,14 @@ public final class LoginThrottle: Sendable {
     /// be checked now.
     public func hold(address: String, user: String?) -> Hold? {
         let now = self.clock.now().microseconds
+        let address = Self.key(address: address)
         return self.tables.withLock { tables in
             let own = tables.addresses.tally(address, now: now, every: self.every)
             if let own, own.heldUntil > now {
                 return Hold(reason: .address, retryAfter: Self.seconds(own.heldUntil - now))
             }
             guard let own, own.failures > 0, let user,
-                let named = tables.users.tally(Self.key(user), now: now, every: self.every), named.heldUntil > now
+                let named = tables.users.tally(Self.key(user: user), now: now, every: self.every), named.heldUntil > now
             else { return nil }
             return Hold(reason: .user, retryAfter: Self.seconds(named.heldUntil - now))
         }
@@ -183,14 +191,16 @@ public final class LoginThrottle: Sendable {
     public func fail(_ kind: LoginKind, address: String, user: String?) {
         self.failureCounters[kind]?.increment()
         let now = self.clock.now().microseconds
+        let address = Self.key(address: address)
         let logLine = self.tables.withLock { tables -> Int? in
             let logged = self.count(address, in: &tables.addresses, now: now)
-            if let user { _ = self.count(Self.key(user), in: &tables.users, now: now) }
+            if let user { _ = self.count(Self.key(user: user), in: &tables.users, now: now) }
             return logged
         }
         if let logLine {
             self.logger.warning(
-                "failed logins", metadata: ["address": .string(address), "failures": "\(logLine)", "kind": "\(kind)"])
+                "failed logins",
+                metadata: ["address": .string(address), "failures": "\(logLine)", "last_kind": "\(kind)"])
         }
     }
 
@@ -221,8 +231,23 @@ public final class LoginThrottle: Sendable {
         self.tables.withLock { ($0.addresses.tallies.count, $0.users.tallies.count) }
     }
 
-    private static func key(_ user: String) -> String {
+    private static func key(user: String) -> String {
         user.utf8.count <= Self.maxKeyBytes ? user : String(decoding: user.utf8.prefix(Self.maxKeyBytes), as: UTF8.self)
+    }
+
+    /// `2001:db8:1:2::/64` for an IPv6 address in it, the IPv4 address of an IPv4-mapped one,
+    /// anything else as it is.
+    static func key(address: String) -> String {
+        var parsed = in6_addr()
+        guard address.contains(":"), inet_pton(AF_INET6, address, &parsed) == 1 else { return address }
+        let bytes = withUnsafeBytes(of: parsed) { Array($0) }
+        if bytes[..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+            return bytes[12...].map { String($0) }.joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map {
+            String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+        }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     private static func microseconds(_ duration: Duration) -> Int64 {

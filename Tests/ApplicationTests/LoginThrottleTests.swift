@@ -131,6 +131,18 @@ final class CapturedLog: Sendable {
         #expect(throttle.hold(address: "a", user: "x") == nil)
     }
 
+    @Test func anIPv6AddressCountsByItsSlash64() {
+        let throttle = self.throttle(free: 1)
+        throttle.fail(.password, address: "2001:db8:1:2::1", user: nil)
+        throttle.fail(.password, address: "2001:db8:1:2:aaaa:bbbb:cccc:dddd", user: nil)
+        #expect(throttle.hold(address: "2001:db8:1:2:ffff::9", user: nil)?.reason == .address)
+        #expect(throttle.hold(address: "2001:db8:1:3::1", user: nil) == nil)
+        #expect(LoginThrottle.key(address: "2001:0db8:0001:0002::1") == "2001:db8:1:2::/64")
+        #expect(LoginThrottle.key(address: "::ffff:192.0.2.1") == "192.0.2.1")
+        #expect(LoginThrottle.key(address: "192.0.2.1") == "192.0.2.1")
+        #expect(LoginThrottle.key(address: "fe80::1%eth0") == "fe80::1%eth0")
+    }
+
     @Test func logsAtMostOneLinePerAddressAMinuteWithTheCountSince() {
         let throttle = self.throttle(free: 100)
         for _ in 0..<5 { throttle.fail(.password, address: "a", user: "alice") }
@@ -141,9 +153,9 @@ final class CapturedLog: Sendable {
         throttle.fail(.token, address: "a", user: nil)
         #expect(
             self.log.lines.withLock { $0 } == [
-                "failed logins address=a failures=1 kind=password",
-                "failed logins address=b failures=1 kind=oidc",
-                "failed logins address=a failures=6 kind=token",
+                "failed logins address=a failures=1 last_kind=password",
+                "failed logins address=b failures=1 last_kind=oidc",
+                "failed logins address=a failures=6 last_kind=token",
             ])
     }
 }
