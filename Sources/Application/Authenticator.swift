@@ -59,20 +59,21 @@ public final class Authenticator: Sendable {
         return .accepted(principal.protected(by: self.protections))
     }
 
-    /// `verify`'s answer, unless the throttle holds the login back first; a login held back by
-    /// its user name still passes with the password its user last logged in with (`remembered`).
+    /// `verify`'s answer, unless the throttle holds the login back first. The password its user
+    /// last logged in with (`remembered`, a cheap check) passes unless the address is held back.
     private func checked(
         _ kind: LoginKind, from address: String, user: String? = nil, remembered: () -> Principal? = { nil },
         verify: () -> CredentialCheck
     ) -> CredentialCheck {
         guard let throttle = self.throttle else { return verify() }
-        if let hold = throttle.hold(address: address, user: user) {
-            if hold.reason == .user, let principal = remembered() { return .accepted(principal) }
+        let hold = throttle.hold(address: address, user: user)
+        if hold == nil || hold?.reason == .user, let principal = remembered() { return .accepted(principal) }
+        if let hold = hold ?? throttle.begin(address: address) {
             throttle.refuse(hold, address: address)
             return .throttled(retryAfter: hold.retryAfter)
         }
         let check = verify()
-        if check == .rejected { throttle.fail(kind, address: address, user: user) }
+        throttle.finish(address: address, failed: check == .rejected ? kind : nil, user: user)
         return check
     }
 }

@@ -122,6 +122,8 @@ public final class LoginThrottle: Sendable {
     private struct Tables {
         var addresses = Table()
         var users = Table()
+        /// Checks in progress by address (as many entries at most as requests being served).
+        var checking: [String: Int] = [:]
     }
 
     /// The longest key kept: longer user names share the entry of their first bytes.
@@ -180,6 +182,34 @@ public final class LoginThrottle: Sendable {
         }
     }
 
+    /// Takes one of the checks an address may have in progress, or says what holds it back: as
+    /// many as it has free failures left, at least one. Concurrent guesses would otherwise all be
+    /// checked before the first failure counts. `finish` gives it back.
+    public func begin(address: String) -> Hold? {
+        let now = self.clock.now().microseconds
+        let address = Self.key(address: address)
+        return self.tables.withLock { tables in
+            let failures = tables.addresses.tally(address, now: now, every: self.every)?.failures ?? 0
+            let checking = tables.checking[address, default: 0]
+            guard checking < max(1, self.policy.freeFailures - failures) else {
+                return Hold(reason: .address, retryAfter: 1)
+            }
+            tables.checking[address] = checking + 1
+            return nil
+        }
+    }
+
+    /// Ends a check `begin` allowed; counts it as a failure of `kind` (as `user`, for a password)
+    /// when it is one.
+    public func finish(address: String, failed kind: LoginKind?, user: String?) {
+        let key = Self.key(address: address)
+        self.tables.withLock { tables in
+            let checking = tables.checking[key, default: 1] - 1
+            tables.checking[key] = checking > 0 ? checking : nil
+        }
+        if let kind { self.fail(kind, address: address, user: user) }
+    }
+
     /// Counts a login answered with `hold`. One held back by its user name counts as a failure
     /// of its address too: the password it brought was not the one the user last logged in with.
     public func refuse(_ hold: Hold, address: String) {
@@ -226,9 +256,9 @@ public final class LoginThrottle: Sendable {
         return logLine
     }
 
-    /// How many addresses and names are tracked (for tests).
-    package var trackedCount: (addresses: Int, users: Int) {
-        self.tables.withLock { ($0.addresses.tallies.count, $0.users.tallies.count) }
+    /// How many addresses and names are tracked, and addresses with checks in progress (for tests).
+    package var trackedCount: (addresses: Int, users: Int, checking: Int) {
+        self.tables.withLock { ($0.addresses.tallies.count, $0.users.tallies.count, $0.checking.count) }
     }
 
     private static func key(user: String) -> String {

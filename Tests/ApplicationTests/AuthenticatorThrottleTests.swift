@@ -42,6 +42,31 @@ struct PrefixedTokens: SecretVerifier {
     }
 }
 
+/// Rejects every password; while it checks one, runs the login the test put in `meanwhile`, as a
+/// concurrent request would arrive.
+final class InterleavingPasswords: CredentialVerifier {
+    let meanwhile = Mutex<(@Sendable () -> Void)?>(nil)
+    let fullChecks = Atomic(0)
+
+    func verify(username: String, password: String) -> CredentialCheck {
+        self.fullChecks.add(1, ordering: .relaxed)
+        let login = self.meanwhile.withLock { hook in
+            defer { hook = nil }
+            return hook
+        }
+        login?()
+        return .rejected
+    }
+
+    func remembered(username: String, password: String) -> Principal? { nil }
+    func verify(certificateCommonName: String) -> Principal? { nil }
+}
+
+/// What a login made meanwhile was answered.
+final class Answer: Sendable {
+    let check = Mutex<CredentialCheck?>(nil)
+}
+
 @Suite struct AuthenticatorThrottleTests {
     let clock = SteppedClock()
 
@@ -125,6 +150,30 @@ struct PrefixedTokens: SecretVerifier {
         #expect(authenticator.authenticate(.bearer("unrecognized"), from: "a") == .rejected)
         #expect(authenticator.authenticate(.bearer("sht_good"), from: "a") == .throttled(retryAfter: 2))
         #expect(passwords.fullChecks.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func concurrentGuessesFromOneAddressAreNotAllChecked() {
+        let passwords = InterleavingPasswords()
+        let authenticator = Authenticator(
+            passwords: passwords,
+            throttle: LoginThrottle(
+                policy: .init(freeFailures: 1), clock: self.clock, logger: CapturedLog().logger))
+        let sameAddress = Answer()
+        let otherAddress = Answer()
+        passwords.meanwhile.withLock {
+            $0 = {
+                sameAddress.check.withLock {
+                    $0 = authenticator.authenticate(.basic(username: "alice", password: "guess-2"), from: "a")
+                }
+                otherAddress.check.withLock {
+                    $0 = authenticator.authenticate(.basic(username: "alice", password: "guess-3"), from: "b")
+                }
+            }
+        }
+        #expect(authenticator.authenticate(.basic(username: "alice", password: "guess-1"), from: "a") == .rejected)
+        #expect(sameAddress.check.withLock { $0 } == .throttled(retryAfter: 1))
+        #expect(otherAddress.check.withLock { $0 } == .rejected)
+        #expect(passwords.fullChecks.load(ordering: .relaxed) == 2)
     }
 
     @Test func busyIsNotAFailure() {

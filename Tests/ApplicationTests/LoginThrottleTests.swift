@@ -83,7 +83,7 @@ final class CapturedLog: Sendable {
         throttle.fail(.password, address: "a", user: "alice")
         #expect(throttle.hold(address: "a", user: nil)?.retryAfter == 1, "three failures: the first past the free")
         self.clock.advance(seconds: 179)
-        #expect(throttle.trackedCount == (1, 1))
+        #expect(throttle.trackedCount == (1, 1, 0))
         self.clock.advance(seconds: 1)
         #expect(throttle.hold(address: "a", user: nil) == nil)
         #expect(throttle.trackedCount.addresses == 0, "an entry forgotten is dropped")
@@ -95,11 +95,31 @@ final class CapturedLog: Sendable {
         throttle.fail(.password, address: "old", user: nil)
         self.clock.advance(seconds: 60)  // "old" is forgotten; "attacker" has 7 left and is held for 4 s more
         for index in 0..<50 { throttle.fail(.password, address: "spray-\(index)", user: "name-\(index)") }
-        #expect(throttle.trackedCount == (3, 3))
+        #expect(throttle.trackedCount == (3, 3, 0))
         #expect(throttle.hold(address: "attacker", user: nil)?.reason == .address, "the busiest entry stays")
         #expect(throttle.hold(address: "spray-49", user: nil) == nil)
         throttle.fail(.password, address: "spray-49", user: nil)
         #expect(throttle.hold(address: "spray-49", user: nil)?.reason == .address, "the newest entry stays")
+    }
+
+    @Test func anAddressHasAsManyChecksInProgressAsFreeFailuresLeftAndThenOne() {
+        let throttle = self.throttle(free: 3)
+        let full = LoginThrottle.Hold(reason: .address, retryAfter: 1)
+        for _ in 0..<3 { #expect(throttle.begin(address: "a") == nil) }
+        #expect(throttle.begin(address: "a") == full)
+        #expect(throttle.begin(address: "b") == nil, "other addresses have their own")
+        throttle.finish(address: "a", failed: .password, user: nil)
+        #expect(throttle.begin(address: "a") == full, "two left, two in progress")
+        throttle.finish(address: "a", failed: nil, user: nil)
+        #expect(throttle.begin(address: "a") == nil)
+        throttle.finish(address: "a", failed: .password, user: nil)
+        throttle.finish(address: "a", failed: .password, user: nil)
+        #expect(throttle.hold(address: "a", user: nil) == nil)
+        #expect(throttle.begin(address: "a") == nil, "no free failures left: one at a time")
+        #expect(throttle.begin(address: "a") == full)
+        throttle.finish(address: "a", failed: nil, user: nil)
+        throttle.finish(address: "b", failed: nil, user: nil)
+        #expect(throttle.trackedCount.checking == 0)
     }
 
     @Test func aNameIsHeldBackOnlyForAddressesWithFailuresOfTheirOwn() {
