@@ -117,6 +117,7 @@ struct ConfigurationLoader {
         configuration.maxDiffBytes = try self.integer(
             "state.max_diff_bytes", default: configuration.maxDiffBytes, in: 1...1 << 40)
         configuration.users = try self.users()
+        configuration.protectedPrefixes = try self.protectedPrefixes()
 
         let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)
         let keepVersions = try self.integer(
@@ -253,6 +254,96 @@ struct ConfigurationLoader {
                 UserDirectory.User(name: name, passwordHash: hash, certificateCommonName: commonName, grants: grants))
         }
         return users
+    }
+
+    /// `[[protected_prefixes]]` tables: `prefix`, and `allow`, an array of `{ principal = "name" }`
+    /// and `{ issuer = "https://…", claims = { claim = "value or prefix*" } }` (empty: no one).
+    private mutating func protectedPrefixes() throws(ConfigurationError) -> [ProtectedPrefix] {
+        self.consumed.insert("protected_prefixes")
+        guard let value = self.values["protected_prefixes"] else { return [] }
+        let origin = self.file ?? "config"
+        guard let array = value.array else {
+            throw ConfigurationError(
+                origin: origin, key: "protected_prefixes", problem: "expected [[protected_prefixes]] tables")
+        }
+        var rules: [ProtectedPrefix] = []
+        for (index, element) in array.enumerated() {
+            let key = "protected_prefixes[\(index)]"
+            guard let table = element.table else {
+                throw ConfigurationError(origin: origin, key: key, problem: "expected a table")
+            }
+            if let unknown = table.keys.filter({ !["prefix", "allow"].contains($0) }).sorted().first {
+                throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
+            }
+            guard let prefix = table["prefix"]?.string, Self.isGrantPrefix(prefix) else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).prefix",
+                    problem: "expected \"*\" or a state name prefix such as \"acme/prod\"")
+            }
+            guard let allow = table["allow"]?.array else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).allow",
+                    problem:
+                        #"expected an array such as [{ principal = "release-bot" }, { issuer = "https://…", claims = { ref = "refs/heads/main" } }] ([] for no one)"#
+                )
+            }
+            var patterns: [ProtectedPrefix.Pattern] = []
+            for (position, entry) in allow.enumerated() {
+                patterns.append(try Self.pattern(entry, key: "\(key).allow[\(position)]", origin: origin))
+            }
+            rules.append(ProtectedPrefix(prefix: prefix, allowed: patterns))
+        }
+        return rules
+    }
+
+    /// One `allow` entry of a protected prefix.
+    private static func pattern(_ value: TOMLValueConvertible, key: String, origin: String) throws(ConfigurationError)
+        -> ProtectedPrefix.Pattern
+    {
+        guard let table = value.table else {
+            throw ConfigurationError(origin: origin, key: key, problem: "expected an inline table")
+        }
+        if let unknown = table.keys.filter({ !["principal", "issuer", "claims"].contains($0) }).sorted().first {
+            throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
+        }
+        switch (table["principal"], table["issuer"]) {
+        case (let principal?, nil):
+            guard let name = principal.string, !name.isEmpty, table["claims"] == nil else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).principal",
+                    problem: "expected a user name or token:<owner>/<name>, without claims")
+            }
+            return .principal(name)
+        case (nil, let issuer?):
+            guard let issuer = issuer.string, issuer.hasPrefix("https://") || issuer.hasPrefix("http://") else {
+                throw ConfigurationError(origin: origin, key: "\(key).issuer", problem: "expected an issuer URL")
+            }
+            var claims: [String: ClaimPattern] = [:]
+            if let claimsValue = table["claims"] {
+                guard let claimsTable = claimsValue.table else {
+                    throw ConfigurationError(
+                        origin: origin, key: "\(key).claims",
+                        problem: #"expected a table such as { ref = "refs/heads/main" }"#)
+                }
+                for (claim, pattern) in claimsTable {
+                    guard let text = pattern.string, !text.isEmpty, !text.dropLast().contains("*") else {
+                        throw ConfigurationError(
+                            origin: origin, key: "\(key).claims.\(claim)",
+                            problem: "expected a string, matched exactly or, with a trailing *, as a prefix")
+                    }
+                    claims[claim] = ClaimPattern(text)
+                }
+            }
+            return .workload(issuer: issuer, claims: claims)
+        default:
+            throw ConfigurationError(
+                origin: origin, key: key, problem: "expected either principal = \"…\" or issuer = \"…\" (with claims)")
+        }
+    }
+
+    /// Whether `prefix` is `*` or a state name prefix, as grants take them.
+    private static func isGrantPrefix(_ prefix: String) -> Bool {
+        prefix == "*" || (try? StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)) != nil
     }
 
     // MARK: - Typed reads

@@ -56,7 +56,8 @@ struct Serve: ParsableCommand {
                     compressionLevel: configuration.compressionLevel,
                     heavyWork: HeavyWork(limit: configuration.maxHeavyRequests, factory: factory),
                     maxDiffBytes: Int64(configuration.maxDiffBytes)),
-                authenticator: Authenticator(passwords: users), clock: clock,
+                authenticator: Authenticator(passwords: users, protections: configuration.protectedPrefixes),
+                clock: clock,
                 metrics: metrics.map {
                     MetricsEndpoint(
                         factory: $0.factory, requireAuth: configuration.metricsRequireAuth, exposition: $0.exposition)

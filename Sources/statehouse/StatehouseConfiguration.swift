@@ -68,6 +68,8 @@ struct StatehouseConfiguration: Sendable {
     var maxDiffBytes = 64 << 20
     /// Who may log in, and what they may do.
     var users: [UserDirectory.User] = []
+    /// Prefixes under which only some principals may change or lock states.
+    var protectedPrefixes: [ProtectedPrefix] = []
     /// How long history is kept.
     var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: nil)
     /// How often the retention sweep runs.

@@ -33,7 +33,7 @@ struct APIFixture {
 
     init(
         store: any UnitOfWork = InMemoryStore(), metrics: MetricsEndpoint? = nil, clock: any WallClock = StaticClock(),
-        heavyRequests: Int = 4, maxDiffBytes: Int64 = 8 << 20
+        heavyRequests: Int = 4, maxDiffBytes: Int64 = 8 << 20, protections: [ProtectedPrefix] = []
     ) {
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
         let users = try! UserDirectory(users: [
@@ -50,7 +50,9 @@ struct APIFixture {
             policy: .init(allowLineageChange: false), compressionLevel: 1, heavyWork: self.heavyWork,
             maxDiffBytes: maxDiffBytes)
         self.api = StatehouseAPI(
-            useCases: self.useCases, authenticator: Authenticator(passwords: users), clock: clock, metrics: metrics)
+            useCases: self.useCases, authenticator: Authenticator(passwords: users, protections: protections),
+            clock: clock,
+            metrics: metrics)
     }
 
     /// A request as a client would send it, logged in as `user` with Basic.
