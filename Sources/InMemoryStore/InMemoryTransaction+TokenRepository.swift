@@ -28,9 +28,10 @@ extension InMemoryTransaction: TokenRepository {
             .sorted { ($0.owner, $0.name) < ($1.owner, $1.name) }
     }
 
-    func revoke(id: String, at: Timestamp) throws {
-        guard let token = self.contents.tokens[id], token.revokedAt == nil else { return }
+    func revoke(id: String, at: Timestamp) throws -> Bool {
+        guard let token = self.contents.tokens[id], token.revokedAt == nil else { return false }
         self.contents.tokens[id] = token.with(lastUsedAt: token.lastUsedAt, revokedAt: at)
+        return true
     }
 
     func markUsed(id: String, at: Timestamp) throws {

@@ -44,9 +44,12 @@ struct SQLTokenRepository: TokenRepository {
             [.text(owner)], Self.token)
     }
 
-    func revoke(id: String, at: Timestamp) throws {
-        try self.connection.query(
-            "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", [.text(id), .timestamp(at)])
+    func revoke(id: String, at: Timestamp) throws -> Bool {
+        // PostgreSQL: a racing revocation waits for this row's lock, then matches nothing.
+        try !self.connection.rows(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id",
+            [.text(id), .timestamp(at)]
+        ) { _ in () }.isEmpty
     }
 
     func markUsed(id: String, at: Timestamp) throws {

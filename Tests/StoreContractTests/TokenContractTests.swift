@@ -65,6 +65,11 @@ import Testing
         #expect(try f.store.read { try $0.tokens.token(id: docs.token.id) } == revoked)
         #expect(try list.execute(as: admin).map(\.id) == [deploy.token.id, audit.token.id])
         #expect(verifier.verify(secret: docs.secret) == .rejected)
+        // Of two revocations, only the first changes anything.
+        #expect(try f.store.transaction { try $0.tokens.revoke(id: deploy.token.id, at: f.clock.now()) })
+        #expect(try !f.store.transaction { try $0.tokens.revoke(id: deploy.token.id, at: f.clock.now()) })
+        #expect(try !f.store.transaction { try $0.tokens.revoke(id: "tok_none", at: f.clock.now()) })
+        #expect(try list.execute(as: admin).map(\.id) == [audit.token.id])
 
         let events = try ReadAudit(store: f.store).execute(AuditQuery(limit: 10), as: admin).events
         #expect(events.map(\.action) == [.createToken, .createToken, .createToken, .revokeToken])

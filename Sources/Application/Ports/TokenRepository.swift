@@ -14,8 +14,10 @@ public protocol TokenRepository {
     /// The tokens not revoked, of `owner` (every owner's when `nil`), by owner then name.
     func unrevokedTokens(owner: String?) throws -> [StoredToken]
 
-    /// Marks the token revoked at `at` (a token already revoked keeps its time).
-    func revoke(id: String, at: Timestamp) throws
+    /// Marks the token revoked at `at`; whether this did it (`false`: already revoked, or no such
+    /// token). Of two revocations racing, one wins.
+    @discardableResult
+    func revoke(id: String, at: Timestamp) throws -> Bool
 
     /// Records that the token was accepted at `at` (unless a later use is recorded already).
     func markUsed(id: String, at: Timestamp) throws

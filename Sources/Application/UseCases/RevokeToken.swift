@@ -24,9 +24,11 @@ public struct RevokeToken: Sendable {
                 else {
                     throw ApplicationError(.notFound, "no token \(id) that \(principal.name) may revoke")
                 }
-                guard token.revokedAt == nil else { return token }
                 let now = self.clock.now()
-                try transaction.tokens.revoke(id: id, at: now)
+                // Revoked already, perhaps a moment ago by another server: answered as it is.
+                guard token.revokedAt == nil, try transaction.tokens.revoke(id: id, at: now) else {
+                    return try transaction.tokens.token(id: id) ?? token
+                }
                 try transaction.audit.append(
                     caller.tokenEvent(.revokeToken, at: now, detail: "\(token.id) \(token.principalName)"))
                 return StoredToken(
