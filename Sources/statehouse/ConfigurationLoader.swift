@@ -129,10 +129,34 @@ struct ConfigurationLoader {
             deletedStateDays: deletedDays == 0 ? nil : deletedDays)
         configuration.retentionInterval = try self.seconds(
             "retention.interval", default: configuration.retentionInterval)
+        configuration.tokens = try self.tokens()
         configuration.metricsEnabled = try self.boolean("metrics.enabled", default: configuration.metricsEnabled)
         configuration.metricsRequireAuth = try self.boolean(
             "metrics.require_auth", default: configuration.metricsRequireAuth)
         return configuration
+    }
+
+    /// `tokens.default_expires_in` and `tokens.max_expires_in`: spans such as `30d`.
+    private mutating func tokens() throws(ConfigurationError) -> TokenPolicy {
+        let standard = TokenPolicy.standard
+        let maximum = try self.span("tokens.max_expires_in", default: standard.maxLifetime)
+        let fallback = try self.span("tokens.default_expires_in", default: min(standard.defaultLifetime, maximum))
+        guard fallback <= maximum else {
+            throw ConfigurationError(
+                origin: self.file ?? "config", key: "tokens.default_expires_in",
+                problem: "must not be longer than tokens.max_expires_in")
+        }
+        return TokenPolicy(defaultLifetime: fallback, maxLifetime: maximum)
+    }
+
+    /// A span in microseconds, written `90s`, `15m`, `12h`, `30d` or as seconds; more than 0.
+    private mutating func span(_ key: String, default value: Int64) throws(ConfigurationError) -> Int64 {
+        guard let raw = self.raw(key) else { return value }
+        let text = try self.text(key, raw)
+        guard let span = try? Timestamp.parseDuration(text), span > 0 else {
+            throw self.error(key, raw, "expected a span such as \"30d\", \"12h\" or \"90m\", got \"\(text)\"")
+        }
+        return span
     }
 
     /// `server.tls_*`: TLS when a certificate is given.

@@ -74,6 +74,8 @@ struct StatehouseConfiguration: Sendable {
     var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: nil)
     /// How often the retention sweep runs.
     var retentionInterval: Duration = .seconds(3600)
+    /// How long API tokens live by default and at most.
+    var tokens = TokenPolicy.standard
     /// Whether `GET /metrics` is served.
     var metricsEnabled = true
     /// Whether `GET /metrics` needs an authenticated user (any user, any grant).

@@ -73,9 +73,13 @@ struct StateClient {
 
     init(_ connection: TestClient) { self.connection = connection }
 
-    func request(_ method: String, _ target: String, body: String = "") throws -> TestClient.Reply {
+    /// Sends the request with `authorization` (by default the user's Basic credentials).
+    func request(
+        _ method: String, _ target: String, body: String = "",
+        authorization: String = StatehouseUnderTest.authorization
+    ) throws -> TestClient.Reply {
         try self.connection.exchange(
-            "\(method) \(target) HTTP/1.1\r\nHost: test\r\nAuthorization: \(StatehouseUnderTest.authorization)\r\n"
+            "\(method) \(target) HTTP/1.1\r\nHost: test\r\nAuthorization: \(authorization)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)",
             timeout: .seconds(60))
     }

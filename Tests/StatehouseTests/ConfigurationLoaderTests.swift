@@ -55,6 +55,28 @@ import Testing
         #expect(shipped.users.map(\.name) == ["admin"])
         #expect(shipped.retention == defaults.retention)
         #expect(shipped.retentionInterval == defaults.retentionInterval)
+        #expect(shipped.tokens == defaults.tokens)
+    }
+
+    @Test func readsTokenLifetimes() throws {
+        #expect(try self.load(nil).tokens == .standard)
+        let day: Int64 = 86_400_000_000
+        let configured = try self.load(
+            """
+            [tokens]
+            default_expires_in = "7d"
+            max_expires_in = "90d"
+            """)
+        #expect(configured.tokens == TokenPolicy(defaultLifetime: 7 * day, maxLifetime: 90 * day))
+        let overridden = try self.load(nil, ["STATEHOUSE_TOKENS_MAX_EXPIRES_IN": "12h"])
+        #expect(overridden.tokens == TokenPolicy(defaultLifetime: 12 * 3_600_000_000, maxLifetime: 12 * 3_600_000_000))
+        #expect(
+            self.failure("[tokens]\ndefault_expires_in = \"60d\"\nmax_expires_in = \"30d\"")
+                == "config.toml: tokens.default_expires_in: must not be longer than tokens.max_expires_in")
+        #expect(
+            self.failure("[tokens]\nmax_expires_in = \"forever\"")
+                == #"config.toml: tokens.max_expires_in: expected a span such as "30d", "12h" or "90m", got "forever""#)
+        #expect(self.failure("[tokens]\nmax_expires_in = 30") != nil)
     }
 
     @Test func readsEveryKey() throws {
