@@ -5,10 +5,10 @@ public struct AuditEvent: Codable, Equatable, Sendable {
     /// When.
     public var at: String
     /// `write`, `lock`, `unlock`, `force-unlock`, `delete`, `restore`, `rollback`,
-    /// `purge-version`, `prune-versions` or `expire-state`.
+    /// `purge-version`, `prune-versions`, `expire-state`, `create-token` or `revoke-token`.
     public var action: String
-    /// The state's name.
-    public var state: String
+    /// The state's name; `null` for an event about no state (an API token created or revoked).
+    @Nullable public var state: String?
     /// The version written, rolled back to or purged, when there is one.
     @Nullable public var version: Int64?
     /// The authenticated user, or `statehouse` for background work.
@@ -32,7 +32,7 @@ public struct AuditEvent: Codable, Equatable, Sendable {
 
     /// Creates an event.
     public init(
-        id: Int64, at: String, action: String, state: String, version: Int64?, user: String, address: String?,
+        id: Int64, at: String, action: String, state: String?, version: Int64?, user: String, address: String?,
         requestID: String?, lockID: String?, reason: String?, detail: String?
     ) {
         self.id = id

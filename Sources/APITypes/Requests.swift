@@ -66,3 +66,28 @@ public struct RestoreRequest: APIRequest, Equatable {
         self.id = id
     }
 }
+
+/// `POST /api/v1/tokens`.
+public struct CreateTokenRequest: APIRequest, Equatable {
+    /// Unique among the caller's live tokens: 1 to 64 letters, digits, `.`, `_` or `-`.
+    public var name: String
+    /// State-name prefix (or `*`) to `read`, `write` or `admin`; each within the caller's own.
+    public var grants: [String: String]
+    /// How long the token lives: `30d`, `12h`, `90m` or seconds; the server's default when absent.
+    public var expiresIn: String?
+
+    /// The members the body may have.
+    public static let members = ["name", "grants", "expires_in"]
+
+    private enum CodingKeys: String, CodingKey {
+        case name, grants
+        case expiresIn = "expires_in"
+    }
+
+    /// Creates a request.
+    public init(name: String, grants: [String: String], expiresIn: String? = nil) {
+        self.name = name
+        self.grants = grants
+        self.expiresIn = expiresIn
+    }
+}

@@ -25,4 +25,11 @@ public struct Caller: Equatable, Sendable {
             at: time, action: action, state: state, version: version, user: self.principal.name,
             address: self.address, requestID: self.requestID, lockID: lockID, reason: reason, detail: detail)
     }
+
+    /// An audit event by this caller about no state (an API token).
+    func tokenEvent(_ action: AuditEvent.Action, at time: Timestamp, detail: String) -> AuditEvent {
+        AuditEvent(
+            at: time, action: action, state: nil, user: self.principal.name, address: self.address,
+            requestID: self.requestID, detail: detail)
+    }
 }

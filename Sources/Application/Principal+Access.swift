@@ -19,3 +19,19 @@ extension Principal {
         }
     }
 }
+
+extension Principal {
+    /// Whether the principal has admin on `*`: it sees and revokes every user's tokens.
+    public var administersEverything: Bool {
+        self.grants.contains { $0.prefix == "*" && $0.access == .admin }
+    }
+
+    /// Throws `forbidden` unless the principal is a configured user (not a token or a workload):
+    /// only people manage tokens, so a leaked token cannot mint or revoke others.
+    func requireUser(to action: String) throws(ApplicationError) {
+        guard self.identity == .user else {
+            throw ApplicationError(
+                .forbidden, "only users may \(action); \(self.name) is not one (log in with a user's password)")
+        }
+    }
+}

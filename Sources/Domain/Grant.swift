@@ -20,3 +20,31 @@ public struct Grant: Equatable, Sendable {
         return value == prefix || value.hasPrefix(prefix + "/")
     }
 }
+
+extension Grant {
+    /// The prefix without a trailing `/`.
+    private var bare: String { self.prefix.hasSuffix("/") ? String(self.prefix.dropLast()) : self.prefix }
+
+    /// Whether every state under `other`'s prefix is under this grant's prefix (`*` only under `*`).
+    public func coversPrefix(of other: Grant) -> Bool {
+        if self.prefix == "*" { return true }
+        if other.prefix == "*" { return false }
+        return other.bare == self.bare || other.bare.hasPrefix(self.bare + "/")
+    }
+
+    /// Whether this grant gives at least what `other` gives on every state `other` covers: what a
+    /// user may hand on to a token.
+    public func includes(_ other: Grant) -> Bool {
+        self.access >= other.access && self.coversPrefix(of: other)
+    }
+
+    /// What both grants give: on the narrower prefix, the lower access; `nil` when the prefixes
+    /// are apart. A principal with the intersections of two sets of grants has, on every state,
+    /// the lower of what each set gives.
+    public func intersection(_ other: Grant) -> Grant? {
+        let access = min(self.access, other.access)
+        if self.coversPrefix(of: other) { return Grant(prefix: other.prefix, access: access) }
+        if other.coversPrefix(of: self) { return Grant(prefix: self.prefix, access: access) }
+        return nil
+    }
+}

@@ -11,6 +11,11 @@ public enum Gzip {
         public let description: String
     }
 
+    /// The CRC-32 of `bytes` (the gzip trailer's checksum, zlib's `crc32`).
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(CZlib.crc32(0, $0.baseAddress, uInt($0.count))) }
+    }
+
     /// zlib's `windowBits` for a gzip wrapper with the largest window.
     private static let gzipWindowBits: Int32 = 15 + 16
 

@@ -28,6 +28,7 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         var versions: [Int64: [VersionRow]] = [:]
         var nextID: Int64 = 1
         var audit: [AuditEvent] = []
+        var tokens: [String: StoredToken] = [:]
     }
 
     /// A binary semaphore: one transaction at a time.

@@ -13,6 +13,7 @@ final class InMemoryTransaction: Transaction {
     var audit: any AuditLog { self }
     var imports: any StateImport { self }
     var pruning: any HistoryPruning { self }
+    var tokens: any TokenRepository { self }
 
     func stored(_ row: InMemoryStore.StateRow) -> StoredState {
         StoredState(

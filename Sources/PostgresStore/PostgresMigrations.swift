@@ -75,5 +75,24 @@ enum PostgresMigrations {
                 CREATE INDEX audit_events_by_state ON audit_events (state, id);
                 CREATE INDEX audit_events_by_time ON audit_events (at);
                 """),
+        Migration(
+            version: 3, name: "API tokens; audit events about no state",
+            sql: """
+                CREATE TABLE api_tokens (
+                    id            text PRIMARY KEY,
+                    name          text NOT NULL,
+                    owner         text NOT NULL,
+                    grants        text NOT NULL,
+                    secret_sha256 bytea NOT NULL UNIQUE,
+                    created_at    timestamptz NOT NULL,
+                    expires_at    timestamptz NOT NULL,
+                    last_used_at  timestamptz,
+                    revoked_at    timestamptz
+                );
+                -- One unrevoked token per owner and name.
+                CREATE UNIQUE INDEX api_tokens_unrevoked_name ON api_tokens (owner, name) WHERE revoked_at IS NULL;
+
+                ALTER TABLE audit_events ALTER COLUMN state DROP NOT NULL;
+                """),
     ]
 }

@@ -16,4 +16,5 @@ package struct SQLTransaction: Transaction {
     package var audit: any AuditLog { SQLAuditLog(connection: self.connection) }
     package var imports: any StateImport { SQLStateImport(connection: self.connection) }
     package var pruning: any HistoryPruning { SQLHistoryPruning(connection: self.connection, dialect: self.dialect) }
+    package var tokens: any TokenRepository { SQLTokenRepository(connection: self.connection, dialect: self.dialect) }
 }

@@ -106,7 +106,10 @@ package enum StateRows {
 
     /// An audit event from a row of `auditColumns`.
     package static func auditEvent(_ row: any SQLRow) throws -> AuditEvent {
-        guard let action = AuditEvent.Action(rawValue: row.text(2)), let state = try? StateName(row.text(3)) else {
+        // No state (an event about a token), or a valid one.
+        let stateText = row.optionalText(3)
+        let state = stateText.flatMap { try? StateName($0) }
+        guard let action = AuditEvent.Action(rawValue: row.text(2)), (stateText == nil) == (state == nil) else {
             throw StoreError(.fault, "audit event \(row.int64(0)) is invalid")
         }
         return AuditEvent(
@@ -118,7 +121,7 @@ package enum StateRows {
     /// The values of every audit column but `id`.
     package static func auditValues(_ event: AuditEvent) -> [SQLValue] {
         [
-            .timestamp(event.at), .text(event.action.rawValue), .text(event.state.rawValue),
+            .timestamp(event.at), .text(event.action.rawValue), event.state.sqlValue { .text($0.rawValue) },
             event.version.sqlValue(SQLValue.int64), .text(event.user), event.address.sqlValue(SQLValue.text),
             event.requestID.sqlValue(SQLValue.text), event.lockID.sqlValue(SQLValue.text),
             event.reason.sqlValue(SQLValue.text), event.detail.sqlValue(SQLValue.text),

@@ -93,5 +93,42 @@ enum SQLiteMigrations {
                 CREATE INDEX audit_events_by_state ON audit_events (state, id);
                 CREATE INDEX audit_events_by_time ON audit_events (at);
                 """),
+        Migration(
+            version: 3, name: "API tokens; audit events about no state",
+            sql: """
+                CREATE TABLE api_tokens (
+                    id            TEXT PRIMARY KEY,
+                    name          TEXT NOT NULL,
+                    owner         TEXT NOT NULL,
+                    grants        TEXT NOT NULL,
+                    secret_sha256 BLOB NOT NULL UNIQUE,
+                    created_at    INTEGER NOT NULL,
+                    expires_at    INTEGER NOT NULL,
+                    last_used_at  INTEGER,
+                    revoked_at    INTEGER
+                );
+                -- One unrevoked token per owner and name.
+                CREATE UNIQUE INDEX api_tokens_unrevoked_name ON api_tokens (owner, name) WHERE revoked_at IS NULL;
+
+                -- SQLite cannot drop a NOT NULL: the audit log is rebuilt with a nullable state.
+                CREATE TABLE audit_events_v3 (
+                    id         INTEGER PRIMARY KEY,
+                    at         INTEGER NOT NULL,
+                    action     TEXT NOT NULL,
+                    state      TEXT,
+                    version    INTEGER,
+                    user_name  TEXT NOT NULL,
+                    address    TEXT,
+                    request_id TEXT,
+                    lock_id    TEXT,
+                    reason     TEXT,
+                    detail     TEXT
+                );
+                INSERT INTO audit_events_v3 SELECT * FROM audit_events;
+                DROP TABLE audit_events;
+                ALTER TABLE audit_events_v3 RENAME TO audit_events;
+                CREATE INDEX audit_events_by_state ON audit_events (state, id);
+                CREATE INDEX audit_events_by_time ON audit_events (at);
+                """),
     ]
 }

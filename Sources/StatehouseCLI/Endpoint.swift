@@ -69,6 +69,14 @@ struct Endpoint {
             path: "/locks", query: [("older_than", olderThan), ("limit", limit.map(String.init)), ("cursor", cursor)])
     }
 
+    /// `/tokens`: list or create API tokens.
+    static let tokens = Endpoint(path: "/tokens", query: [])
+
+    /// `/tokens/{id}`: one token.
+    static func token(_ id: String) -> Endpoint {
+        Endpoint(path: "/tokens/" + PercentEncoding.encode(id), query: [])
+    }
+
     /// `/audit`: events, oldest first.
     static func audit(state: String?, since: String?, limit: Int?, after: Int?) -> Endpoint {
         Endpoint(

@@ -191,9 +191,25 @@ enum Render {
             ["TIME", "ACTION", "STATE", "VERSION", "USER", "ADDRESS", "LOCK ID", "REASON/DETAIL"],
             events.map { event in
                 [
-                    Format.timestamp(event.at), event.action, event.state, Format.optional(event.version), event.user,
+                    Format.timestamp(event.at), event.action, event.state ?? "-", Format.optional(event.version),
+                    event.user,
                     Format.optional(event.address), event.lockID.map(Format.shortID) ?? "-",
                     [event.reason, event.detail.map(Render.operations(in:))].compactMap { $0 }.joined(separator: "; "),
+                ]
+            })
+    }
+
+    /// `token list`: by owner then name.
+    static func tokens(_ tokens: [Token]) -> String {
+        guard !tokens.isEmpty else { return "No tokens." }
+        return Format.table(
+            ["ID", "NAME", "OWNER", "GRANTS", "CREATED", "EXPIRES", "LAST USED"],
+            tokens.map { token in
+                [
+                    token.id, token.name, token.owner,
+                    token.grants.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                    Format.timestamp(token.createdAt), Format.timestamp(token.expiresAt),
+                    token.lastUsedAt.map(Format.timestamp) ?? "never",
                 ]
             })
     }

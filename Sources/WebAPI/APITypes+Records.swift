@@ -59,9 +59,21 @@ extension APITypes.AuditEvent {
     /// An audit event.
     init(_ event: Application.AuditEvent) {
         self.init(
-            id: event.id, at: event.at.description, action: event.action.rawValue, state: event.state.rawValue,
+            id: event.id, at: event.at.description, action: event.action.rawValue, state: event.state?.rawValue,
             version: event.version, user: event.user, address: event.address, requestID: event.requestID,
             lockID: event.lockID, reason: event.reason, detail: event.detail)
+    }
+}
+
+extension APITypes.Token {
+    /// A token as listed: never its secret or the secret's hash.
+    init(_ token: StoredToken) {
+        self.init(
+            id: token.id, name: token.name, owner: token.owner,
+            grants: Dictionary(
+                token.grants.map { ($0.prefix, $0.access.description) }, uniquingKeysWith: { first, _ in first }),
+            createdAt: token.createdAt.description, expiresAt: token.expiresAt.description,
+            lastUsedAt: token.lastUsedAt?.description, revokedAt: token.revokedAt?.description)
     }
 }
 

@@ -27,6 +27,10 @@ struct ManagementRoute: Equatable {
         case locks
         /// `/api/v1/audit`
         case audit
+        /// `/api/v1/tokens`
+        case tokens
+        /// `/api/v1/tokens/{id}`
+        case token(String)
     }
 
     /// The OpenAPI document's path, served without authentication.
@@ -46,6 +50,8 @@ struct ManagementRoute: Equatable {
         case ("states", 1): self.resource = .states
         case ("locks", 1): self.resource = .locks
         case ("audit", 1): self.resource = .audit
+        case ("tokens", 1): self.resource = .tokens
+        case ("tokens", 2): self.resource = .token(decoded[1])
         case ("states", _): self.resource = Self.stateResource(Array(decoded.dropFirst()))
         default: return nil
         }
@@ -92,7 +98,7 @@ struct ManagementRoute: Equatable {
         case .diff: ["from", "to"]
         case .locks: ["older_than", "limit", "cursor"]
         case .audit: ["state", "since", "limit", "after"]
-        case .state, .lock, .version, .rollback, .restore: []
+        case .state, .lock, .version, .rollback, .restore, .tokens, .token: []
         }
     }
 
@@ -103,6 +109,8 @@ struct ManagementRoute: Equatable {
         case .version: ["GET", "HEAD", "DELETE"]
         case .lock: ["DELETE"]
         case .rollback, .restore: ["POST"]
+        case .tokens: ["GET", "HEAD", "POST"]
+        case .token: ["DELETE"]
         }
     }
 }

@@ -171,6 +171,29 @@ extension StatehouseAPI {
             let page = try useCases.audit.execute(auditQuery, as: caller)
             return .document(
                 .ok, AuditPage(events: page.events.map(APITypes.AuditEvent.init), nextAfter: page.nextAfter))
+        case .tokens where method == "GET":
+            let tokens = try useCases.listTokens.execute(as: caller)
+            return .document(.ok, TokenList(tokens: tokens.map(APITypes.Token.init)))
+        case .tokens:
+            let body = try RequestBody.decode(CreateTokenRequest.self, from: request.body)
+            let created = try useCases.createToken.execute(
+                name: body.name, grants: try grants(body.grants), expiresIn: body.expiresIn, as: caller)
+            request.logger.notice(
+                "token created",
+                metadata: [
+                    "token.id": .string(created.token.id), "token.name": .string(created.token.name),
+                    "user": .string(caller.principal.name),
+                ])
+            return .document(.created, CreatedToken(token: created.secret, details: APITypes.Token(created.token)))
+        case .token(let id):
+            let revoked = try useCases.revokeToken.execute(id: id, as: caller)
+            request.logger.notice(
+                "token revoked",
+                metadata: [
+                    "token.id": .string(revoked.id), "token.owner": .string(revoked.owner),
+                    "user": .string(caller.principal.name),
+                ])
+            return .document(.ok, APITypes.Token(revoked))
         }
     }
 }
@@ -211,9 +234,21 @@ extension ManagementRoute.Resource {
         case .state(let name), .lock(let name), .versions(let name), .version(let name, _), .rollback(let name),
             .diff(let name), .restore(let name):
             name
-        case .states, .locks, .audit: nil
+        case .states, .locks, .audit, .tokens, .token: nil
         }
     }
+}
+
+/// A request's `{"prefix": "level"}` grants, by prefix; an unknown level is `invalidInput`.
+private func grants(_ levels: [String: String]) throws(ApplicationError) -> [Grant] {
+    var grants: [Grant] = []
+    for (prefix, level) in levels.sorted(by: { $0.key < $1.key }) {
+        guard let access = Access.allCases.first(where: { $0.description == level }) else {
+            throw ApplicationError(.invalidInput, "grant \"\(prefix)\": the level must be read, write or admin")
+        }
+        grants.append(Grant(prefix: prefix, access: access))
+    }
+    return grants
 }
 
 /// A validated state name, or `invalidInput`.

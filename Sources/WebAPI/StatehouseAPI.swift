@@ -27,6 +27,9 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         let audit: ReadAudit
         let readiness: CheckReadiness
         let lockSummary: SummarizeLocks
+        let createToken: CreateToken
+        let listTokens: ListTokens
+        let revokeToken: RevokeToken
         /// The permits diffs and rollbacks take at the head (and large uncompressed reads in `read`).
         let heavyWork: HeavyWork
 
@@ -36,7 +39,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             listStates: ListStates, showState: ShowState, listLocks: ListLocks, forceUnlock: ForceUnlock,
             listVersions: ListVersions, purgeVersion: PurgeVersion, rollback: RollbackState, diff: DiffVersions,
             restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness, lockSummary: SummarizeLocks,
-            heavyWork: HeavyWork
+            createToken: CreateToken, listTokens: ListTokens, revokeToken: RevokeToken, heavyWork: HeavyWork
         ) {
             self.read = read
             self.write = write
@@ -55,6 +58,9 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             self.audit = audit
             self.readiness = readiness
             self.lockSummary = lockSummary
+            self.createToken = createToken
+            self.listTokens = listTokens
+            self.revokeToken = revokeToken
             self.heavyWork = heavyWork
         }
     }

@@ -122,6 +122,7 @@ struct ConfigurationLoader {
         configuration.login.maxDelay = try self.seconds("login.max_delay", default: configuration.login.maxDelay)
         configuration.login.forgetEvery = try self.seconds(
             "login.forget_every", default: configuration.login.forgetEvery)
+        configuration.protectedPrefixes = try self.protectedPrefixes()
 
         let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)
         let keepVersions = try self.integer(
@@ -133,10 +134,34 @@ struct ConfigurationLoader {
             deletedStateDays: deletedDays == 0 ? nil : deletedDays)
         configuration.retentionInterval = try self.seconds(
             "retention.interval", default: configuration.retentionInterval)
+        configuration.tokens = try self.tokens()
         configuration.metricsEnabled = try self.boolean("metrics.enabled", default: configuration.metricsEnabled)
         configuration.metricsRequireAuth = try self.boolean(
             "metrics.require_auth", default: configuration.metricsRequireAuth)
         return configuration
+    }
+
+    /// `tokens.default_expires_in` and `tokens.max_expires_in`: spans such as `30d`.
+    private mutating func tokens() throws(ConfigurationError) -> TokenPolicy {
+        let standard = TokenPolicy.standard
+        let maximum = try self.span("tokens.max_expires_in", default: standard.maxLifetime)
+        let fallback = try self.span("tokens.default_expires_in", default: min(standard.defaultLifetime, maximum))
+        guard fallback <= maximum else {
+            throw ConfigurationError(
+                origin: self.file ?? "config", key: "tokens.default_expires_in",
+                problem: "must not be longer than tokens.max_expires_in")
+        }
+        return TokenPolicy(defaultLifetime: fallback, maxLifetime: maximum)
+    }
+
+    /// A span in microseconds, written `90s`, `15m`, `12h`, `30d` or as seconds; more than 0.
+    private mutating func span(_ key: String, default value: Int64) throws(ConfigurationError) -> Int64 {
+        guard let raw = self.raw(key) else { return value }
+        let text = try self.text(key, raw)
+        guard let span = try? Timestamp.parseDuration(text), span > 0 else {
+            throw self.error(key, raw, "expected a span such as \"30d\", \"12h\" or \"90m\", got \"\(text)\"")
+        }
+        return span
     }
 
     /// `server.tls_*`: TLS when a certificate is given.
@@ -258,6 +283,96 @@ struct ConfigurationLoader {
                 UserDirectory.User(name: name, passwordHash: hash, certificateCommonName: commonName, grants: grants))
         }
         return users
+    }
+
+    /// `[[protected_prefixes]]` tables: `prefix`, and `allow`, an array of `{ principal = "name" }`
+    /// and `{ issuer = "https://…", claims = { claim = "value or prefix*" } }` (empty: no one).
+    private mutating func protectedPrefixes() throws(ConfigurationError) -> [ProtectedPrefix] {
+        self.consumed.insert("protected_prefixes")
+        guard let value = self.values["protected_prefixes"] else { return [] }
+        let origin = self.file ?? "config"
+        guard let array = value.array else {
+            throw ConfigurationError(
+                origin: origin, key: "protected_prefixes", problem: "expected [[protected_prefixes]] tables")
+        }
+        var rules: [ProtectedPrefix] = []
+        for (index, element) in array.enumerated() {
+            let key = "protected_prefixes[\(index)]"
+            guard let table = element.table else {
+                throw ConfigurationError(origin: origin, key: key, problem: "expected a table")
+            }
+            if let unknown = table.keys.filter({ !["prefix", "allow"].contains($0) }).sorted().first {
+                throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
+            }
+            guard let prefix = table["prefix"]?.string, Self.isGrantPrefix(prefix) else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).prefix",
+                    problem: "expected \"*\" or a state name prefix such as \"acme/prod\"")
+            }
+            guard let allow = table["allow"]?.array else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).allow",
+                    problem:
+                        #"expected an array such as [{ principal = "release-bot" }, { issuer = "https://…", claims = { ref = "refs/heads/main" } }] ([] for no one)"#
+                )
+            }
+            var patterns: [ProtectedPrefix.Pattern] = []
+            for (position, entry) in allow.enumerated() {
+                patterns.append(try Self.pattern(entry, key: "\(key).allow[\(position)]", origin: origin))
+            }
+            rules.append(ProtectedPrefix(prefix: prefix, allowed: patterns))
+        }
+        return rules
+    }
+
+    /// One `allow` entry of a protected prefix.
+    private static func pattern(_ value: TOMLValueConvertible, key: String, origin: String) throws(ConfigurationError)
+        -> ProtectedPrefix.Pattern
+    {
+        guard let table = value.table else {
+            throw ConfigurationError(origin: origin, key: key, problem: "expected an inline table")
+        }
+        if let unknown = table.keys.filter({ !["principal", "issuer", "claims"].contains($0) }).sorted().first {
+            throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
+        }
+        switch (table["principal"], table["issuer"]) {
+        case (let principal?, nil):
+            guard let name = principal.string, !name.isEmpty, table["claims"] == nil else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).principal",
+                    problem: "expected a user name or token:<owner>/<name>, without claims")
+            }
+            return .principal(name)
+        case (nil, let issuer?):
+            guard let issuer = issuer.string, issuer.hasPrefix("https://") || issuer.hasPrefix("http://") else {
+                throw ConfigurationError(origin: origin, key: "\(key).issuer", problem: "expected an issuer URL")
+            }
+            var claims: [String: ClaimPattern] = [:]
+            if let claimsValue = table["claims"] {
+                guard let claimsTable = claimsValue.table else {
+                    throw ConfigurationError(
+                        origin: origin, key: "\(key).claims",
+                        problem: #"expected a table such as { ref = "refs/heads/main" }"#)
+                }
+                for (claim, pattern) in claimsTable {
+                    guard let text = pattern.string, !text.isEmpty, !text.dropLast().contains("*") else {
+                        throw ConfigurationError(
+                            origin: origin, key: "\(key).claims.\(claim)",
+                            problem: "expected a string, matched exactly or, with a trailing *, as a prefix")
+                    }
+                    claims[claim] = ClaimPattern(text)
+                }
+            }
+            return .workload(issuer: issuer, claims: claims)
+        default:
+            throw ConfigurationError(
+                origin: origin, key: key, problem: "expected either principal = \"…\" or issuer = \"…\" (with claims)")
+        }
+    }
+
+    /// Whether `prefix` is `*` or a state name prefix, as grants take them.
+    private static func isGrantPrefix(_ prefix: String) -> Bool {
+        prefix == "*" || (try? StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)) != nil
     }
 
     // MARK: - Typed reads

@@ -55,9 +55,10 @@ struct Serve: ParsableCommand {
                     policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
                     compressionLevel: configuration.compressionLevel,
                     heavyWork: HeavyWork(limit: configuration.maxHeavyRequests, factory: factory),
-                    maxDiffBytes: Int64(configuration.maxDiffBytes)),
+                    maxDiffBytes: Int64(configuration.maxDiffBytes), tokens: configuration.tokens),
                 authenticator: Authenticator(
-                    passwords: users,
+                    passwords: users, secrets: [Serve.tokenVerifier(store: store, clock: clock, configuration)],
+                    protections: configuration.protectedPrefixes,
                     throttle: LoginThrottle(policy: configuration.login, clock: clock, logger: logger, factory: factory)
                 ),
                 clock: clock,
@@ -97,6 +98,15 @@ struct Serve: ParsableCommand {
         }
         logger.notice("stopped", metadata: ["drained": "\(outcome.drained)"])
         if outcome.cancelled { throw ExitCode.failure }
+    }
+
+    /// Checks API tokens against `store`, capped by their owners' grants in `configuration`.
+    static func tokenVerifier(
+        store: any UnitOfWork, clock: any WallClock, _ configuration: StatehouseConfiguration
+    ) -> TokenVerifier {
+        let grants = Dictionary(
+            configuration.users.map { ($0.name, $0.grants) }, uniquingKeysWith: { first, _ in first })
+        return TokenVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
     }
 
     /// Stops startup when the server would listen beyond loopback while a user still has the

@@ -70,10 +70,14 @@ struct StatehouseConfiguration: Sendable {
     var users: [UserDirectory.User] = []
     /// When failed logins hold back their address or user name.
     var login = LoginThrottle.Policy()
+    /// Prefixes under which only some principals may change or lock states.
+    var protectedPrefixes: [ProtectedPrefix] = []
     /// How long history is kept.
     var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: nil)
     /// How often the retention sweep runs.
     var retentionInterval: Duration = .seconds(3600)
+    /// How long API tokens live by default and at most.
+    var tokens = TokenPolicy.standard
     /// Whether `GET /metrics` is served.
     var metricsEnabled = true
     /// Whether `GET /metrics` needs an authenticated user (any user, any grant).

@@ -5,10 +5,11 @@ import WebAPI
 /// The composition root's wiring of the use cases: every one over the same store, clock, content
 /// cache and heavy work permits.
 enum UseCaseWiring {
-    /// Every use case the API drives; diffs compare versions of at most `maxDiffBytes`.
+    /// Every use case the API drives; diffs compare versions of at most `maxDiffBytes`; API tokens
+    /// live as `tokens` says.
     static func api(
         store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy, compressionLevel: Int32,
-        heavyWork: HeavyWork, maxDiffBytes: Int64
+        heavyWork: HeavyWork, maxDiffBytes: Int64, tokens: TokenPolicy = .standard
     ) -> StatehouseAPI.UseCases {
         StatehouseAPI.UseCases(
             read: ReadState(store: store, cache: cache, heavyWork: heavyWork),
@@ -28,6 +29,9 @@ enum UseCaseWiring {
             audit: ReadAudit(store: store),
             readiness: CheckReadiness(store: store),
             lockSummary: SummarizeLocks(store: store, clock: clock),
+            createToken: CreateToken(store: store, clock: clock, policy: tokens),
+            listTokens: ListTokens(store: store),
+            revokeToken: RevokeToken(store: store, clock: clock),
             heavyWork: heavyWork)
     }
 }

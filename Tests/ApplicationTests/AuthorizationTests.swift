@@ -88,6 +88,40 @@ import Testing
             self.kind { try DeleteState(store: self.store, clock: self.clock).execute(state, as: self.owner) } == nil)
     }
 
+    @Test func aProtectedPrefixRefusesChangesWhateverTheGrantsButNotReadsOrForceUnlocks() throws {
+        try self.seed()
+        let state = try StateName("team/app")
+        let bound = Caller(
+            self.owner.principal.protected(by: [ProtectedPrefix(prefix: "team", allowed: [.principal("ci")])]))
+        let write = WriteState(
+            store: self.store, clock: self.clock, policy: .init(allowLineageChange: false), compressionLevel: 1)
+        #expect(
+            self.kind {
+                _ = try write.execute(
+                    .init(name: state, body: Array(#"{"serial":2,"lineage":"L"}"#.utf8), lockID: nil, contentMD5: nil),
+                    as: bound)
+            } == .forbidden)
+        #expect(
+            self.kind {
+                _ = try LockState(store: self.store, clock: self.clock).execute(
+                    state, body: Array(#"{"ID":"x"}"#.utf8), as: bound)
+            } == .forbidden)
+        #expect(
+            self.kind {
+                _ = try RollbackState(store: self.store, clock: self.clock, compressionLevel: 1).execute(
+                    state, to: 1, reason: nil, as: bound)
+            } == .forbidden)
+        #expect(
+            self.kind { try DeleteState(store: self.store, clock: self.clock).execute(state, as: bound) } == .forbidden)
+        #expect(self.kind { _ = try self.read.execute(state, as: bound, encoding: .gzip) } == nil)
+        _ = try LockState(store: self.store, clock: self.clock).execute(
+            state, body: Array(#"{"ID":"x"}"#.utf8), as: self.owner)
+        #expect(
+            self.kind {
+                _ = try UnlockState(store: self.store, clock: self.clock).execute(state, body: [], as: bound)
+            } == nil)
+    }
+
     @Test func grantsStopAtTheirPrefix() throws {
         let elsewhere = try StateName("other/app")
         #expect(

@@ -111,3 +111,57 @@ import Testing
         #expect(Timestamp(microseconds: -1).description == "1969-12-31T23:59:59.999999Z")
     }
 }
+
+@Suite struct ProtectedPrefixTests {
+    let github = "https://token.actions.githubusercontent.com"
+
+    func workload(_ claims: [String: String], issuer: String? = nil) -> Principal {
+        Principal(name: "oidc:w", grants: [], identity: .workload(issuer: issuer ?? self.github, claims: claims))
+    }
+
+    @Test func claimPatternsMatchExactlyOrByATrailingStar() {
+        #expect(ClaimPattern("refs/heads/main").matches("refs/heads/main"))
+        #expect(!ClaimPattern("refs/heads/main").matches("refs/heads/main2"))
+        #expect(ClaimPattern("acme/*").matches("acme/infra"))
+        #expect(!ClaimPattern("acme/*").matches("acme"))
+        #expect(!ClaimPattern("acme/*").matches("acmex/infra"))
+        #expect(ClaimPattern("*").matches(""))
+    }
+
+    @Test func aWorkloadPatternNeedsItsIssuerAndEveryClaim() {
+        let pattern = ProtectedPrefix.Pattern.workload(
+            issuer: self.github, claims: ["repository": ClaimPattern("acme/*"), "ref": ClaimPattern("refs/heads/main")])
+        #expect(pattern.matches(self.workload(["repository": "acme/infra", "ref": "refs/heads/main"])))
+        #expect(!pattern.matches(self.workload(["repository": "acme/infra", "ref": "refs/heads/dev"])))
+        #expect(!pattern.matches(self.workload(["repository": "acme/infra"])))
+        #expect(
+            !pattern.matches(
+                self.workload(["repository": "acme/infra", "ref": "refs/heads/main"], issuer: "https://gitlab.com")))
+        #expect(!pattern.matches(Principal(name: "oidc:w", grants: [])), "a user named like a workload is not one")
+    }
+
+    @Test func aPrincipalPatternIsItsExactName() {
+        #expect(ProtectedPrefix.Pattern.principal("ci").matches(Principal(name: "ci", grants: [])))
+        #expect(!ProtectedPrefix.Pattern.principal("ci").matches(Principal(name: "ci2", grants: [])))
+    }
+
+    @Test func principalsAreBoundOnlyByTheRulesThatDoNotAdmitThem() throws {
+        let prod = ProtectedPrefix(prefix: "acme/prod", allowed: [.principal("ci")])
+        let frozen = ProtectedPrefix(prefix: "acme/legacy", allowed: [])
+        let ci = Principal(name: "ci", grants: [Grant(prefix: "*", access: .admin)]).protected(by: [prod, frozen])
+        #expect(ci.protections == [frozen])
+        #expect(ci.protection(of: try StateName("acme/prod/eu")) == nil)
+        #expect(ci.protection(of: try StateName("acme/legacy")) == frozen)
+        #expect(ci.protection(of: try StateName("acme/production")) == nil, "segment boundaries, like grants")
+        #expect(ci.may(.admin, try StateName("acme/legacy")), "grants are untouched")
+        #expect(
+            frozen.description == #"protected prefix "acme/legacy" (no one may change or lock states under it)"#)
+        let both = ProtectedPrefix(
+            prefix: "*",
+            allowed: [.principal("ci"), .workload(issuer: "https://i", claims: ["ref": ClaimPattern("refs/*")])])
+        #expect(
+            both.description
+                == #"protected prefix "*" (only ci; or OIDC tokens of https://i with ref=refs/* may change or lock states under it)"#
+        )
+    }
+}

@@ -22,8 +22,9 @@ final class StatehouseUnderTest: Sendable {
     let databaseURL: String
     static let authorization = "Basic " + Base64.encode(Array("ci:pw".utf8))
 
-    /// Starts a server; pass `databaseURL` to share a PostgreSQL database with another server.
-    init(store: EndToEndStore = .postgres, databaseURL: String? = nil) throws {
+    /// Starts a server; pass `databaseURL` to share a PostgreSQL database with another server, and
+    /// `configuration` to add TOML tables (more users, protected prefixes) to its config file.
+    init(store: EndToEndStore = .postgres, databaseURL: String? = nil, configuration: String = "") throws {
         let url: String
         let storage: String
         switch store {
@@ -46,6 +47,7 @@ final class StatehouseUnderTest: Sendable {
             name = "ci"
             password_hash = "\(PasswordHash.make(password: "pw", iterations: 1000))"
             grants = { "*" = "admin" }
+            \(configuration)
             """)
         self.databaseURL = url
         self.process = try ServerProcess(arguments: ["serve", "--config", config])
@@ -71,9 +73,13 @@ struct StateClient {
 
     init(_ connection: TestClient) { self.connection = connection }
 
-    func request(_ method: String, _ target: String, body: String = "") throws -> TestClient.Reply {
+    /// Sends the request with `authorization` (by default the user's Basic credentials).
+    func request(
+        _ method: String, _ target: String, body: String = "",
+        authorization: String = StatehouseUnderTest.authorization
+    ) throws -> TestClient.Reply {
         try self.connection.exchange(
-            "\(method) \(target) HTTP/1.1\r\nHost: test\r\nAuthorization: \(StatehouseUnderTest.authorization)\r\n"
+            "\(method) \(target) HTTP/1.1\r\nHost: test\r\nAuthorization: \(authorization)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)",
             timeout: .seconds(60))
     }

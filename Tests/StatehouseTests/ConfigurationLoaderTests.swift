@@ -55,6 +55,28 @@ import Testing
         #expect(shipped.users.map(\.name) == ["admin"])
         #expect(shipped.retention == defaults.retention)
         #expect(shipped.retentionInterval == defaults.retentionInterval)
+        #expect(shipped.tokens == defaults.tokens)
+    }
+
+    @Test func readsTokenLifetimes() throws {
+        #expect(try self.load(nil).tokens == .standard)
+        let day: Int64 = 86_400_000_000
+        let configured = try self.load(
+            """
+            [tokens]
+            default_expires_in = "7d"
+            max_expires_in = "90d"
+            """)
+        #expect(configured.tokens == TokenPolicy(defaultLifetime: 7 * day, maxLifetime: 90 * day))
+        let overridden = try self.load(nil, ["STATEHOUSE_TOKENS_MAX_EXPIRES_IN": "12h"])
+        #expect(overridden.tokens == TokenPolicy(defaultLifetime: 12 * 3_600_000_000, maxLifetime: 12 * 3_600_000_000))
+        #expect(
+            self.failure("[tokens]\ndefault_expires_in = \"60d\"\nmax_expires_in = \"30d\"")
+                == "config.toml: tokens.default_expires_in: must not be longer than tokens.max_expires_in")
+        #expect(
+            self.failure("[tokens]\nmax_expires_in = \"forever\"")
+                == #"config.toml: tokens.max_expires_in: expected a span such as "30d", "12h" or "90m", got "forever""#)
+        #expect(self.failure("[tokens]\nmax_expires_in = 30") != nil)
     }
 
     @Test func readsEveryKey() throws {
@@ -182,6 +204,65 @@ import Testing
         #expect(
             failure("[storage]\ndriver = \"mysql\"\n")
                 == "config.toml: storage.driver: must be one of sqlite, postgres, memory, got \"mysql\"")
+    }
+
+    @Test func readsProtectedPrefixes() throws {
+        let configuration = try self.load(
+            """
+            [[protected_prefixes]]
+            prefix = "acme/prod"
+            allow = [
+              { issuer = "https://token.actions.githubusercontent.com", claims = { repository = "acme/infra", ref = "refs/heads/main" } },
+              { principal = "release-bot" },
+            ]
+            [[protected_prefixes]]
+            prefix = "legacy"
+            allow = []
+            """)
+        #expect(
+            configuration.protectedPrefixes == [
+                ProtectedPrefix(
+                    prefix: "acme/prod",
+                    allowed: [
+                        .workload(
+                            issuer: "https://token.actions.githubusercontent.com",
+                            claims: ["repository": ClaimPattern("acme/infra"), "ref": ClaimPattern("refs/heads/main")]),
+                        .principal("release-bot"),
+                    ]),
+                ProtectedPrefix(prefix: "legacy", allowed: []),
+            ])
+        #expect(try self.load(nil).protectedPrefixes.isEmpty)
+    }
+
+    @Test func protectedPrefixErrorsNameTheEntry() {
+        let rule = "[[protected_prefixes]]\nprefix = \"p\"\n"
+        #expect(
+            failure(rule)
+                == #"config.toml: protected_prefixes[0].allow: expected an array such as [{ principal = "release-bot" }, { issuer = "https://…", claims = { ref = "refs/heads/main" } }] ([] for no one)"#
+        )
+        #expect(
+            failure("[[protected_prefixes]]\nprefix = \"a//b\"\nallow = []\n")
+                == #"config.toml: protected_prefixes[0].prefix: expected "*" or a state name prefix such as "acme/prod""#
+        )
+        #expect(failure(rule + "allow = []\nalow = 1\n") == "config.toml: protected_prefixes[0].alow: unknown key")
+        #expect(
+            failure(rule + "allow = [{ principal = \"a\", issuer = \"https://i\" }]\n")
+                == #"config.toml: protected_prefixes[0].allow[0]: expected either principal = "…" or issuer = "…" (with claims)"#
+        )
+        #expect(
+            failure(rule + "allow = [{ principal = \"a\", claims = { ref = \"x\" } }]\n")
+                == "config.toml: protected_prefixes[0].allow[0].principal: expected a user name or token:<owner>/<name>, without claims"
+        )
+        #expect(
+            failure(rule + "allow = [{ issuer = \"https://i\", claims = { ref = \"a*b\" } }]\n")
+                == "config.toml: protected_prefixes[0].allow[0].claims.ref: expected a string, matched exactly or, with a trailing *, as a prefix"
+        )
+        #expect(
+            failure(rule + "allow = [{ issuer = \"i\" }]\n")
+                == "config.toml: protected_prefixes[0].allow[0].issuer: expected an issuer URL")
+        #expect(
+            failure(rule + "allow = [{ user = \"a\" }]\n")
+                == "config.toml: protected_prefixes[0].allow[0].user: unknown key")
     }
 
     @Test func readsTLSAndCertificateUsers() throws {

@@ -39,6 +39,11 @@ import Testing
             .init(name: name("gone"), body: stateBody(serial: 1, lineage: "again"), lockID: nil, contentMD5: nil),
             as: admin)
         _ = try f.lock().execute(name("lock-only"), body: lockBody("early"), as: admin)
+        let tokens = CreateToken(store: f.store, clock: f.clock, policy: .standard)
+        _ = try tokens.execute(name: "ci", grants: [Grant(prefix: "team", access: .write)], expiresIn: nil, as: admin)
+        let revoked = try tokens.execute(
+            name: "old", grants: [Grant(prefix: "*", access: .read)], expiresIn: nil, as: admin)
+        _ = try RevokeToken(store: f.store, clock: f.clock).execute(id: revoked.token.id, as: admin)
     }
 
     /// Everything about every state, with keys (which each store assigns itself) left out.
@@ -73,7 +78,12 @@ import Testing
             try ReadAudit(store: f.store).execute(AuditQuery(limit: 1000), as: admin).events.map { $0.withID(0) }
         }
         #expect(report.auditEvents == (try events(source).count))
-        #expect(lines.count == 7)
+        #expect(lines.count == 8)
+        #expect(lines.dropLast().last == "API tokens: 1")
+        #expect(report.tokens == 1)
+        let tokens = { (f: Fixture) in try ListTokens(store: f.store).execute(as: admin) }
+        #expect(try tokens(destination) == tokens(source))
+        #expect(try tokens(destination).map(\.name) == ["ci"])
         #expect(lines.last == "read back: every state, version and checksum matches the source")
         #expect(try self.snapshot(destination) == self.snapshot(source))
         #expect(try events(destination) == events(source))

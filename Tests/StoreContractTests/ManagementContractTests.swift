@@ -323,10 +323,10 @@ import Testing
         f.clock.advance(seconds: 10)
         _ = try f.lock().execute(name("team/x"), body: lockBody("T"), as: admin)
         let recent = try self.audit(f, AuditQuery(since: f.clock.now(), limit: 100))
-        #expect(recent.map(\.state.rawValue) == ["team/x"])
+        #expect(recent.map(\.state?.rawValue) == ["team/x"])
         #expect(try self.audit(f, AuditQuery(state: name("team/x"), limit: 100)).count == 1)
         let visible = try ReadAudit(store: f.store).execute(AuditQuery(limit: 100), as: self.viewer).events
-        #expect(visible.map(\.state.rawValue) == ["team/x"])
+        #expect(visible.map(\.state?.rawValue) == ["team/x"])
         expectError(.forbidden) {
             _ = try ReadAudit(store: f.store).execute(AuditQuery(state: name("app"), limit: 10), as: self.viewer)
         }
@@ -360,7 +360,7 @@ import Testing
         #expect(try self.listing(f).execute(StateQuery(deleted: true, limit: 10), as: admin).entries.isEmpty)
         let pruned = try self.audit(f).filter { $0.action == .pruneVersions || $0.action == .expireState }
         #expect(pruned.map(\.user) == Array(repeating: "statehouse", count: pruned.count))
-        #expect(pruned.map(\.state.rawValue).contains("gone"))
+        #expect(pruned.map(\.state?.rawValue).contains("gone"))
         // The current version of a long-idle state survives any policy.
         let strict = ApplyRetention(
             store: f.store, clock: f.clock,
@@ -415,7 +415,7 @@ extension ManagementContractTests {
             store: f.store, clock: f.clock,
             policy: RetentionPolicy(versionDays: nil, keepVersions: 1, deletedStateDays: 1))
         #expect(try sweep.execute().statesExpired == 1)
-        #expect(try self.audit(f).filter { $0.action == .expireState }.map(\.state.rawValue) == ["other"])
+        #expect(try self.audit(f).filter { $0.action == .expireState }.map(\.state?.rawValue) == ["other"])
     }
 
     @Test(arguments: StoreKind.available)

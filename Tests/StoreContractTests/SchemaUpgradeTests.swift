@@ -2,6 +2,7 @@ import Application
 import Domain
 import Gzip
 import Logging
+import SQLStoreSupport
 import Testing
 
 @testable import PostgresStore
@@ -44,6 +45,45 @@ import Testing
         #expect(record.metadata.terraformVersion == "1.15.5")
         let events = try ReadAudit(store: store).execute(AuditQuery(limit: 10), as: admin).events
         #expect(events.map(\.action) == [.purgeVersion, .forceUnlock, .write])
+        // Tokens, and audit events about no state, work on the upgraded schema.
+        let token = try CreateToken(store: store, clock: clock, policy: .standard).execute(
+            name: "ci", grants: [Grant(prefix: "legacy", access: .read)], expiresIn: nil, as: admin)
+        #expect(try store.read { try $0.tokens.token(secretHash: TokenSecret.hash(token.secret)) } == token.token)
+        let all = try ReadAudit(store: store).execute(AuditQuery(limit: 10), as: admin).events
+        #expect(all.map(\.action) == [.purgeVersion, .forceUnlock, .write, .createToken])
+        #expect(all.map(\.state?.rawValue) == ["legacy", "legacy", "legacy", nil])
+    }
+
+    @Test func anSQLiteFileAtSchemaTwoKeepsItsAuditLogThroughTheRebuild() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/states.db"
+        do {
+            let connection = try SQLiteConnection(path: path, busyTimeout: .seconds(10))
+            _ = try Migration.apply(
+                SQLiteMigrations.all.filter { $0.version <= 2 }, on: connection, dialect: .sqlite)
+            try connection.query(
+                """
+                INSERT INTO audit_events (at, action, state, version, user_name, address, request_id, lock_id, reason,
+                                          detail)
+                VALUES (1000, 'write', 'team/app', 3, 'ci', '10.0.0.1', 'r-1', 'L1', 'why', 'what')
+                """, [])
+        }
+        let store = try SQLiteStore(
+            configuration: .init(path: path, readers: 2, busyTimeout: .seconds(10)),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let events = try ReadAudit(store: store).execute(AuditQuery(limit: 10), as: admin).events
+        #expect(
+            events == [
+                AuditEvent(
+                    id: 1, at: Timestamp(microseconds: 1000), action: .write, state: name("team/app"), version: 3,
+                    user: "ci", address: "10.0.0.1", requestID: "r-1", lockID: "L1", reason: "why", detail: "what")
+            ])
+        let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(10))
+        var indexes: [String] = []
+        try inspector.query("SELECT name FROM pragma_index_list('audit_events') ORDER BY name", []) {
+            indexes.append($0.text(0))
+        }
+        #expect(indexes == ["audit_events_by_state", "audit_events_by_time"])
     }
 
     @Test func anSQLiteFileFromTheFirstReleaseIsUpgraded() throws {
@@ -154,7 +194,7 @@ import Testing
             configuration: .init(
                 url: "\(url)\(separator)options=-csearch_path%3D\(schema)", poolSize: 4, checkoutTimeout: .seconds(30),
                 statementTimeout: .seconds(30)))
-        #expect(try store.migrate() == [2])
+        #expect(try store.migrate() == [2, 3])
         try self.expectUpgraded(store, clock: ManualClock())
     }
 }

@@ -15,7 +15,8 @@ struct StaticClock: WallClock {
 }
 
 /// The API over an in-memory store, with three users:
-/// root (admin on *), ci (write on team), viewer (read on *), all with password "pw".
+/// root (admin on *), ci (write on team), viewer (read on *), all with password "pw"; API tokens of
+/// theirs are accepted too.
 struct APIFixture {
     let api: StatehouseAPI
     let useCases: StatehouseAPI.UseCases
@@ -33,24 +34,29 @@ struct APIFixture {
 
     init(
         store: any UnitOfWork = InMemoryStore(), metrics: MetricsEndpoint? = nil, clock: any WallClock = StaticClock(),
-        heavyRequests: Int = 4, maxDiffBytes: Int64 = 8 << 20
+        heavyRequests: Int = 4, maxDiffBytes: Int64 = 8 << 20, protections: [ProtectedPrefix] = []
     ) {
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
-        let users = try! UserDirectory(users: [
+        let configured: [UserDirectory.User] = [
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
             .init(name: "ci", passwordHash: hash, grants: [Grant(prefix: "team", access: .write)]),
             .init(name: "viewer", passwordHash: hash, grants: [Grant(prefix: "*", access: .read)]),
             .init(
                 name: "runner", passwordHash: nil, certificateCommonName: "ci-runner",
                 grants: [Grant(prefix: "*", access: .write)]),
-        ])
+        ]
+        let users = try! UserDirectory(users: configured)
+        let grants = Dictionary(uniqueKeysWithValues: configured.map { ($0.name, $0.grants) })
+        let tokens = TokenVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
         self.heavyWork = HeavyWork(limit: heavyRequests, factory: metrics?.factory ?? NOOPMetricsHandler.instance)
         self.useCases = UseCaseWiring.api(
             store: store, clock: clock, cache: ContentCache(capacityBytes: 1 << 20),
             policy: .init(allowLineageChange: false), compressionLevel: 1, heavyWork: self.heavyWork,
             maxDiffBytes: maxDiffBytes)
         self.api = StatehouseAPI(
-            useCases: self.useCases, authenticator: Authenticator(passwords: users), clock: clock, metrics: metrics)
+            useCases: self.useCases,
+            authenticator: Authenticator(passwords: users, secrets: [tokens], protections: protections), clock: clock,
+            metrics: metrics)
     }
 
     /// A request as a client would send it, logged in as `user` with Basic.

@@ -65,6 +65,14 @@ import Testing
         ("GET", "/api/v1/audit?limit=3", "/api/v1/audit", "root", ""),
         ("GET", "/api/v1/audit?state=team/app", "/api/v1/audit", "viewer", ""),
         ("GET", "/api/v1/audit?since=never", "/api/v1/audit", "viewer", ""),
+        ("POST", "/api/v1/tokens", "/api/v1/tokens", "ci", #"{"name":"deploy","grants":{"team/app":"write"}}"#),
+        ("POST", "/api/v1/tokens", "/api/v1/tokens", "ci", #"{"name":"deploy","grants":{"team/app":"read"}}"#),
+        ("POST", "/api/v1/tokens", "/api/v1/tokens", "ci", #"{"name":"wide","grants":{"*":"read"}}"#),
+        ("POST", "/api/v1/tokens", "/api/v1/tokens", "ci", #"{"name":"x","grants":{"team":"owner"}}"#),
+        ("POST", "/api/v1/tokens", "/api/v1/tokens", nil, #"{"name":"x","grants":{"team":"read"}}"#),
+        ("GET", "/api/v1/tokens", "/api/v1/tokens", "root", ""),
+        ("DELETE", "/api/v1/tokens/{created}", "/api/v1/tokens/{id}", "root", ""),
+        ("DELETE", "/api/v1/tokens/tok_none", "/api/v1/tokens/{id}", "root", ""),
         ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", nil, ""),
         ("GET", "/healthz", "/healthz", nil, ""),
         ("GET", "/readyz", "/readyz", nil, ""),
@@ -93,7 +101,10 @@ import Testing
     @Test func realAnswersMatchTheDocumentedStatusesAndSchemas() throws {
         let f = self.seeded()
         var answers: [[String: Any]] = []
-        for (method, path, template, user, body) in self.exchanges {
+        let created = f.send("POST", "/api/v1/tokens", body: #"{"name":"seeded","grants":{"*":"read"}}"#)
+        let id = try #require(try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])["id"]
+        for (method, rawPath, template, user, body) in self.exchanges {
+            let path = rawPath.replacingOccurrences(of: "{created}", with: try #require(id as? String))
             let response = f.send(method, path, user: user, body: body)
             let isJSON = response.headers["Content-Type"] == "application/json"
             let json = isJSON ? try? JSONSerialization.jsonObject(with: Data(response.body)) : nil
@@ -113,9 +124,13 @@ import Testing
             "POST /api/v1/states/team/app/rollback as ci → 200",
             "POST /api/v1/states/gone/restore as root → 200",
             "DELETE /api/v1/states/team/locked/lock as root → 409",
+            "POST /api/v1/tokens as ci → 201", "POST /api/v1/tokens as ci → 409", "POST /api/v1/tokens as ci → 403",
+            "POST /api/v1/tokens as ci → 400", "GET /api/v1/tokens as root → 200",
+            "DELETE /api/v1/tokens/tok_none as root → 404",
         ] {
             #expect(statuses.contains(expected), "\(statuses)")
         }
+        #expect(statuses.contains { $0.hasPrefix("DELETE /api/v1/tokens/tok_") && $0.hasSuffix(" as root → 200") })
 
         let directory = NSTemporaryDirectory() + "statehouse-conformance-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

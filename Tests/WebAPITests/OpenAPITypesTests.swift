@@ -36,6 +36,11 @@ import Testing
             changed: [.init(name: "q", before: .string("(sensitive)"), after: .bool(true))]
         ))
 
+    private static let token = Token(
+        id: "tok_1", name: "deploy", owner: "ci", grants: ["team/app": "write"],
+        createdAt: "2026-11-22T10:11:12.123456Z", expiresAt: "2026-12-22T10:11:12.123456Z",
+        lastUsedAt: "2026-11-23T10:11:12.123456Z", revokedAt: "2026-11-24T10:11:12.123456Z")
+
     /// Each schema of `components/schemas` and a value of its type with every field set.
     private static let samples: [String: [any Encodable & Sendable]] = [
         "Lock": [lock],
@@ -60,6 +65,10 @@ import Testing
         "RestoreRequest": [RestoreRequest(id: 1)],
         "Health": [Status(status: "ok")],
         "Ready": [Status(status: "ready")],
+        "Token": [token],
+        "TokenList": [TokenList(tokens: [token])],
+        "CreatedToken": [CreatedToken(token: "sht_x", details: token)],
+        "CreateTokenRequest": [CreateTokenRequest(name: "deploy", grants: ["team": "read"], expiresIn: "30d")],
     ]
 
     private func schemas() throws -> (document: [String: Any], schemas: [String: Any]) {
@@ -102,6 +111,8 @@ import Testing
         #expect(try keys(PurgeRequest(reason: "b")) == Set(PurgeRequest.members))
         #expect(try keys(RollbackRequest(version: 1, reason: "b")) == Set(RollbackRequest.members))
         #expect(try keys(RestoreRequest(id: 1)) == Set(RestoreRequest.members))
+        #expect(
+            try keys(CreateTokenRequest(name: "a", grants: [:], expiresIn: "1d")) == Set(CreateTokenRequest.members))
     }
 }
 

@@ -13,4 +13,6 @@ public protocol Transaction {
     var imports: any StateImport { get }
     /// History removed for good (retention).
     var pruning: any HistoryPruning { get }
+    /// API tokens.
+    var tokens: any TokenRepository { get }
 }

@@ -24,6 +24,10 @@ public struct AuditEvent: Equatable, Sendable {
         case pruneVersions = "prune-versions"
         /// A soft-deleted state removed for good after its retention period.
         case expireState = "expire-state"
+        /// An API token created (no state; the detail names the token and its grants).
+        case createToken = "create-token"
+        /// An API token revoked (no state; the detail names the token).
+        case revokeToken = "revoke-token"
     }
 
     /// The store's key, in commit order (0 before it is stored).
@@ -32,8 +36,8 @@ public struct AuditEvent: Equatable, Sendable {
     public let at: Timestamp
     /// What.
     public let action: Action
-    /// Which state.
-    public let state: StateName
+    /// Which state; `nil` for an event about no state (an API token created or revoked).
+    public let state: StateName?
     /// The version written, rolled back to, purged … when there is one.
     public let version: Int64?
     /// Who: the authenticated user, or `statehouse` for background work.
@@ -51,7 +55,7 @@ public struct AuditEvent: Equatable, Sendable {
 
     /// Creates an event.
     public init(
-        id: Int64 = 0, at: Timestamp, action: Action, state: StateName, version: Int64? = nil, user: String,
+        id: Int64 = 0, at: Timestamp, action: Action, state: StateName?, version: Int64? = nil, user: String,
         address: String? = nil, requestID: String? = nil, lockID: String? = nil, reason: String? = nil,
         detail: String? = nil
     ) {

@@ -3,7 +3,7 @@ import Gzip
 
 /// Copies every state, live and deleted, with all its versions, from one store into an empty
 /// one, checking each version's bytes against its recorded size, SHA-256 and MD5 before writing
-/// it and again after reading the copy back.
+/// it and again after reading the copy back; then the audit log and the unrevoked API tokens.
 public struct CopyStore: Sendable {
     /// What was copied.
     public struct Report: Equatable, Sendable {
@@ -15,6 +15,8 @@ public struct CopyStore: Sendable {
         public var bytes: Int64 = 0
         /// Audit events copied.
         public var auditEvents = 0
+        /// Unrevoked API tokens copied (revoked ones stay only in the audit log).
+        public var tokens = 0
     }
 
     private let source: any UnitOfWork
@@ -84,6 +86,8 @@ public struct CopyStore: Sendable {
                     }
                     report.auditEvents = try Self.copyAudit(from: source, to: destination)
                     progress("audit log: \(report.auditEvents) events")
+                    report.tokens = try Self.copyTokens(from: source, to: destination)
+                    progress("API tokens: \(report.tokens)")
                     progress("read back: every state, version and checksum matches the source")
                     return report
                 }
@@ -114,6 +118,17 @@ public struct CopyStore: Sendable {
             throw ApplicationError(.fault, "the copy of the audit log differs from the source")
         }
         return copied.count
+    }
+
+    /// Copies the unrevoked API tokens (expired ones too: they still hold their names), then reads
+    /// them back; returns how many.
+    private static func copyTokens(from source: any Transaction, to destination: any Transaction) throws -> Int {
+        let tokens = try source.tokens.unrevokedTokens(owner: nil)
+        for token in tokens { try destination.tokens.insert(token) }
+        guard try destination.tokens.unrevokedTokens(owner: nil) == tokens else {
+            throw ApplicationError(.fault, "the copy of the API tokens differs from the source")
+        }
+        return tokens.count
     }
 
     /// Whether two entries describe the same state, whatever key each store gave it.

@@ -17,7 +17,8 @@ public struct ReadAudit: Sendable {
         self.store = store
     }
 
-    /// Events matching `query` on states `caller` may read.
+    /// Events matching `query` on states `caller` may read; events about no state (tokens) only for
+    /// the user who caused them and for admins on `*`.
     public func execute(_ query: AuditQuery, as caller: Caller) throws(ApplicationError) -> Page {
         if let state = query.state { try caller.principal.require(.read, on: state) }
         let (events, next) = try ApplicationError.translating {
@@ -27,8 +28,11 @@ public struct ReadAudit: Sendable {
                     page.after = after
                     page.limit = batch
                     return try transaction.audit.events(page)
-                } where: {
-                    caller.principal.may(.read, $0.state)
+                } where: { event in
+                    guard let state = event.state else {
+                        return event.user == caller.principal.name || caller.principal.administersEverything
+                    }
+                    return caller.principal.may(.read, state)
                 }
             }
         }

@@ -1,0 +1,68 @@
+import Domain
+import SystemSupport
+
+/// An API token as the store keeps it: never its secret, only the secret's SHA-256.
+public struct StoredToken: Equatable, Sendable {
+    /// The token's public id (`tok_…`), for listing and revoking.
+    public let id: String
+    /// Its name, unique among its owner's live tokens.
+    public let name: String
+    /// The user who created it and for whom it acts.
+    public let owner: String
+    /// What it may do (further capped by its owner's grants when it is used).
+    public let grants: [Grant]
+    /// The SHA-256 of the secret.
+    public let secretHash: [UInt8]
+    /// When it was created.
+    public let createdAt: Timestamp
+    /// When it stops being accepted.
+    public let expiresAt: Timestamp
+    /// When it was last accepted (recorded at most once a minute per server).
+    public let lastUsedAt: Timestamp?
+    /// When it was revoked, if it was.
+    public let revokedAt: Timestamp?
+
+    /// Creates a record.
+    public init(
+        id: String, name: String, owner: String, grants: [Grant], secretHash: [UInt8], createdAt: Timestamp,
+        expiresAt: Timestamp, lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.owner = owner
+        self.grants = grants
+        self.secretHash = secretHash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Whether it is accepted at `now`: neither revoked nor expired.
+    public func isLive(at now: Timestamp) -> Bool {
+        self.revokedAt == nil && now < self.expiresAt
+    }
+
+    /// The name its principal is recorded under: `token:<owner>/<name>`.
+    public var principalName: String { "token:\(self.owner)/\(self.name)" }
+}
+
+extension StoredToken {
+    /// The grants as a JSON object (`{"team/app":"write"}`), the form stores keep them in.
+    public var grantsJSON: String {
+        "{" + self.grants.map { "\(jsonStringLiteral($0.prefix)):\"\($0.access)\"" }.joined(separator: ",") + "}"
+    }
+
+    /// Grants from a stored JSON object, by prefix.
+    public static func grants(fromJSON text: String) throws -> [Grant] {
+        guard case .object(let members) = try? JSONValue(parsing: Array(text.utf8)) else {
+            throw StoreError(.fault, "stored token grants are not a JSON object")
+        }
+        return try members.sorted { $0.key < $1.key }.map { prefix, level in
+            guard let access = Access.allCases.first(where: { $0.description == level.stringValue }) else {
+                throw StoreError(.fault, "stored token grant on \(prefix) has no valid level")
+            }
+            return Grant(prefix: prefix, access: access)
+        }
+    }
+}

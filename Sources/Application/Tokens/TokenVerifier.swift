@@ -1,0 +1,69 @@
+import Domain
+import Synchronization
+
+/// Checks API tokens (`sht_…`) against the store on every request, so a revocation on any server
+/// is seen at once by all of them. A secret with a bad checksum is refused without a lookup; a
+/// store that cannot answer makes the check `busy` (503), never a 401.
+///
+/// The principal acts for the token's owner: named `token:<owner>/<name>`, with the token's
+/// grants capped by what the owner may do now (a token whose owner is no longer configured is
+/// refused).
+public final class TokenVerifier: SecretVerifier {
+    /// How often a token's "last used" time is written, at most, by one process.
+    static let lastUsedInterval: Int64 = 60_000_000
+
+    private let store: any UnitOfWork
+    private let clock: any WallClock
+    private let ownerGrants: @Sendable (String) -> [Grant]?
+    /// When this process last wrote each token's "last used" time.
+    private let lastWritten = Mutex<[String: Timestamp]>([:])
+
+    /// A verifier over `store`; `ownerGrants` gives a configured user's current grants, or `nil`
+    /// for a name that is not a user.
+    public init(store: any UnitOfWork, clock: any WallClock, ownerGrants: @escaping @Sendable (String) -> [Grant]?) {
+        self.store = store
+        self.clock = clock
+        self.ownerGrants = ownerGrants
+    }
+
+    /// A token that is not valid counts as a failed token login.
+    public let loginKind = LoginKind.token
+
+    /// Whether `secret` starts with `sht_`.
+    public func recognizes(_ secret: String) -> Bool { TokenSecret.hasPrefix(secret) }
+
+    /// The token's principal when `secret` is a live token's of a configured user.
+    public func verify(secret: String) -> CredentialCheck {
+        guard TokenSecret.isWellFormed(secret) else { return .rejected }
+        let hash = TokenSecret.hash(secret)
+        let found: StoredToken?
+        do {
+            found = try self.store.read { try $0.tokens.token(secretHash: hash) }
+        } catch {
+            return .busy
+        }
+        let now = self.clock.now()
+        guard let token = found, token.isLive(at: now), let owner = self.ownerGrants(token.owner) else {
+            return .rejected
+        }
+        self.recordUse(of: token, at: now)
+        let grants = token.grants.flatMap { grant in owner.compactMap { grant.intersection($0) } }
+        return .accepted(
+            Principal(
+                name: token.principalName, grants: grants, identity: .token(id: token.id, owner: token.owner)))
+    }
+
+    /// Writes the "last used" time unless this process did so for the token within the interval.
+    /// A failed write is not the request's failure: the next use after the interval tries again.
+    private func recordUse(of token: StoredToken, at now: Timestamp) {
+        let due = self.lastWritten.withLock { written in
+            if let last = written[token.id], now.microseconds - last.microseconds < Self.lastUsedInterval {
+                return false
+            }
+            written[token.id] = now
+            return true
+        }
+        guard due else { return }
+        _ = try? self.store.transaction { try $0.tokens.markUsed(id: token.id, at: now) }
+    }
+}

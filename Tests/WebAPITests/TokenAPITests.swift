@@ -1,0 +1,111 @@
+import Application
+import Foundation
+import HTTPServer
+import SystemSupport
+import Testing
+
+@testable import WebAPI
+
+/// `/api/v1/tokens`, and tokens used as Basic passwords and Bearer tokens.
+@Suite struct TokenAPITests {
+    let f = APIFixture()
+
+    /// Creates a token as `user`; returns its secret and id.
+    func create(_ body: String, as user: String = "ci") throws -> (secret: String, id: String) {
+        let response = self.f.send("POST", "/api/v1/tokens", user: user, body: body)
+        #expect(response.status == .created, "\(response.text)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        return (try #require(document["token"] as? String), try #require(document["id"] as? String))
+    }
+
+    func bearer(_ secret: String) -> [(String, String)] { [("Authorization", "Bearer \(secret)")] }
+
+    @Test func aTokenWorksAsABasicPasswordWithAnyUserAndAsABearerToken() throws {
+        let token = try self.create(#"{"name":"deploy","grants":{"team/app":"write"},"expires_in":"1d"}"#)
+        #expect(token.secret.hasPrefix("sht_") && token.id.hasPrefix("tok_"))
+        let written = self.f.send(
+            "POST", "/state/team/app", user: "anything", password: token.secret, body: stateJSON(1))
+        #expect(written.status == .ok, "\(written.text)")
+        let read = self.f.send("GET", "/state/team/app", user: nil, headers: self.bearer(token.secret))
+        #expect(read.status == .ok && read.text == stateJSON(1))
+        #expect(read.logMetadata["user"] == .string("token:ci/deploy"))
+        // Outside its grants, though within its owner's.
+        let outside = self.f.send("POST", "/state/team/other", user: nil, headers: self.bearer(token.secret))
+        #expect(outside.status == .forbidden)
+        #expect(outside.text.contains("token:ci/deploy lacks write access to team/other"))
+        // The version records who wrote it.
+        let versions = self.f.send("GET", "/api/v1/states/team/app/versions")
+        #expect(versions.text.contains(#""created_by":"token:ci/deploy""#))
+    }
+
+    @Test func listingShowsNoSecretAndRevokingIsImmediate() throws {
+        let token = try self.create(#"{"name":"deploy","grants":{"team":"read"}}"#)
+        let listed = self.f.send("GET", "/api/v1/tokens", user: "ci")
+        #expect(listed.status == .ok)
+        #expect(listed.text.contains(#""id":"\#(token.id)""#) && listed.text.contains(#""owner":"ci""#))
+        #expect(listed.text.contains(#""grants":{"team":"read"}"#))
+        #expect(!listed.text.contains(token.secret))
+        #expect(!listed.text.contains(Hex.encode(TokenSecret.hash(token.secret))))
+        #expect(self.f.send("GET", "/api/v1/tokens", user: "viewer").text == #"{"tokens":[]}"#)
+
+        #expect(
+            self.f.send("GET", "/state/team/app", user: nil, headers: self.bearer(token.secret)).status == .notFound)
+        #expect(self.f.send("DELETE", "/api/v1/tokens/\(token.id)", user: "viewer").status == .notFound)
+        let revoked = self.f.send("DELETE", "/api/v1/tokens/\(token.id)", user: "ci")
+        #expect(revoked.status == .ok && revoked.text.contains(#""revoked_at":"2026-"#))
+        let after = self.f.send("GET", "/state/team/app", user: nil, headers: self.bearer(token.secret))
+        #expect(after.status == .unauthorized)
+        #expect(after.headers["WWW-Authenticate"] != nil)
+
+        let audit = self.f.send("GET", "/api/v1/audit", user: "ci")
+        let page = try #require(try JSONSerialization.jsonObject(with: Data(audit.body)) as? [String: Any])
+        let events = try #require(page["events"] as? [[String: Any]])
+        #expect(events.map { $0["action"] as? String } == ["create-token", "revoke-token"])
+        #expect(events.allSatisfy { $0["state"] is NSNull && $0["user"] as? String == "ci" })
+    }
+
+    @Test func creationIsRefusedWithASentence() throws {
+        _ = try self.create(#"{"name":"deploy","grants":{"team":"read"}}"#)
+        let cases: [(String, String, Int, String)] = [
+            ("ci", #"{"name":"deploy","grants":{"team":"read"}}"#, 409, "already has a token named deploy"),
+            ("ci", #"{"name":"wide","grants":{"*":"read"}}"#, 403, "ci may not give a token read on *"),
+            ("ci", #"{"name":"up","grants":{"team":"admin"}}"#, 403, "may not give a token admin on team"),
+            ("ci", #"{"name":"x","grants":{"team":"owner"}}"#, 400, "the level must be read, write or admin"),
+            ("ci", #"{"name":"x","grants":{}}"#, 400, "at least one grant"),
+            ("ci", #"{"name":"x","grants":{"team":"read"},"expires_in":"2y"}"#, 400, "expires_in"),
+            ("ci", #"{"name":"x","grants":{"team":"read"},"expires_in":"400d"}"#, 400, "at most 365 days"),
+            ("ci", #"{"name":"x"}"#, 400, #"the body needs \"grants\""#),
+            ("ci", #"{"name":"x","grants":{"team":"read"},"owner":"root"}"#, 400, #"unknown field \"owner\""#),
+            ("ci", #"{"name":"a b","grants":{"team":"read"}}"#, 400, "a token name is 1 to 64"),
+        ]
+        for (user, body, status, sentence) in cases {
+            let response = self.f.send("POST", "/api/v1/tokens", user: user, body: body)
+            #expect(response.status.code == status, "\(body): \(response.text)")
+            #expect(response.text.contains(sentence), "\(body): \(response.text)")
+        }
+    }
+
+    @Test func aTokenCannotManageTokens() throws {
+        let token = try self.create(#"{"name":"all","grants":{"*":"admin"}}"#, as: "root")
+        let headers = self.bearer(token.secret) + [("Content-Type", "application/json")]
+        let minted = self.f.send(
+            "POST", "/api/v1/tokens", user: nil, body: #"{"name":"more","grants":{"*":"read"}}"#, headers: headers)
+        #expect(minted.status == .forbidden && minted.text.contains("only users may create tokens"))
+        #expect(self.f.send("GET", "/api/v1/tokens", user: nil, headers: headers).status == .forbidden)
+        #expect(self.f.send("DELETE", "/api/v1/tokens/\(token.id)", user: nil, headers: headers).status == .forbidden)
+    }
+
+    @Test func aMalformedTokenIsRefusedAndNeverTriedAsAPassword() {
+        // A secret with a bad checksum, as a Bearer token and as the password of a real user.
+        let typo = "sht_" + String(repeating: "a", count: 49)
+        #expect(self.f.send("GET", "/state/team/app", user: nil, headers: self.bearer(typo)).status == .unauthorized)
+        #expect(self.f.send("GET", "/state/team/app", user: "ci", password: typo).status == .unauthorized)
+    }
+
+    @Test func aStoreOutageDuringATokenCheckIs503NotA401() throws {
+        let down = APIFixture(store: FailingStore(error: StoreError(.unavailable, "connection refused")))
+        let response = down.send("GET", "/state/team/app", user: nil, headers: self.bearer(TokenSecret.generate()))
+        #expect(response.status == .serviceUnavailable)
+        #expect(response.headers["Retry-After"] == "2")
+    }
+}
