@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // C boundaries: module maps only.
@@ -121,11 +122,25 @@ let package = Package(
             plugins: ["EmbedOpenAPIDocument"]
         ),
 
+        // A blocking HTTP/1.1 client transport over POSIX sockets and OpenSSL (TLS with certificate and
+        // host name verification), shared by the CLI and the OIDC key fetcher.
+        .target(name: "HTTPTransport", dependencies: ["COpenSSL", "SystemSupport"]),
+
+        // OIDC workload identity: verifies CI jobs' ID tokens (JWTs) against their issuers' keys.
+        .target(
+            name: "WorkloadIdentity",
+            dependencies: [
+                "Application", "Domain", "HTTPTransport", "SystemSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The management API client behind `statehouse states|locks|unlock|…`.
         .target(
             name: "StatehouseCLI",
             dependencies: [
-                "APITypes", "COpenSSL", "SystemSupport",
+                "APITypes", "HTTPTransport", "SystemSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -147,6 +162,7 @@ let package = Package(
                 "StatehouseCLI",
                 "SystemSupport",
                 "WebAPI",
+                "WorkloadIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -214,7 +230,19 @@ let package = Package(
                 "SQLiteStore", "SystemSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "StatehouseCLITests", dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport"]),
+        .testTarget(
+            name: "StatehouseCLITests",
+            dependencies: ["StatehouseCLI", "HTTPServer", "HTTPTestSupport", "HTTPTransport"]
+        ),
+        .testTarget(
+            name: "WorkloadIdentityTests",
+            dependencies: [
+                "WorkloadIdentity", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "SystemSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "StatehouseTests",
             dependencies: [

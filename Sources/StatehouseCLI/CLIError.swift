@@ -1,4 +1,5 @@
 import APITypes
+import HTTPTransport
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

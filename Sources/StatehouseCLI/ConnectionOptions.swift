@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPTransport
 import SystemSupport
 
 #if canImport(FoundationEssentials)

@@ -1,3 +1,5 @@
+import HTTPTransport
+
 /// A one-request-per-connection HTTP/1.1 client over POSIX sockets, with TLS for `https://`.
 public struct HTTPClient: Sendable {
     /// Where requests go.
@@ -12,7 +14,11 @@ public struct HTTPClient: Sendable {
     {
         self.server = server
         self.timeout = timeout
-        self.tls = server.scheme == .https ? try TLSClientContext(files) : nil
+        do {
+            self.tls = server.scheme == .https ? try TLSClientContext(files) : nil
+        } catch {
+            throw .usage(error.description)
+        }
     }
 
     /// Connects, sends `request` with `Host` and `Connection: close`, and reads the whole response.

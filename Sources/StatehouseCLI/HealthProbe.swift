@@ -1,3 +1,5 @@
+import HTTPTransport
+
 /// The container health check: asks a server on this machine whether it is alive.
 public enum HealthProbe {
     /// `nil` when `GET /healthz` on `host:port` answers 200 within `timeout`; otherwise why

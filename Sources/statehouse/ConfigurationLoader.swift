@@ -4,6 +4,7 @@ import HTTPServer
 import Logging
 import PasswordAuth
 import TOMLKit
+import WorkloadIdentity
 
 /// Reads `config.toml` and applies `STATEHOUSE_<SECTION>_<KEY>` environment overrides.
 ///
@@ -123,6 +124,7 @@ struct ConfigurationLoader {
         configuration.login.forgetEvery = try self.seconds(
             "login.forget_every", default: configuration.login.forgetEvery)
         configuration.protectedPrefixes = try self.protectedPrefixes()
+        configuration.oidcIssuers = try self.oidcIssuers()
 
         let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)
         let keepVersions = try self.integer(
@@ -257,30 +259,12 @@ struct ConfigurationLoader {
                 throw ConfigurationError(
                     origin: origin, key: "\(key).certificate_cn", problem: "expected a certificate common name")
             }
-            var grants: [Grant] = []
-            if let grantsValue = fields["grants"] {
-                guard let grantTable = grantsValue.table else {
-                    throw ConfigurationError(
-                        origin: origin, key: "\(key).grants", problem: "expected a table such as { \"*\" = \"read\" }")
-                }
-                for (prefix, level) in grantTable {
-                    let grantKey = "\(key).grants.\"\(prefix)\""
-                    guard let access = Access.allCases.first(where: { $0.description == level.string }) else {
-                        throw ConfigurationError(origin: origin, key: grantKey, problem: "must be read, write or admin")
-                    }
-                    if prefix != "*" {
-                        do {
-                            _ = try StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
-                        } catch {
-                            throw ConfigurationError(
-                                origin: origin, key: grantKey, problem: "not \"*\" or a state name prefix: \(error)")
-                        }
-                    }
-                    grants.append(Grant(prefix: prefix, access: access))
-                }
+            let grants = try fields["grants"].map { (value) throws(ConfigurationError) in
+                try ConfigurationLoader.grants(value, key: "\(key).grants", origin: origin)
             }
             users.append(
-                UserDirectory.User(name: name, passwordHash: hash, certificateCommonName: commonName, grants: grants))
+                UserDirectory.User(
+                    name: name, passwordHash: hash, certificateCommonName: commonName, grants: grants ?? []))
         }
         return users
     }
@@ -373,6 +357,136 @@ struct ConfigurationLoader {
     /// Whether `prefix` is `*` or a state name prefix, as grants take them.
     private static func isGrantPrefix(_ prefix: String) -> Bool {
         prefix == "*" || (try? StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)) != nil
+    }
+
+    /// A grants table at `key`: `{ "prefix" = "read|write|admin" }`.
+    private static func grants(_ value: TOMLValueConvertible, key: String, origin: String)
+        throws(ConfigurationError) -> [Grant]
+    {
+        guard let grantTable = value.table else {
+            throw ConfigurationError(origin: origin, key: key, problem: "expected a table such as { \"*\" = \"read\" }")
+        }
+        var grants: [Grant] = []
+        for (prefix, level) in grantTable {
+            let grantKey = "\(key).\"\(prefix)\""
+            guard let access = Access.allCases.first(where: { $0.description == level.string }) else {
+                throw ConfigurationError(origin: origin, key: grantKey, problem: "must be read, write or admin")
+            }
+            if prefix != "*" {
+                do {
+                    _ = try StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
+                } catch {
+                    throw ConfigurationError(
+                        origin: origin, key: grantKey, problem: "not \"*\" or a state name prefix: \(error)")
+                }
+            }
+            grants.append(Grant(prefix: prefix, access: access))
+        }
+        return grants
+    }
+
+    /// `[[oidc_issuers]]` tables: `issuer`, `audience`, optional `jwks_file` and `ca_file`, and
+    /// `rules = [{ claims = { name = "value" or "prefix*" }, grants = { "prefix" = "level" } }]`.
+    private mutating func oidcIssuers() throws(ConfigurationError) -> [OIDCIssuer] {
+        self.consumed.insert("oidc_issuers")
+        guard let value = self.values["oidc_issuers"] else { return [] }
+        let origin = self.file ?? "config"
+        guard let array = value.array else {
+            throw ConfigurationError(origin: origin, key: "oidc_issuers", problem: "expected [[oidc_issuers]] tables")
+        }
+        var issuers: [OIDCIssuer] = []
+        for (index, element) in array.enumerated() {
+            let key = "oidc_issuers[\(index)]"
+            let fields = try ConfigurationLoader.fields(
+                element, key: key, origin: origin, allowed: ["issuer", "audience", "jwks_file", "ca_file", "rules"])
+            guard let issuer = fields["issuer"]?.string, issuer.hasPrefix("https://"), issuer.count > 8 else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).issuer",
+                    problem: "expected the issuer's https:// URL, exactly as its tokens' iss claim has it")
+            }
+            guard !issuers.contains(where: { $0.issuer == issuer }) else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).issuer", problem: "issuer \(issuer) is defined twice")
+            }
+            guard let audience = fields["audience"]?.string, !audience.isEmpty else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).audience",
+                    problem: "expected the audience the jobs request their tokens for, such as \"statehouse\"")
+            }
+            var files: [String: String] = [:]
+            for name in ["jwks_file", "ca_file"] {
+                guard let field = fields[name] else { continue }
+                guard let path = field.string else {
+                    throw ConfigurationError(origin: origin, key: "\(key).\(name)", problem: "expected a file path")
+                }
+                if !path.isEmpty { files[name] = path }
+            }
+            guard let ruleArray = fields["rules"]?.array, !ruleArray.isEmpty else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).rules",
+                    problem:
+                        "expected rules = [{ claims = { … }, grants = { … } }]: without rules no token may do anything")
+            }
+            var rules: [WorkloadRule] = []
+            for (ruleIndex, ruleValue) in ruleArray.enumerated() {
+                rules.append(try ConfigurationLoader.rule(ruleValue, key: "\(key).rules[\(ruleIndex)]", origin: origin))
+            }
+            issuers.append(
+                OIDCIssuer(
+                    issuer: issuer, audience: audience, jwksFile: files["jwks_file"], caFile: files["ca_file"],
+                    rules: rules))
+        }
+        return issuers
+    }
+
+    /// One rule of an OIDC issuer: `{ claims = { … }, grants = { … } }`.
+    private static func rule(_ value: TOMLValueConvertible, key: String, origin: String)
+        throws(ConfigurationError) -> WorkloadRule
+    {
+        let fields = try ConfigurationLoader.fields(value, key: key, origin: origin, allowed: ["claims", "grants"])
+        guard let claimTable = fields["claims"]?.table else {
+            throw ConfigurationError(
+                origin: origin, key: "\(key).claims",
+                problem: "expected a table of claims to match, such as { repository = \"acme/infra\" }")
+        }
+        var claims: [String: ClaimPattern] = [:]
+        for (name, pattern) in claimTable {
+            guard let text = pattern.string, !text.isEmpty, !text.dropLast().contains("*") else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).claims.\(name)",
+                    problem: "expected a string: the claim's value, or a prefix followed by * (numbers as text: \"42\")"
+                )
+            }
+            claims[name] = ClaimPattern(text)
+        }
+        guard claims.values.contains(where: { $0.text != "*" }) else {
+            throw ConfigurationError(
+                origin: origin, key: "\(key).claims",
+                problem: "a rule must match at least one claim value: without one it gives its grants to every token "
+                    + "with this audience, and anyone can get such a token from a public issuer (any GitHub repository can)"
+            )
+        }
+        guard let grantsValue = fields["grants"] else {
+            throw ConfigurationError(
+                origin: origin, key: "\(key).grants", problem: "expected the grants of matching tokens")
+        }
+        return WorkloadRule(
+            claims: claims, grants: try ConfigurationLoader.grants(grantsValue, key: "\(key).grants", origin: origin))
+    }
+
+    /// The members of the table `value`, refusing any key not in `allowed`.
+    private static func fields(_ value: TOMLValueConvertible, key: String, origin: String, allowed: Set<String>)
+        throws(ConfigurationError) -> [String: TOMLValueConvertible]
+    {
+        guard let table = value.table else {
+            throw ConfigurationError(origin: origin, key: key, problem: "expected a table")
+        }
+        var fields: [String: TOMLValueConvertible] = [:]
+        for (field, value) in table { fields[field] = value }
+        if let unknown = fields.keys.filter({ !allowed.contains($0) }).sorted().first {
+            throw ConfigurationError(origin: origin, key: "\(key).\(unknown)", problem: "unknown key")
+        }
+        return fields
     }
 
     // MARK: - Typed reads

@@ -7,6 +7,7 @@ import Logging
 import PasswordAuth
 import SystemSupport
 import WebAPI
+import WorkloadIdentity
 
 #if canImport(Glibc)
     import Glibc
@@ -49,6 +50,7 @@ struct Serve: ParsableCommand {
             let factory: any MetricsFactory = metrics?.factory ?? NOOPMetricsHandler.instance
             let store = try StoreFactory.make(configuration.storage, logger: logger, metrics: factory)
             let clock = SystemWallClock()
+            let oidc = try Serve.oidcVerifier(configuration.oidcIssuers, clock: clock, logger: logger)
             let api = StatehouseAPI(
                 useCases: UseCaseWiring.api(
                     store: store, clock: clock, cache: ContentCache(capacityBytes: configuration.cacheBytes),
@@ -57,7 +59,7 @@ struct Serve: ParsableCommand {
                     heavyWork: HeavyWork(limit: configuration.maxHeavyRequests, factory: factory),
                     maxDiffBytes: Int64(configuration.maxDiffBytes), tokens: configuration.tokens),
                 authenticator: Authenticator(
-                    passwords: users, secrets: [Serve.tokenVerifier(store: store, clock: clock, configuration)],
+                    passwords: users, secrets: [Serve.tokenVerifier(store: store, clock: clock, configuration)] + oidc,
                     protections: configuration.protectedPrefixes,
                     throttle: LoginThrottle(policy: configuration.login, clock: clock, logger: logger, factory: factory)
                 ),
@@ -107,6 +109,18 @@ struct Serve: ParsableCommand {
         let grants = Dictionary(
             configuration.users.map { ($0.name, $0.grants) }, uniquingKeysWith: { first, _ in first })
         return TokenVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
+    }
+
+    /// The verifier of the configured OIDC issuers' ID tokens, if there are any. Keys from files are
+    /// read now; the others are fetched on a thread of their own, so that the server starts and
+    /// serves everyone else while an issuer cannot be reached.
+    static func oidcVerifier(_ issuers: [OIDCIssuer], clock: any WallClock, logger: Logger) throws
+        -> [any SecretVerifier]
+    {
+        guard !issuers.isEmpty else { return [] }
+        let verifier = try IDTokenVerifier(issuers: issuers, clock: clock, logger: logger)
+        try ThreadSpawner.spawn(stackSize: 512 << 10) { verifier.prefetch() }
+        return [verifier]
     }
 
     /// Stops startup when the server would listen beyond loopback while a user still has the

@@ -3,6 +3,7 @@ import Domain
 import HTTPServer
 import Logging
 import PasswordAuth
+import WorkloadIdentity
 
 #if canImport(Glibc)
     import Glibc
@@ -72,6 +73,8 @@ struct StatehouseConfiguration: Sendable {
     var login = LoginThrottle.Policy()
     /// Prefixes under which only some principals may change or lock states.
     var protectedPrefixes: [ProtectedPrefix] = []
+    /// The OIDC issuers whose ID tokens log workloads in.
+    var oidcIssuers: [OIDCIssuer] = []
     /// How long history is kept.
     var retention = RetentionPolicy(versionDays: nil, keepVersions: 20, deletedStateDays: nil)
     /// How often the retention sweep runs.

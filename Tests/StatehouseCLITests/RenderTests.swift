@@ -1,5 +1,6 @@
 import APITypes
 import Foundation
+import HTTPTransport
 import Testing
 
 @testable import StatehouseCLI

@@ -19,7 +19,7 @@ public struct HTTPRequest: Sendable {
 
     /// The bytes on the wire: request line, `Host`, the headers, `Connection: close`, the body's
     /// `Content-Length`, then the body.
-    func serialized(host: String) -> [UInt8] {
+    package func serialized(host: String) -> [UInt8] {
         var head = "\(self.method) \(self.target) HTTP/1.1\r\nHost: \(host)\r\n"
         for (name, value) in self.headers { head += "\(name): \(value)\r\n" }
         head += "Connection: close\r\n"
@@ -39,6 +39,14 @@ public struct HTTPResponse: Sendable {
     public var headers: [(name: String, value: String)]
     /// The body, de-chunked.
     public var body: [UInt8]
+
+    /// Creates a response.
+    package init(status: Int, reason: String, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+    }
 
     /// The first value of the header `name` (ASCII case-insensitive), or `nil`.
     public func header(_ name: String) -> String? {

@@ -7,7 +7,7 @@ import SystemSupport
 #endif
 
 /// A connected stream of bytes: a plain TCP socket or TLS over one.
-protocol ByteStream: AnyObject {
+package protocol ByteStream: AnyObject {
     /// Writes every byte of `bytes`.
     func write(_ bytes: [UInt8]) throws(TransportError)
     /// Reads at most `buffer.count` bytes; returns 0 at the end of the stream.
@@ -15,22 +15,22 @@ protocol ByteStream: AnyObject {
 }
 
 /// A failure to connect, send or receive; the client reports it as "cannot reach".
-struct TransportError: Error, CustomStringConvertible {
+package struct TransportError: Error, CustomStringConvertible {
     /// What went wrong, such as `connect to 127.0.0.1:8080: Connection refused`.
-    let description: String
+    package let description: String
 
-    init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 
     /// `"<call>: <strerror(code)>"`.
-    static func system(_ call: String, _ code: Int32) -> TransportError {
+    package static func system(_ call: String, _ code: Int32) -> TransportError {
         TransportError("\(call): \(String(cString: strerror(code)))")
     }
 }
 
 /// A blocking TCP connection with send and receive timeouts; closed when released.
-final class TCPConnection: ByteStream {
+package final class TCPConnection: ByteStream {
     /// The socket descriptor.
-    let fd: Int32
+    package let fd: Int32
     private let timeout: Duration
 
     private init(fd: Int32, timeout: Duration) {
@@ -42,7 +42,7 @@ final class TCPConnection: ByteStream {
 
     /// Resolves `host` (a name, or an IPv4 or IPv6 literal) and connects to its addresses in the
     /// resolver's order until one answers, within `timeout` in all.
-    static func connect(host: String, port: Int, timeout: Duration) throws(TransportError) -> TCPConnection {
+    package static func connect(host: String, port: Int, timeout: Duration) throws(TransportError) -> TCPConnection {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -115,7 +115,7 @@ final class TCPConnection: ByteStream {
         return address.ai_family == AF_INET6 ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
     }
 
-    func write(_ bytes: [UInt8]) throws(TransportError) {
+    package func write(_ bytes: [UInt8]) throws(TransportError) {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
@@ -136,7 +136,7 @@ final class TCPConnection: ByteStream {
         }
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
         do {
             return try syscall("recv") { recv(self.fd, buffer.baseAddress, buffer.count, 0) }
         } catch  where error.isTimeout {
@@ -148,7 +148,7 @@ final class TCPConnection: ByteStream {
 }
 
 /// `30 s` or `0.2 s`, for messages.
-func seconds(_ duration: Duration) -> String {
+package func seconds(_ duration: Duration) -> String {
     let (wholeSeconds, attoseconds) = duration.components
     let tenths = attoseconds / 100_000_000_000_000_000
     return tenths == 0 ? "\(wholeSeconds) s" : "\(wholeSeconds).\(tenths) s"

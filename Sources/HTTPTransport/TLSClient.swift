@@ -26,36 +26,36 @@ public struct TLSFiles: Sendable {
 
 /// An OpenSSL client context: TLS 1.2 or later, peer verification against the CA file or the
 /// system trust store, and the client certificate when one is given.
-final class TLSClientContext: @unchecked Sendable {
+package final class TLSClientContext: @unchecked Sendable {
     // Safe to share: the context is only read after init, which OpenSSL allows from any thread.
-    let context: OpaquePointer
+    package let context: OpaquePointer
 
-    /// Loads `files`; a file that cannot be used is a usage error naming it.
-    init(_ files: TLSFiles) throws(CLIError) {
+    /// Loads `files`; an error names the file that cannot be used.
+    package init(_ files: TLSFiles) throws(TransportError) {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw .usage("cannot create a TLS context: \(OpenSSLError.last())")
+            throw TransportError("cannot create a TLS context: \(OpenSSLError.last())")
         }
         self.context = context
         _ = statehouse_ssl_ctx_set_min_tls12(context)
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
         if let caFile = files.caFile {
             guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else {
-                throw .usage("cannot load the CA file \(caFile): \(OpenSSLError.last())")
+                throw TransportError("cannot load the CA file \(caFile): \(OpenSSLError.last())")
             }
         } else {
             guard SSL_CTX_set_default_verify_paths(context) == 1 else {
-                throw .usage("cannot load the system's trusted CAs: \(OpenSSLError.last())")
+                throw TransportError("cannot load the system's trusted CAs: \(OpenSSLError.last())")
             }
         }
         if let certificateFile = files.certificateFile {
             let keyFile = files.keyFile ?? certificateFile
             guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
-                throw .usage("cannot load the client certificate \(certificateFile): \(OpenSSLError.last())")
+                throw TransportError("cannot load the client certificate \(certificateFile): \(OpenSSLError.last())")
             }
             guard SSL_CTX_use_PrivateKey_file(context, keyFile, SSL_FILETYPE_PEM) == 1,
                 SSL_CTX_check_private_key(context) == 1
             else {
-                throw .usage("cannot use the client key \(keyFile): \(OpenSSLError.last())")
+                throw TransportError("cannot use the client key \(keyFile): \(OpenSSLError.last())")
             }
         }
     }
@@ -65,14 +65,14 @@ final class TLSClientContext: @unchecked Sendable {
 
 /// A TLS session over a ``TCPConnection``; the handshake, with SNI and verification of `host`
 /// (a DNS name or an IP address), happens in `init`.
-final class TLSConnection: ByteStream {
+package final class TLSConnection: ByteStream {
     private let ssl: OpaquePointer
     /// Kept alive as long as the session: it owns the descriptor.
     private let tcp: TCPConnection
     /// Whether the handshake completed (OpenSSL forbids a shutdown after a fatal error).
     private var established = false
 
-    init(context: TLSClientContext, over tcp: TCPConnection, host: String) throws(TransportError) {
+    package init(context: TLSClientContext, over tcp: TCPConnection, host: String) throws(TransportError) {
         guard let ssl = SSL_new(context.context) else { throw TransportError("SSL_new: \(OpenSSLError.last())") }
         self.ssl = ssl
         self.tcp = tcp
@@ -111,7 +111,7 @@ final class TLSConnection: ByteStream {
         SSL_free(self.ssl)
     }
 
-    func write(_ bytes: [UInt8]) throws(TransportError) {
+    package func write(_ bytes: [UInt8]) throws(TransportError) {
         var offset = 0
         while offset < bytes.count {
             ERR_clear_error()
@@ -123,7 +123,7 @@ final class TLSConnection: ByteStream {
         }
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransportError) -> Int {
         ERR_clear_error()
         let count = SSL_read(self.ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if count > 0 { return Int(count) }

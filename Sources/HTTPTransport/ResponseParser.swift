@@ -4,11 +4,11 @@
 /// The body is framed by `Transfer-Encoding: chunked`, `Content-Length` or the end of the
 /// connection, in that order of precedence (RFC 9112 §6.3). Interim 1xx responses are skipped;
 /// 204 and 304 have no body.
-struct ResponseParser {
+package struct ResponseParser {
     /// The largest status line plus headers accepted.
-    static let maxHeadBytes = 64 << 10
+    package static let maxHeadBytes = 64 << 10
     /// The largest body accepted.
-    static let maxBodyBytes = 1 << 30
+    private let maxBodyBytes: Int
 
     private enum Phase {
         case head
@@ -28,8 +28,13 @@ struct ResponseParser {
     private var headers: [(name: String, value: String)] = []
     private var body: [UInt8] = []
 
+    /// A parser that refuses a body larger than `maxBodyBytes`.
+    package init(maxBodyBytes: Int = 1 << 30) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
     /// Adds `bytes`; returns the response once it is complete.
-    mutating func feed(_ bytes: some Collection<UInt8>) throws(ResponseError) -> HTTPResponse? {
+    package mutating func feed(_ bytes: some Collection<UInt8>) throws(ResponseError) -> HTTPResponse? {
         self.buffer.append(contentsOf: bytes)
         while true {
             switch self.phase {
@@ -84,7 +89,7 @@ struct ResponseParser {
     }
 
     /// Called when the peer has closed: the response, if the close ends it, else an error.
-    func finish() throws(ResponseError) -> HTTPResponse {
+    package func finish() throws(ResponseError) -> HTTPResponse {
         switch self.phase {
         case .untilClose:
             return self.response
@@ -100,7 +105,7 @@ struct ResponseParser {
     }
 
     private mutating func appendBody(_ bytes: some Collection<UInt8>) throws(ResponseError) {
-        guard self.body.count + bytes.count <= ResponseParser.maxBodyBytes else {
+        guard self.body.count + bytes.count <= self.maxBodyBytes else {
             throw ResponseError("response body too large")
         }
         self.body.append(contentsOf: bytes)
@@ -175,7 +180,7 @@ struct ResponseParser {
             return nil
         }
         guard Set(lengths).count == 1, length.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(length),
-            count <= ResponseParser.maxBodyBytes
+            count <= self.maxBodyBytes
         else { throw ResponseError("invalid Content-Length: \(length)") }
         if count == 0 { return response }
         self.phase = .fixed(remaining: count)
@@ -194,9 +199,9 @@ extension Substring {
 }
 
 /// A response that breaks HTTP/1.1 framing or syntax.
-struct ResponseError: Error, Equatable, CustomStringConvertible {
+package struct ResponseError: Error, Equatable, CustomStringConvertible {
     /// What is wrong.
-    let description: String
+    package let description: String
 
-    init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
