@@ -237,7 +237,8 @@ let package = Package(
         .testTarget(
             name: "WorkloadIdentityTests",
             dependencies: [
-                "WorkloadIdentity", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "SystemSupport",
+                "WorkloadIdentity", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "PasswordAuth",
+                "SystemSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -247,7 +248,7 @@ let package = Package(
             name: "StatehouseTests",
             dependencies: [
                 "statehouse", "Application", "Domain", "HTTPServer", "HTTPTestSupport", "InMemoryStore", "PasswordAuth",
-                "SystemSupport", .product(name: "Logging", package: "swift-log"),
+                "SystemSupport", "WorkloadIdentity", .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]
