@@ -4,7 +4,7 @@ import Synchronization
 
 /// The principals of tokens already verified, by the SHA-256 of the token, until the token
 /// expires: Terraform sends the same token with every request. At most `capacity` entries;
-/// when full, expired entries go first, then arbitrary ones.
+/// when full, expired entries go, then arbitrary ones down to three quarters of the capacity.
 final class VerifiedTokens: Sendable {
     private struct Entry {
         let principal: Principal
@@ -33,8 +33,12 @@ final class VerifiedTokens: Sendable {
         self.entries.withLock { entries in
             if entries.count >= self.capacity {
                 entries = entries.filter { now < $0.value.expires }
+                // Still full of live tokens: make room for a quarter at once, so that this pass
+                // over every entry stays rare under a flood of new tokens.
+                for victim in Array(entries.keys.prefix(entries.count - self.capacity * 3 / 4)) {
+                    entries[victim] = nil
+                }
             }
-            while entries.count >= self.capacity, let any = entries.keys.first { entries[any] = nil }
             entries[digest] = Entry(principal: principal, expires: expires)
         }
     }

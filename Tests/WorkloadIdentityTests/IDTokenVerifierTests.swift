@@ -267,5 +267,13 @@ import Testing
         #expect(cache.count == 2)
         #expect(cache.principal(for: digests[0], now: now) == nil, "the expired one went first")
         #expect(cache.principal(for: digests[2], now: now)?.name == "c")
+        let full = VerifiedTokens(capacity: 8)
+        for index in 0..<9 {
+            full.remember(
+                Principal(name: "\(index)", grants: []), for: SHA256.hash(data: [UInt8(index), 1]), expires: later,
+                now: now)
+        }
+        #expect(full.count == 7, "full of live tokens: down to three quarters, then the new one")
+        #expect(full.principal(for: SHA256.hash(data: [8, 1]), now: now)?.name == "8")
     }
 }
