@@ -1,4 +1,4 @@
-import HTTPTransport
+internal import HTTPTransport
 
 /// Why an issuer's keys could not be had: unreachable, a bad answer, or keys that cannot be used.
 public struct KeyFetchError: Error, CustomStringConvertible {

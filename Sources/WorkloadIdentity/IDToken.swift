@@ -1,5 +1,5 @@
 import Domain
-import SystemSupport
+internal import SystemSupport
 
 /// A compact JWS (`header.payload.signature`, each base64url) taken apart, before any check.
 struct IDToken {

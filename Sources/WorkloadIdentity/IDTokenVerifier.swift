@@ -1,8 +1,8 @@
 import Application
-import Crypto
+internal import Crypto
 import Domain
 import Logging
-import SystemSupport
+internal import SystemSupport
 
 /// Logs workloads in with their platform's OIDC ID token (a JWT), sent as a Bearer token or as
 /// the Basic password: checks its signature with the issuer's keys (RS256, ES256 and the other

@@ -1,7 +1,7 @@
 import Domain
 import Logging
-import Synchronization
-import SystemSupport
+internal import Synchronization
+internal import SystemSupport
 
 /// One issuer's signing keys: read from its `jwks_file`, or discovered over HTTPS (its
 /// `/.well-known/openid-configuration`, then the `jwks_uri` it names), and fetched again when a

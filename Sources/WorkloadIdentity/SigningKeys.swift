@@ -1,11 +1,11 @@
-import Dispatch
-import JWTKit
-import Synchronization
+internal import Dispatch
+internal import JWTKit
+internal import Synchronization
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    internal import FoundationEssentials
 #else
-    import Foundation
+    internal import Foundation
 #endif
 
 /// An issuer's public keys by `kid`, each bound to the one algorithm it verifies.

@@ -1,6 +1,6 @@
-import Crypto
+internal import Crypto
 import Domain
-import Synchronization
+internal import Synchronization
 
 /// The principals of tokens already verified, by the SHA-256 of the token, until the token
 /// expires: Terraform sends the same token with every request. At most `capacity` entries;

@@ -78,4 +78,19 @@ import Testing
         let huge = "HTTP/1.1 200 OK\r\nX: " + String(repeating: "a", count: ResponseParser.maxHeadBytes) + "\r\n\r\n"
         #expect(throws: ResponseError("response head too large")) { try self.parse(huge, pieces: 4096) }
     }
+
+    @Test func limitsTheBodyToWhatTheCallerAllows() throws {
+        func parse(_ text: String) throws -> HTTPResponse? {
+            var parser = ResponseParser(maxBodyBytes: 4)
+            return try parser.feed(Array(text.utf8)) ?? parser.finish()
+        }
+        #expect(try parse("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd")?.text == "abcd")
+        #expect(throws: ResponseError("invalid Content-Length: 5")) {
+            try parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcde")
+        }
+        #expect(throws: ResponseError("response body too large")) {
+            try parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n0\r\n\r\n")
+        }
+        #expect(throws: ResponseError("response body too large")) { try parse("HTTP/1.1 200 OK\r\n\r\nabcde") }
+    }
 }
