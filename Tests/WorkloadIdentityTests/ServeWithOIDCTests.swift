@@ -12,7 +12,7 @@ import Testing
 
     /// A server on the in-memory store with the user ci/pw and `issuer`, whose jobs on acme/infra
     /// may write acme/dev.
-    func serve(issuer: String) throws -> (server: ServerProcess, port: Int) {
+    func serve(issuer: String, extra: String = "") throws -> (server: ServerProcess, port: Int) {
         let certificates = try IssuerServer.certificates.get()
         let config = try TestEnvironment.writeConfig(
             """
@@ -30,17 +30,18 @@ import Testing
             audience = "statehouse"
             ca_file = "\(certificates.caCertificate)"
             rules = [{ claims = { repository = "acme/*" }, grants = { "acme/dev" = "write" } }]
+            \(extra)
             """)
         let server = try ServerProcess(arguments: ["serve", "--config", config])
         let port = try #require(server.waitForPort(timeout: 60), "\(server.standardOutput)\(server.standardError)")
         return (server, port)
     }
 
-    func claims(_ issuer: String, repository: String = "acme/infra") -> [String: Any] {
+    func claims(_ issuer: String, repository: String = "acme/infra", ref: String = "refs/heads/main") -> [String: Any] {
         let now = Int(Date().timeIntervalSince1970)
         return [
-            "iss": issuer, "aud": "statehouse", "sub": "repo:\(repository):ref:refs/heads/main",
-            "repository": repository, "ref": "refs/heads/main", "exp": now + 600, "iat": now,
+            "iss": issuer, "aud": "statehouse", "sub": "repo:\(repository):ref:\(ref)", "repository": repository,
+            "ref": ref, "exp": now + 600, "iat": now,
         ]
     }
 
@@ -69,6 +70,26 @@ import Testing
         let audit = try #require(server.waitForLine(containing: "path=/state/acme/dev/app"))
         #expect(audit.contains("user=oidc:127.0.0.1:repo:acme/infra:ref:refs/heads/main"), "\(audit)")
         #expect(!server.standardOutput.contains(token), "the token is never logged")
+    }
+
+    @Test func aProtectedPrefixAdmitsOnlyTheMainBranchsJobs() throws {
+        let key = try Self.rsaKey.get()
+        let issuer = try IssuerServer(keys: [key])
+        let (server, port) = try self.serve(
+            issuer: issuer.url,
+            extra: """
+                [[protected_prefixes]]
+                prefix = "acme/dev/live"
+                allow = [{ issuer = "\(issuer.url)", claims = { ref = "refs/heads/main" } }]
+                """)
+        let main = try TokenMaker.token(key, claims: self.claims(issuer.url))
+        #expect(try self.write(port, "acme/dev/live", authorization: "Bearer \(main)").status == 200)
+        let feature = try TokenMaker.token(key, claims: self.claims(issuer.url, ref: "refs/heads/feature"))
+        #expect(try self.write(port, "acme/dev/other", authorization: "Bearer \(feature)").status == 200)
+        let refused = try self.write(port, "acme/dev/live", authorization: "Bearer \(feature)")
+        #expect(refused.status == 403)
+        #expect(refused.text.contains(#"protected prefix \"acme/dev/live\" (only OIDC tokens of"#), "\(refused.text)")
+        withExtendedLifetime(server) {}
     }
 
     @Test func anUnreachableIssuerLeavesPasswordUsersServedAndTokensAnswered503() throws {
