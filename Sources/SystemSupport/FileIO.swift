@@ -29,4 +29,10 @@ package enum FileIO {
             bytes.append(contentsOf: chunk[0..<count])
         }
     }
+
+    /// Whether `path` names a directory (following symbolic links).
+    package static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
 }

@@ -5,6 +5,7 @@ import InMemoryStore
 import Logging
 import PostgresStore
 import SQLiteStore
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -87,8 +88,9 @@ enum StoreFactory {
             current += "/" + component
             if mkdir(current, 0o750) == 0 { continue }
             let code = errno
-            var status = stat()
-            if code == EEXIST && stat(current, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { continue }
+            // stat lives in SystemSupport: here, with Foundation in the module's imports, the release
+            // build finds `struct stat` in CoreFoundation, which this file does not import.
+            if code == EEXIST && FileIO.isDirectory(current) { continue }
             let reason = code == EEXIST ? "it exists and is not a directory" : String(cString: strerror(code))
             throw StoreError(.fault, "cannot create the data directory \(current): \(reason)")
         }
