@@ -45,6 +45,9 @@ public final class IDTokenVerifier: SecretVerifier {
         for keys in self.issuers.values { keys.prefetch(now: self.clock.now()) }
     }
 
+    /// OIDC logins, as the login throttle counts their failures.
+    public let loginKind = LoginKind.oidc
+
     /// Whether `secret` looks like a JWT.
     public func recognizes(_ secret: String) -> Bool { IDToken.looksLike(secret) }
 
