@@ -102,7 +102,13 @@ func acceptsGzip(_ headers: HTTPHeaders) -> Bool {
 }
 
 extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs. By indices: the reversed-collection
+    /// version cost ~4,000 instructions a character in unspecialized generic code, 3.2 million
+    /// for a Bearer ID token (measured with callgrind, bench/oidc).
     func trimmingSpaces() -> String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let isSpace = { (character: Character) in character == " " || character == "\t" }
+        guard let first = self.firstIndex(where: { !isSpace($0) }), let last = self.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(self[first...last])
     }
 }
