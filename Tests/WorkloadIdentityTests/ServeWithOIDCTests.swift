@@ -66,7 +66,7 @@ import Testing
         #expect(try self.write(port, "acme/dev/app", authorization: "Bearer \(other)").status == 403)
         let forged = try TokenMaker.unsigned(kid: key.kid, claims: self.claims(issuer.url))
         #expect(try self.write(port, "acme/dev/app", authorization: "Bearer \(forged)").status == 401)
-        #expect(issuer.keyFetches == 1, "the token is verified once and remembered")
+        #expect(issuer.keyFetches == 1, "the keys are fetched once")
         let audit = try #require(server.waitForLine(containing: "path=/state/acme/dev/app"))
         #expect(audit.contains("user=oidc:127.0.0.1:repo:acme/infra:ref:refs/heads/main"), "\(audit)")
         #expect(!server.standardOutput.contains(token), "the token is never logged")
