@@ -172,6 +172,11 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             var response = Response.error(.serviceUnavailable, "too many logins being checked; try again")
             response.headers.add(name: "Retry-After", value: "2")
             return .refuse(response.labelled(route))
+        case .unavailable(let why):
+            var response = Response.error(
+                .serviceUnavailable, "these credentials cannot be checked now: \(why); try again")
+            response.headers.add(name: "Retry-After", value: "2")
+            return .refuse(response.labelled(route))
         case .throttled(let seconds):
             return .refuse(Response.throttled(retryAfter: seconds).labelled(route))
         }

@@ -71,7 +71,7 @@ public final class IDTokenVerifier: SecretVerifier {
                     "oidc.kid": .string(String((token?.header["kid"]?.stringValue ?? "-").prefix(100))),
                     "oidc.reason": .string(error.reason),
                 ])
-            return error.busy ? .busy : .rejected
+            return error.busy ? .unavailable("the issuer's keys cannot be fetched now") : .rejected
         }
     }
 

@@ -123,8 +123,9 @@ struct ConfigurationLoader {
         configuration.login.maxDelay = try self.seconds("login.max_delay", default: configuration.login.maxDelay)
         configuration.login.forgetEvery = try self.seconds(
             "login.forget_every", default: configuration.login.forgetEvery)
-        configuration.protectedPrefixes = try self.protectedPrefixes()
         configuration.oidcIssuers = try self.oidcIssuers()
+        configuration.protectedPrefixes = try self.protectedPrefixes(
+            issuers: Set(configuration.oidcIssuers.map(\.issuer)))
 
         let versionDays = try self.integer("retention.version_days", default: 0, in: 0...100_000)
         let keepVersions = try self.integer(
@@ -270,8 +271,9 @@ struct ConfigurationLoader {
     }
 
     /// `[[protected_prefixes]]` tables: `prefix`, and `allow`, an array of `{ principal = "name" }`
-    /// and `{ issuer = "https://…", claims = { claim = "value or prefix*" } }` (empty: no one).
-    private mutating func protectedPrefixes() throws(ConfigurationError) -> [ProtectedPrefix] {
+    /// and `{ issuer = "https://…", claims = { claim = "value or prefix*" } }` (empty: no one), each
+    /// issuer one of `issuers`.
+    private mutating func protectedPrefixes(issuers: Set<String>) throws(ConfigurationError) -> [ProtectedPrefix] {
         self.consumed.insert("protected_prefixes")
         guard let value = self.values["protected_prefixes"] else { return [] }
         let origin = self.file ?? "config"
@@ -302,7 +304,8 @@ struct ConfigurationLoader {
             }
             var patterns: [ProtectedPrefix.Pattern] = []
             for (position, entry) in allow.enumerated() {
-                patterns.append(try Self.pattern(entry, key: "\(key).allow[\(position)]", origin: origin))
+                patterns.append(
+                    try Self.pattern(entry, key: "\(key).allow[\(position)]", origin: origin, issuers: issuers))
             }
             rules.append(ProtectedPrefix(prefix: prefix, allowed: patterns))
         }
@@ -310,7 +313,9 @@ struct ConfigurationLoader {
     }
 
     /// One `allow` entry of a protected prefix.
-    private static func pattern(_ value: TOMLValueConvertible, key: String, origin: String) throws(ConfigurationError)
+    private static func pattern(
+        _ value: TOMLValueConvertible, key: String, origin: String, issuers: Set<String>
+    ) throws(ConfigurationError)
         -> ProtectedPrefix.Pattern
     {
         guard let table = value.table else {
@@ -330,6 +335,12 @@ struct ConfigurationLoader {
         case (nil, let issuer?):
             guard let issuer = issuer.string, issuer.hasPrefix("https://") || issuer.hasPrefix("http://") else {
                 throw ConfigurationError(origin: origin, key: "\(key).issuer", problem: "expected an issuer URL")
+            }
+            guard issuers.contains(issuer) else {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).issuer",
+                    problem:
+                        "\(issuer) is not the issuer of any [[oidc_issuers]] table, so none of its tokens can log in")
             }
             var claims: [String: ClaimPattern] = [:]
             if let claimsValue = table["claims"] {

@@ -209,6 +209,10 @@ import Testing
     @Test func readsProtectedPrefixes() throws {
         let configuration = try self.load(
             """
+            [[oidc_issuers]]
+            issuer = "https://token.actions.githubusercontent.com"
+            audience = "statehouse"
+            rules = [{ claims = { repository = "acme/infra" }, grants = { "acme" = "write" } }]
             [[protected_prefixes]]
             prefix = "acme/prod"
             allow = [
@@ -253,9 +257,20 @@ import Testing
             failure(rule + "allow = [{ principal = \"a\", claims = { ref = \"x\" } }]\n")
                 == "config.toml: protected_prefixes[0].allow[0].principal: expected a user name or token:<owner>/<name>, without claims"
         )
+        let issuer = """
+            [[oidc_issuers]]
+            issuer = "https://i"
+            audience = "a"
+            rules = [{ claims = { repository = "r" }, grants = { "*" = "read" } }]
+
+            """
         #expect(
-            failure(rule + "allow = [{ issuer = \"https://i\", claims = { ref = \"a*b\" } }]\n")
+            failure(issuer + rule + "allow = [{ issuer = \"https://i\", claims = { ref = \"a*b\" } }]\n")
                 == "config.toml: protected_prefixes[0].allow[0].claims.ref: expected a string, matched exactly or, with a trailing *, as a prefix"
+        )
+        #expect(
+            failure(rule + "allow = [{ issuer = \"https://j\" }]\n")
+                == "config.toml: protected_prefixes[0].allow[0].issuer: https://j is not the issuer of any [[oidc_issuers]] table, so none of its tokens can log in"
         )
         #expect(
             failure(rule + "allow = [{ issuer = \"i\" }]\n")

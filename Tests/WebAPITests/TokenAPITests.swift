@@ -107,5 +107,6 @@ import Testing
         let response = down.send("GET", "/state/team/app", user: nil, headers: self.bearer(TokenSecret.generate()))
         #expect(response.status == .serviceUnavailable)
         #expect(response.headers["Retry-After"] == "2")
+        #expect(response.text.contains("these credentials cannot be checked now: the store does not answer"))
     }
 }

@@ -104,6 +104,7 @@ import Testing
         let refused = try self.write(serverPort, "acme/dev/app", authorization: "Bearer \(token)")
         #expect(refused.status == 503)
         #expect(refused.headers["Retry-After"] != nil)
+        #expect(refused.text.contains("the issuer's keys cannot be fetched now"), "\(refused.text)")
         withExtendedLifetime(server) {}
     }
 

@@ -8,6 +8,9 @@ public enum CredentialCheck: Equatable, Sendable {
     case rejected
     /// Too many verifications are running to check these in time; worth retrying.
     case busy
+    /// What the credentials are checked against (the store, an issuer's keys) does not answer now;
+    /// worth retrying. Says which, in words a client may read.
+    case unavailable(String)
     /// Held back, unchecked, after repeated failed logins; worth retrying after that many seconds.
     case throttled(retryAfter: Int)
 }

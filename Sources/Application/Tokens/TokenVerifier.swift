@@ -3,7 +3,7 @@ import Synchronization
 
 /// Checks API tokens (`sht_…`) against the store on every request, so a revocation on any server
 /// is seen at once by all of them. A secret with a bad checksum is refused without a lookup; a
-/// store that cannot answer makes the check `busy` (503), never a 401.
+/// store that cannot answer makes the check `unavailable` (503), never a 401.
 ///
 /// The principal acts for the token's owner: named `token:<owner>/<name>`, with the token's
 /// grants capped by what the owner may do now (a token whose owner is no longer configured is
@@ -40,7 +40,7 @@ public final class TokenVerifier: SecretVerifier {
         do {
             found = try self.store.read { try $0.tokens.token(secretHash: hash) }
         } catch {
-            return .busy
+            return .unavailable("the store does not answer")
         }
         let now = self.clock.now()
         guard let token = found, token.isLive(at: now), let owner = self.ownerGrants(token.owner) else {
