@@ -61,6 +61,8 @@ public final class Authenticator: Sendable {
 
     /// `verify`'s answer, unless the throttle holds the login back first. The password its user
     /// last logged in with (`remembered`, a cheap check) passes unless the address is held back.
+    /// A password check (PBKDF2) also takes one of the checks its address may have in progress;
+    /// a token's is a lookup, and a guess at 256 random bits is hopeless however many run at once.
     private func checked(
         _ kind: LoginKind, from address: String, user: String? = nil, remembered: () -> Principal? = { nil },
         verify: () -> CredentialCheck
@@ -68,12 +70,17 @@ public final class Authenticator: Sendable {
         guard let throttle = self.throttle else { return verify() }
         let hold = throttle.hold(address: address, user: user)
         if hold == nil || hold?.reason == .user, let principal = remembered() { return .accepted(principal) }
-        if let hold = hold ?? throttle.begin(address: address) {
+        let counted = kind == .password
+        if let hold = hold ?? (counted ? throttle.begin(address: address) : nil) {
             throttle.refuse(hold, address: address)
             return .throttled(retryAfter: hold.retryAfter)
         }
         let check = verify()
-        throttle.finish(address: address, failed: check == .rejected ? kind : nil, user: user)
+        if counted {
+            throttle.finish(address: address, failed: check == .rejected ? kind : nil, user: user)
+        } else if check == .rejected {
+            throttle.fail(kind, address: address, user: nil)
+        }
         return check
     }
 }

@@ -183,15 +183,17 @@ public final class LoginThrottle: Sendable {
     }
 
     /// Takes one of the checks an address may have in progress, or says what holds it back: as
-    /// many as it has free failures left, at least one. Concurrent guesses would otherwise all be
-    /// checked before the first failure counts. `finish` gives it back.
+    /// many as it has free failures left, at least one, once it has failed; a clean address is
+    /// not limited, so that many clients behind one address logging in at once (a CI fleet
+    /// after a restart) are all checked. Concurrent guesses from an address that has failed
+    /// would otherwise all be checked before the next failure counts. `finish` gives it back.
     public func begin(address: String) -> Hold? {
         let now = self.clock.now().microseconds
         let address = Self.key(address: address)
         return self.tables.withLock { tables in
             let failures = tables.addresses.tally(address, now: now, every: self.every)?.failures ?? 0
             let checking = tables.checking[address, default: 0]
-            guard checking < max(1, self.policy.freeFailures - failures) else {
+            guard failures == 0 || checking < max(1, self.policy.freeFailures - failures) else {
                 return Hold(reason: .address, retryAfter: 1)
             }
             tables.checking[address] = checking + 1

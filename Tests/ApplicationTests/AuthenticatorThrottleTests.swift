@@ -152,12 +152,12 @@ final class Answer: Sendable {
         #expect(passwords.fullChecks.load(ordering: .relaxed) == 0)
     }
 
-    @Test func concurrentGuessesFromOneAddressAreNotAllChecked() {
+    @Test func concurrentGuessesFromOneAddressThatFailedAreNotAllChecked() {
         let passwords = InterleavingPasswords()
-        let authenticator = Authenticator(
-            passwords: passwords,
-            throttle: LoginThrottle(
-                policy: .init(freeFailures: 1), clock: self.clock, logger: CapturedLog().logger))
+        let throttle = LoginThrottle(policy: .init(freeFailures: 2), clock: self.clock, logger: CapturedLog().logger)
+        let authenticator = Authenticator(passwords: passwords, throttle: throttle)
+        throttle.fail(.password, address: "a", user: nil)
+        throttle.fail(.password, address: "b", user: nil)
         let sameAddress = Answer()
         let otherAddress = Answer()
         passwords.meanwhile.withLock {

@@ -102,9 +102,11 @@ final class CapturedLog: Sendable {
         #expect(throttle.hold(address: "spray-49", user: nil)?.reason == .address, "the newest entry stays")
     }
 
-    @Test func anAddressHasAsManyChecksInProgressAsFreeFailuresLeftAndThenOne() {
-        let throttle = self.throttle(free: 3)
+    @Test func anAddressThatFailedHasAsManyChecksInProgressAsFreeFailuresLeftAndThenOne() {
+        let throttle = self.throttle(free: 4)
         let full = LoginThrottle.Hold(reason: .address, retryAfter: 1)
+        for _ in 0..<20 { #expect(throttle.begin(address: "fleet") == nil, "a clean address is not limited") }
+        throttle.fail(.password, address: "a", user: nil)
         for _ in 0..<3 { #expect(throttle.begin(address: "a") == nil) }
         #expect(throttle.begin(address: "a") == full)
         #expect(throttle.begin(address: "b") == nil, "other addresses have their own")
@@ -119,6 +121,7 @@ final class CapturedLog: Sendable {
         #expect(throttle.begin(address: "a") == full)
         throttle.finish(address: "a", failed: nil, user: nil)
         throttle.finish(address: "b", failed: nil, user: nil)
+        for _ in 0..<20 { throttle.finish(address: "fleet", failed: nil, user: nil) }
         #expect(throttle.trackedCount.checking == 0)
     }
 
