@@ -199,36 +199,44 @@ struct ConfigurationLoader {
             clientAuthentication: clientAuthentication)
     }
 
-    /// The variable that replaces the whole `[[users]]` list with a TOML array of inline
-    /// tables: `[{ name = "ci", password_hash = "…", grants = { "*" = "write" } }]`.
-    static let usersVariable = "STATEHOUSE_USERS"
-
-    /// `[[users]]` tables (or `$STATEHOUSE_USERS`): `name`, `password_hash` and/or
-    /// `certificate_cn`, and `grants = { "prefix" = "read|write|admin" }`.
-    private mutating func users() throws(ConfigurationError) -> [UserDirectory.User] {
-        self.consumed.insert("users")
-        self.consumedVariables.insert(ConfigurationLoader.usersVariable)
+    /// The array of tables `[[key]]` from `STATEHOUSE_<KEY>` (a TOML array of inline tables,
+    /// replacing the file's whole list) or the file, and where it came from; `nil` when neither
+    /// has it.
+    private mutating func tables(_ key: String, example: String) throws(ConfigurationError)
+        -> (origin: String, array: TOMLArray)?
+    {
+        self.consumed.insert(key)
+        let variable = ConfigurationLoader.variableName(for: key)
+        self.consumedVariables.insert(variable)
         let origin: String
         let value: TOMLValueConvertible
-        if let text = self.environment[ConfigurationLoader.usersVariable] {
-            origin = ConfigurationLoader.usersVariable
+        if let text = self.environment[variable] {
+            origin = variable
             do {
-                guard let parsed = try TOMLTable(string: "users = \(text)")["users"] else { return [] }
+                guard let parsed = try TOMLTable(string: "\(key) = \(text)")[key] else { return nil }
                 value = parsed
             } catch {
                 throw ConfigurationError(
-                    origin: origin, key: nil,
-                    problem: "expected a TOML array of inline tables, such as "
-                        + #"[{ name = "ci", password_hash = "…", grants = { "*" = "write" } }]"#)
+                    origin: origin, key: nil, problem: "expected a TOML array of inline tables, such as \(example)")
             }
         } else {
-            guard let fromFile = self.values["users"] else { return [] }
+            guard let fromFile = self.values[key] else { return nil }
             origin = self.file ?? "config"
             value = fromFile
         }
         guard let array = value.array else {
-            throw ConfigurationError(origin: origin, key: "users", problem: "expected [[users]] tables")
+            throw ConfigurationError(origin: origin, key: key, problem: "expected [[\(key)]] tables")
         }
+        return (origin, array)
+    }
+
+    /// `[[users]]` tables (or `$STATEHOUSE_USERS`): `name`, `password_hash` and/or
+    /// `certificate_cn`, and `grants = { "prefix" = "read|write|admin" }`.
+    private mutating func users() throws(ConfigurationError) -> [UserDirectory.User] {
+        guard
+            let (origin, array) = try self.tables(
+                "users", example: #"[{ name = "ci", password_hash = "…", grants = { "*" = "write" } }]"#)
+        else { return [] }
         var users: [UserDirectory.User] = []
         for (index, element) in array.enumerated() {
             let key = "users[\(index)]"
@@ -270,17 +278,14 @@ struct ConfigurationLoader {
         return users
     }
 
-    /// `[[protected_prefixes]]` tables: `prefix`, and `allow`, an array of `{ principal = "name" }`
+    /// `[[protected_prefixes]]` tables (or `$STATEHOUSE_PROTECTED_PREFIXES`): `prefix`, and `allow`, an array of `{ principal = "name" }`
     /// and `{ issuer = "https://…", claims = { claim = "value or prefix*" } }` (empty: no one), each
     /// issuer one of `issuers`.
     private mutating func protectedPrefixes(issuers: Set<String>) throws(ConfigurationError) -> [ProtectedPrefix] {
-        self.consumed.insert("protected_prefixes")
-        guard let value = self.values["protected_prefixes"] else { return [] }
-        let origin = self.file ?? "config"
-        guard let array = value.array else {
-            throw ConfigurationError(
-                origin: origin, key: "protected_prefixes", problem: "expected [[protected_prefixes]] tables")
-        }
+        guard
+            let (origin, array) = try self.tables(
+                "protected_prefixes", example: #"[{ prefix = "acme/prod", allow = [{ principal = "release-bot" }] }]"#)
+        else { return [] }
         var rules: [ProtectedPrefix] = []
         for (index, element) in array.enumerated() {
             let key = "protected_prefixes[\(index)]"
@@ -396,15 +401,16 @@ struct ConfigurationLoader {
         return grants
     }
 
-    /// `[[oidc_issuers]]` tables: `issuer`, `audience`, optional `jwks_file` and `ca_file`, and
+    /// `[[oidc_issuers]]` tables (or `$STATEHOUSE_OIDC_ISSUERS`): `issuer`, `audience`, optional `jwks_file` and `ca_file`, and
     /// `rules = [{ claims = { name = "value" or "prefix*" }, grants = { "prefix" = "level" } }]`.
     private mutating func oidcIssuers() throws(ConfigurationError) -> [OIDCIssuer] {
-        self.consumed.insert("oidc_issuers")
-        guard let value = self.values["oidc_issuers"] else { return [] }
-        let origin = self.file ?? "config"
-        guard let array = value.array else {
-            throw ConfigurationError(origin: origin, key: "oidc_issuers", problem: "expected [[oidc_issuers]] tables")
-        }
+        guard
+            let (origin, array) = try self.tables(
+                "oidc_issuers",
+                example:
+                    #"[{ issuer = "https://…", audience = "statehouse", rules = [{ claims = { … }, grants = { … } }] }]"#
+            )
+        else { return [] }
         var issuers: [OIDCIssuer] = []
         for (index, element) in array.enumerated() {
             let key = "oidc_issuers[\(index)]"

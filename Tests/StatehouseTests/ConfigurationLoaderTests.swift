@@ -425,6 +425,40 @@ import Testing
                 == #"STATEHOUSE_USERS: users[0].grants."*": must be read, write or admin"#)
     }
 
+    @Test func issuersAndProtectedPrefixesComeFromTheEnvironmentToo() throws {
+        let issuers =
+            #"[{ issuer = "https://gitlab.example.com", audience = "statehouse", rules = [{ claims = { project_path = "acme/infra" }, grants = { "acme" = "write" } }] }]"#
+        let prefixes =
+            #"[{ prefix = "acme/prod", allow = [{ issuer = "https://gitlab.example.com", claims = { ref_protected = "true" } }] }]"#
+        let configuration = try self.load(
+            nil, ["STATEHOUSE_OIDC_ISSUERS": issuers, "STATEHOUSE_PROTECTED_PREFIXES": prefixes])
+        #expect(configuration.oidcIssuers.map(\.issuer) == ["https://gitlab.example.com"])
+        #expect(
+            configuration.protectedPrefixes == [
+                ProtectedPrefix(
+                    prefix: "acme/prod",
+                    allowed: [
+                        .workload(
+                            issuer: "https://gitlab.example.com", claims: ["ref_protected": ClaimPattern("true")])
+                    ])
+            ])
+        func failure(_ environment: [String: String]) -> String? {
+            do {
+                _ = try self.load(nil, environment)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(
+            failure(["STATEHOUSE_PROTECTED_PREFIXES": prefixes])
+                == "STATEHOUSE_PROTECTED_PREFIXES: protected_prefixes[0].allow[0].issuer: https://gitlab.example.com is not the issuer of any [[oidc_issuers]] table, so none of its tokens can log in"
+        )
+        #expect(
+            failure(["STATEHOUSE_OIDC_ISSUERS": "gitlab"])?.hasPrefix(
+                "STATEHOUSE_OIDC_ISSUERS: expected a TOML array of inline tables") == true)
+    }
+
     @Test func metricsAreOnWithoutLoginByDefault() throws {
         let defaults = try self.load(nil)
         #expect(defaults.metricsEnabled)
