@@ -60,27 +60,30 @@ public final class Authenticator: Sendable {
     }
 
     /// `verify`'s answer, unless the throttle holds the login back first. The password its user
-    /// last logged in with (`remembered`, a cheap check) passes unless the address is held back.
-    /// A password check (PBKDF2) also takes one of the checks its address may have in progress;
-    /// a token's is a lookup, and a guess at 256 random bits is hopeless however many run at once.
+    /// last logged in with (`remembered`, a cheap check) passes unless the address is held back,
+    /// and a password check (PBKDF2) takes one of the checks its address may have in progress.
+    /// A token is never held back: it is looked up or its signature checked, not hashed 600,000
+    /// times, and a guess at 256 random bits or a signature is hopeless however fast it comes; so
+    /// one client failing behind a NAT does not hold back the CI jobs behind it. Its failures
+    /// still count against the address's passwords.
     private func checked(
         _ kind: LoginKind, from address: String, user: String? = nil, remembered: () -> Principal? = { nil },
         verify: () -> CredentialCheck
     ) -> CredentialCheck {
         guard let throttle = self.throttle else { return verify() }
+        guard kind == .password else {
+            let check = verify()
+            if check == .rejected { throttle.fail(kind, address: address, user: nil) }
+            return check
+        }
         let hold = throttle.hold(address: address, user: user)
         if hold == nil || hold?.reason == .user, let principal = remembered() { return .accepted(principal) }
-        let counted = kind == .password
-        if let hold = hold ?? (counted ? throttle.begin(address: address) : nil) {
+        if let hold = hold ?? throttle.begin(address: address) {
             throttle.refuse(hold, address: address)
             return .throttled(retryAfter: hold.retryAfter)
         }
         let check = verify()
-        if counted {
-            throttle.finish(address: address, failed: check == .rejected ? kind : nil, user: user)
-        } else if check == .rejected {
-            throttle.fail(kind, address: address, user: nil)
-        }
+        throttle.finish(address: address, failed: check == .rejected ? kind : nil, user: user)
         return check
     }
 }

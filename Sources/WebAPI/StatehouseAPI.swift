@@ -103,7 +103,16 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             if let endpoint = self.metricsEndpoint {
                 let scrape = Self.readOnly(request, route: "metrics") { self.exposition(endpoint, $0) }
                 guard endpoint.requireAuth, case .accept = scrape else { return scrape }
-                return self.authenticated(request, route: "metrics") { _ in scrape }
+                // Users of the configuration only: an API token or a CI job's ID token (any
+                // repository can get one for a public issuer) is not a scraper.
+                return self.authenticated(request, route: "metrics") { caller in
+                    guard caller.principal.identity == .user else {
+                        return .refuse(
+                            Response.error(.forbidden, "only users of [[users]] may read the metrics")
+                                .labelled("metrics"))
+                    }
+                    return scrape
+                }
             }
         default:
             break

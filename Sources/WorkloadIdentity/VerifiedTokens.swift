@@ -35,8 +35,9 @@ final class VerifiedTokens: Sendable {
                 entries = entries.filter { now < $0.value.expires }
                 // Still full of live tokens: make room for a quarter at once, so that this pass
                 // over every entry stays rare under a flood of new tokens.
-                for victim in Array(entries.keys.prefix(entries.count - self.capacity * 3 / 4)) {
-                    entries[victim] = nil
+                let excess = entries.count - self.capacity * 3 / 4
+                if excess > 0 {
+                    for victim in Array(entries.keys.prefix(excess)) { entries[victim] = nil }
                 }
             }
             entries[digest] = Entry(principal: principal, expires: expires)

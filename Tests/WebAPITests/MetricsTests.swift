@@ -110,7 +110,7 @@ import WebAPI
         #expect(full.scrape()[#"statehouse_store_errors_total{kind="disk_full"}"#] == 1)
     }
 
-    @Test func metricsNeedNoLoginUnlessConfigured() {
+    @Test func metricsNeedNoLoginUnlessConfigured() throws {
         let open = Scraped()
         #expect(open.fixture.send("GET", "/metrics", user: nil).status == .ok)
         #expect(open.fixture.send("HEAD", "/metrics", user: nil).status == .ok)
@@ -121,6 +121,16 @@ import WebAPI
         let scraped = closed.fixture.send("GET", "/metrics", user: "viewer")
         #expect(scraped.status == .ok)
         #expect(scraped.text.contains("statehouse_lock_acquisitions_total"))
+        // An API token is not a user of [[users]], whatever its grants.
+        let created = closed.fixture.send(
+            "POST", "/api/v1/tokens", user: "root", body: #"{"name":"ci","grants":{"*":"admin"}}"#)
+        #expect(created.status.code == 201)
+        let secret = try #require(
+            (try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])?["token"] as? String)
+        let byToken = closed.fixture.send(
+            "GET", "/metrics", user: nil, headers: [("Authorization", "Bearer \(secret)")])
+        #expect(byToken.status == .forbidden)
+        #expect(byToken.text.contains("only users of [[users]] may read the metrics"))
     }
 
     @Test func withoutAnEndpointThereIsNoMetricsRoute() {

@@ -279,5 +279,17 @@ private let keysDown = "the issuer's keys cannot be fetched now"
         }
         #expect(full.count == 7, "full of live tokens: down to three quarters, then the new one")
         #expect(full.principal(for: SHA256.hash(data: [8, 1]), now: now)?.name == "8")
+        // Full, and more than a quarter of it expired: the expired ones go, and nothing else.
+        let stale = VerifiedTokens(capacity: 8)
+        for index in 0..<8 {
+            stale.remember(
+                Principal(name: "\(index)", grants: []), for: SHA256.hash(data: [UInt8(index), 2]),
+                expires: index < 3 ? now : later, now: now)
+        }
+        stale.remember(
+            Principal(name: "new", grants: []), for: SHA256.hash(data: [9, 2]), expires: later,
+            now: Timestamp(microseconds: 5_000_000))
+        #expect(stale.count == 6)
+        #expect(stale.principal(for: SHA256.hash(data: [7, 2]), now: now)?.name == "7")
     }
 }
