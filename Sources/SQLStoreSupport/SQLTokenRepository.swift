@@ -34,7 +34,7 @@ struct SQLTokenRepository: TokenRepository {
     }
 
     func unrevokedTokens(owner: String?) throws -> [StoredToken] {
-        let order = "ORDER BY owner\(self.dialect.bytewise), name"
+        let order = "ORDER BY owner\(self.dialect.bytewise), name\(self.dialect.bytewise)"
         guard let owner else {
             return try self.connection.rows(
                 "SELECT \(Self.columns) FROM api_tokens WHERE revoked_at IS NULL \(order)", [], Self.token)

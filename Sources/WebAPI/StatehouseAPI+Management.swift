@@ -184,7 +184,11 @@ extension StatehouseAPI {
                     "token.id": .string(created.token.id), "token.name": .string(created.token.name),
                     "user": .string(caller.principal.name),
                 ])
-            return .document(.created, CreatedToken(token: created.secret, details: APITypes.Token(created.token)))
+            var response = Response.document(
+                .created, CreatedToken(token: created.secret, details: APITypes.Token(created.token)))
+            // The secret, once: no cache along the way may keep it.
+            response.headers.add(name: "Cache-Control", value: "no-store")
+            return response
         case .token(let id):
             let revoked = try useCases.revokeToken.execute(id: id, as: caller)
             request.logger.notice(

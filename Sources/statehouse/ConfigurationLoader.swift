@@ -164,6 +164,7 @@ struct ConfigurationLoader {
         guard let span = try? Timestamp.parseDuration(text), span > 0 else {
             throw self.error(key, raw, "expected a span such as \"30d\", \"12h\" or \"90m\", got \"\(text)\"")
         }
+        guard span <= 36_500 * 86_400_000_000 else { throw self.error(key, raw, "must be at most 36500d (100 years)") }
         return span
     }
 
@@ -448,10 +449,17 @@ struct ConfigurationLoader {
             for (ruleIndex, ruleValue) in ruleArray.enumerated() {
                 rules.append(try ConfigurationLoader.rule(ruleValue, key: "\(key).rules[\(ruleIndex)]", origin: origin))
             }
-            issuers.append(
-                OIDCIssuer(
-                    issuer: issuer, audience: audience, jwksFile: files["jwks_file"], caFile: files["ca_file"],
-                    rules: rules))
+            let configured = OIDCIssuer(
+                issuer: issuer, audience: audience, jwksFile: files["jwks_file"], caFile: files["ca_file"], rules: rules
+            )
+            if let other = issuers.first(where: { $0.host == configured.host }) {
+                throw ConfigurationError(
+                    origin: origin, key: "\(key).issuer",
+                    problem:
+                        "\(issuer) has the host of \(other.issuer): their principals (oidc:\(configured.host):<sub>) "
+                        + "could not be told apart")
+            }
+            issuers.append(configured)
         }
         return issuers
     }

@@ -105,6 +105,16 @@ import Testing
             } == .invalidInput)
     }
 
+    @Test func aUserHasAtMostAHundredLiveTokens() throws {
+        for index in 0..<CreateToken.maxLiveTokens {
+            _ = try self.make("t\(index)", ["team": .read], by: self.ci, expiresIn: index == 0 ? "1h" : nil)
+        }
+        #expect(self.kind { _ = try self.make("one-more", ["team": .read], by: self.ci) } == .conflict)
+        _ = try self.make("one-more", ["team": .read], by: self.root)
+        self.clock.advance(seconds: 3601)
+        _ = try self.make("one-more", ["team": .read], by: self.ci)
+    }
+
     @Test func namesAreUniqueAmongAnOwnersLiveTokens() throws {
         let first = try self.make("deploy", ["team": .write], by: self.ci, expiresIn: "1h")
         #expect(self.kind { _ = try self.make("deploy", ["team": .read], by: self.ci) } == .conflict)

@@ -74,6 +74,9 @@ import Testing
             self.failure("[tokens]\ndefault_expires_in = \"60d\"\nmax_expires_in = \"30d\"")
                 == "config.toml: tokens.default_expires_in: must not be longer than tokens.max_expires_in")
         #expect(
+            self.failure("[tokens]\nmax_expires_in = \"36501d\"")
+                == "config.toml: tokens.max_expires_in: must be at most 36500d (100 years)")
+        #expect(
             self.failure("[tokens]\nmax_expires_in = \"forever\"")
                 == #"config.toml: tokens.max_expires_in: expected a span such as "30d", "12h" or "90m", got "forever""#)
         #expect(self.failure("[tokens]\nmax_expires_in = 30") != nil)

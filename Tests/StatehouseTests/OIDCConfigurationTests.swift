@@ -64,6 +64,25 @@ import WorkloadIdentity
         #expect(issuers[1].caFile == "/etc/statehouse/ca.pem")
     }
 
+    @Test func refusesTwoIssuersOnOneHost() {
+        let rules = #"[{ claims = { sub = "system:serviceaccount:ci:deployer" }, grants = { "k8s" = "write" } }]"#
+        let configuration = """
+            [[oidc_issuers]]
+            issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/A"
+            audience = "statehouse"
+            rules = \(rules)
+            [[oidc_issuers]]
+            issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/B"
+            audience = "statehouse"
+            rules = \(rules)
+            """
+        #expect(
+            self.failure(configuration)
+                == "config.toml: oidc_issuers[1].issuer: https://oidc.eks.eu-west-1.amazonaws.com/id/B has the host of "
+                + "https://oidc.eks.eu-west-1.amazonaws.com/id/A: their principals "
+                + "(oidc:oidc.eks.eu-west-1.amazonaws.com:<sub>) could not be told apart")
+    }
+
     @Test func refusesARuleThatWouldMatchEveryToken() {
         let why = "a rule must match at least one claim value"
         #expect(

@@ -13,6 +13,7 @@ import Testing
     /// Creates a token as `user`; returns its secret and id.
     func create(_ body: String, as user: String = "ci") throws -> (secret: String, id: String) {
         let response = self.f.send("POST", "/api/v1/tokens", user: user, body: body)
+        #expect(response.headers["Cache-Control"] == "no-store", "the secret is in it")
         #expect(response.status == .created, "\(response.text)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
         return (try #require(document["token"] as? String), try #require(document["id"] as? String))

@@ -12,6 +12,8 @@ public struct CreateToken: Sendable {
 
     /// The longest token name, in bytes.
     static let maxNameBytes = 64
+    /// Live tokens a user may have at once.
+    public static let maxLiveTokens = 100
 
     private let store: any UnitOfWork
     private let clock: any WallClock
@@ -55,9 +57,14 @@ public struct CreateToken: Sendable {
             try self.store.transaction { transaction in
                 // One unrevoked token per owner and name (the store's index keeps it so): a live
                 // one is a conflict, an expired one is retired so the name can be used again.
-                if let same = try transaction.tokens.unrevokedTokens(owner: principal.name).first(where: {
-                    $0.name == name
-                }) {
+                let existing = try transaction.tokens.unrevokedTokens(owner: principal.name)
+                guard existing.filter({ $0.isLive(at: now) }).count < Self.maxLiveTokens else {
+                    throw ApplicationError(
+                        .conflict,
+                        "\(principal.name) already has \(Self.maxLiveTokens) live tokens, the most a user may have; "
+                            + "revoke some first")
+                }
+                if let same = existing.first(where: { $0.name == name }) {
                     guard !same.isLive(at: now) else {
                         throw ApplicationError(
                             .conflict,
