@@ -105,17 +105,18 @@ public final class LoginThrottle: Sendable {
             return tally
         }
 
-        /// Room for one more key: the forgotten entries go, or else the one with the fewest
-        /// failures (the oldest of those).
+        /// Room for one more key: the forgotten entries go, or else those with the fewest failures
+        /// (the oldest of those) down to three quarters of `capacity`, so that this pass over
+        /// every entry, under the lock every login takes, stays rare however many new keys come.
         mutating func makeRoom(capacity: Int, now: Int64, every: Int64) {
             guard self.tallies.count >= capacity else { return }
             for key in Array(self.tallies.keys) { _ = self.tally(key, now: now, every: every) }
-            guard self.tallies.count >= capacity,
-                let weakest = self.tallies.min(by: {
-                    ($0.value.failures, $0.value.forgetFrom) < ($1.value.failures, $1.value.forgetFrom)
-                })
-            else { return }
-            self.tallies[weakest.key] = nil
+            let excess = self.tallies.count - capacity * 3 / 4
+            guard self.tallies.count >= capacity, excess > 0 else { return }
+            let weakest = self.tallies.sorted {
+                ($0.value.failures, $0.value.forgetFrom) < ($1.value.failures, $1.value.forgetFrom)
+            }
+            for (key, _) in weakest.prefix(excess) { self.tallies[key] = nil }
         }
     }
 

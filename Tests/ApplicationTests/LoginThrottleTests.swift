@@ -102,6 +102,19 @@ final class CapturedLog: Sendable {
         #expect(throttle.hold(address: "spray-49", user: nil)?.reason == .address, "the newest entry stays")
     }
 
+    @Test func aFullTableDropsAQuarterAtOnceSoItsPassOverEveryEntryStaysRare() {
+        let throttle = self.throttle(free: 5, forgetEvery: 3600, capacity: 8)
+        for _ in 0..<3 { throttle.fail(.password, address: "busy", user: nil) }
+        for index in 0..<7 { throttle.fail(.password, address: "one-\(index)", user: nil) }
+        #expect(throttle.trackedCount.addresses == 8)
+        throttle.fail(.password, address: "new", user: nil)
+        #expect(throttle.trackedCount.addresses == 7, "down to 6, then the new one")
+        throttle.fail(.password, address: "newer", user: nil)
+        #expect(throttle.trackedCount.addresses == 8, "no pass until full again")
+        for _ in 0..<3 { throttle.fail(.password, address: "busy", user: nil) }
+        #expect(throttle.hold(address: "busy", user: nil)?.reason == .address, "the busiest entry stayed")
+    }
+
     @Test func anAddressThatFailedHasAsManyChecksInProgressAsFreeFailuresLeftAndThenOne() {
         let throttle = self.throttle(free: 4)
         let full = LoginThrottle.Hold(reason: .address, retryAfter: 1)

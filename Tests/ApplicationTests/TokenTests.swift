@@ -236,6 +236,30 @@ import Testing
         #expect(try lastUsed() == self.clock.now())
         #expect(self.store.writes == writes + 2)
     }
+
+    @Test func theLastWritesRememberedAreBounded() throws {
+        let count = 50
+        let verifier = TokenVerifier(
+            store: self.store, clock: self.clock, maxRemembered: count,
+            ownerGrants: { _ in [Grant(prefix: "*", access: .admin)] })
+        let now = self.clock.now()
+        let secrets = (0...count).map { _ in TokenSecret.generate() }
+        try self.store.transaction { transaction in
+            for (index, secret) in secrets.enumerated() {
+                try transaction.tokens.insert(
+                    StoredToken(
+                        id: TokenSecret.newID(), name: "t\(index)", owner: "ci",
+                        grants: [Grant(prefix: "team", access: .read)],
+                        secretHash: TokenSecret.hash(secret), createdAt: now,
+                        expiresAt: Timestamp(microseconds: now.microseconds + 86_400_000_000)))
+            }
+        }
+        for secret in secrets.dropLast() { _ = verifier.verify(secret: secret) }
+        #expect(verifier.rememberedWrites == count)
+        self.clock.advance(seconds: 61)
+        _ = verifier.verify(secret: secrets[count])
+        #expect(verifier.rememberedWrites == 1, "those older than a minute were dropped")
+    }
 }
 
 extension String {

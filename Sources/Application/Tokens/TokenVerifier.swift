@@ -18,9 +18,17 @@ public final class TokenVerifier: SecretVerifier {
     /// When this process last wrote each token's "last used" time.
     private let lastWritten = Mutex<[String: Timestamp]>([:])
 
+    /// Tokens whose last write is remembered before the ones older than the interval are dropped.
+    private let maxRemembered: Int
+
     /// A verifier over `store`; `ownerGrants` gives a configured user's current grants, or `nil`
-    /// for a name that is not a user.
-    public init(store: any UnitOfWork, clock: any WallClock, ownerGrants: @escaping @Sendable (String) -> [Grant]?) {
+    /// for a name that is not a user. It remembers when it last wrote "last used" for up to
+    /// `maxRemembered` tokens before it drops those written more than the interval ago.
+    public init(
+        store: any UnitOfWork, clock: any WallClock, maxRemembered: Int = 10_000,
+        ownerGrants: @escaping @Sendable (String) -> [Grant]?
+    ) {
+        self.maxRemembered = maxRemembered
         self.store = store
         self.clock = clock
         self.ownerGrants = ownerGrants
@@ -28,6 +36,9 @@ public final class TokenVerifier: SecretVerifier {
 
     /// A token that is not valid counts as a failed token login.
     public let loginKind = LoginKind.token
+
+    /// How many tokens' last writes this process remembers (for tests).
+    package var rememberedWrites: Int { self.lastWritten.withLock { $0.count } }
 
     /// Whether `secret` starts with `sht_`.
     public func recognizes(_ secret: String) -> Bool { TokenSecret.hasPrefix(secret) }
@@ -59,6 +70,11 @@ public final class TokenVerifier: SecretVerifier {
         let due = self.lastWritten.withLock { written in
             if let last = written[token.id], now.microseconds - last.microseconds < Self.lastUsedInterval {
                 return false
+            }
+            // Tokens last written more than the interval ago need no entry: keep the map to those
+            // used within it, however many tokens come and go.
+            if written.count >= self.maxRemembered {
+                written = written.filter { now.microseconds - $0.value.microseconds < Self.lastUsedInterval }
             }
             written[token.id] = now
             return true
