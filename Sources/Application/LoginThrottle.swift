@@ -2,6 +2,7 @@ import Domain
 import Logging
 import Metrics
 import Synchronization
+import SystemSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -164,7 +165,7 @@ public final class LoginThrottle: Sendable {
         self.throttledCounters = throttled
     }
 
-    private var every: Int64 { max(1, Self.microseconds(self.policy.forgetEvery)) }
+    private var every: Int64 { max(1, self.policy.forgetEvery.microseconds) }
 
     /// What holds back a login from `address` (as `user`, for a password), or `nil` when it may
     /// be checked now.
@@ -245,7 +246,7 @@ public final class LoginThrottle: Sendable {
         tally.failures += 1
         let excess = tally.failures - self.policy.freeFailures
         if excess > 0 {
-            let delay = min(Self.microseconds(self.policy.maxDelay), 1_000_000 << min(excess - 1, 32))
+            let delay = min(self.policy.maxDelay.microseconds, 1_000_000 << min(excess - 1, 32))
             tally.heldUntil = max(tally.heldUntil, now + delay)
         }
         tally.unlogged += 1
@@ -281,11 +282,6 @@ public final class LoginThrottle: Sendable {
             String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
         }
         return groups.joined(separator: ":") + "::/64"
-    }
-
-    private static func microseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 
     /// Whole seconds, rounded up, at least 1.

@@ -8,6 +8,16 @@ extension Principal {
         }
     }
 
+    /// `require(_:toChange:)` for a request that changes or locks `state`, `require(_:on:)` for
+    /// one that does not.
+    public func require(_ access: Access, on state: StateName, changing: Bool) throws(ApplicationError) {
+        if changing {
+            try self.require(access, toChange: state)
+        } else {
+            try self.require(access, on: state)
+        }
+    }
+
     /// Throws `forbidden` unless the principal has `access` on `state` and no protected prefix
     /// keeps it from changing or locking `state`.
     public func require(_ access: Access, toChange state: StateName) throws(ApplicationError) {

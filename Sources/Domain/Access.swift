@@ -10,6 +10,12 @@ public enum Access: Int, Comparable, Sendable, CaseIterable, CustomStringConvert
     /// Orders by power.
     public static func < (lhs: Access, rhs: Access) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The level named `read`, `write` or `admin`; `nil` for any other text.
+    public init?(level: String?) {
+        guard let access = Access.allCases.first(where: { $0.description == level }) else { return nil }
+        self = access
+    }
+
     /// `read`, `write` or `admin`.
     public var description: String {
         switch self {

@@ -15,15 +15,27 @@ public struct Grant: Equatable, Sendable {
     /// Whether the grant covers `name`.
     public func covers(_ name: StateName) -> Bool {
         if self.prefix == "*" { return true }
-        let prefix = self.prefix.hasSuffix("/") ? String(self.prefix.dropLast()) : self.prefix
+        let prefix = Self.bare(self.prefix)
         let value = name.rawValue
         return value == prefix || value.hasPrefix(prefix + "/")
     }
 }
 
 extension Grant {
+    /// `prefix` without a trailing `/`.
+    private static func bare(_ prefix: String) -> String {
+        prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+    }
+
     /// The prefix without a trailing `/`.
-    private var bare: String { self.prefix.hasSuffix("/") ? String(self.prefix.dropLast()) : self.prefix }
+    private var bare: String { Self.bare(self.prefix) }
+
+    /// Throws unless `prefix` is `*` or a state name, with or without a trailing `/`: what a
+    /// grant may be on.
+    public static func validate(prefix: String) throws(DomainError) {
+        guard prefix != "*" else { return }
+        _ = try StateName(Self.bare(prefix))
+    }
 
     /// Whether every state under `other`'s prefix is under this grant's prefix (`*` only under `*`).
     public func coversPrefix(of other: Grant) -> Bool {

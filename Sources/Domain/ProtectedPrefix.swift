@@ -17,7 +17,7 @@ public struct ProtectedPrefix: Equatable, Sendable, CustomStringConvertible {
                 guard case .workload(let actual, let values) = principal.identity, actual == issuer else {
                     return false
                 }
-                return claims.allSatisfy { key, pattern in values[key].map(pattern.matches) ?? false }
+                return claims.allMatch(values)
             }
         }
 
@@ -78,4 +78,11 @@ public struct ClaimPattern: Equatable, Sendable, CustomStringConvertible {
 
     /// The pattern as configured.
     public var description: String { self.text }
+}
+
+extension [String: ClaimPattern] {
+    /// Whether `values` has every one of these claims, each matching its pattern.
+    public func allMatch(_ values: [String: String]) -> Bool {
+        self.allSatisfy { name, pattern in values[name].map(pattern.matches) ?? false }
+    }
 }

@@ -14,7 +14,7 @@ public struct WorkloadRule: Equatable, Sendable {
 
     /// Whether a token with these claims matches.
     public func matches(_ values: [String: String]) -> Bool {
-        self.claims.allSatisfy { name, pattern in values[name].map(pattern.matches) ?? false }
+        self.claims.allMatch(values)
     }
 
     /// The union of the grants of every rule in `rules` that `values` match; none when none does.

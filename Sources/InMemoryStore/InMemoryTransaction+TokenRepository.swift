@@ -39,11 +39,3 @@ extension InMemoryTransaction: TokenRepository {
         self.contents.tokens[id] = token.with(lastUsedAt: at, revokedAt: token.revokedAt)
     }
 }
-
-extension StoredToken {
-    fileprivate func with(lastUsedAt: Timestamp?, revokedAt: Timestamp?) -> StoredToken {
-        StoredToken(
-            id: self.id, name: self.name, owner: self.owner, grants: self.grants, secretHash: self.secretHash,
-            createdAt: self.createdAt, expiresAt: self.expiresAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
-    }
-}

@@ -33,12 +33,8 @@ extension StatehouseAPI {
         }
         if let state = route.resource.stateName, let name = try? StateName(state) {
             do {
-                let access = route.resource.access(method)
-                if route.resource.changes(method) {
-                    try caller.principal.require(access, toChange: name)
-                } else {
-                    try caller.principal.require(access, on: name)
-                }
+                try caller.principal.require(
+                    route.resource.access(method), on: name, changing: route.resource.changes(method))
             } catch {
                 return .refuse(self.failure(error, request.logger, requestID: request.id).labelled("api"))
             }
@@ -247,7 +243,7 @@ extension ManagementRoute.Resource {
 private func grants(_ levels: [String: String]) throws(ApplicationError) -> [Grant] {
     var grants: [Grant] = []
     for (prefix, level) in levels.sorted(by: { $0.key < $1.key }) {
-        guard let access = Access.allCases.first(where: { $0.description == level }) else {
+        guard let access = Access(level: level) else {
             throw ApplicationError(.invalidInput, "grant \"\(prefix)\": the level must be read, write or admin")
         }
         grants.append(Grant(prefix: prefix, access: access))

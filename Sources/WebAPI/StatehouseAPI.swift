@@ -223,11 +223,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         let name: StateName
         do {
             name = try StateName(route.name)
-            if action.changes {
-                try caller.principal.require(action.access, toChange: name)
-            } else {
-                try caller.principal.require(action.access, on: name)
-            }
+            try caller.principal.require(action.access, on: name, changing: action.changes)
         } catch let error as DomainError {
             return .refuse(Response.error(.badRequest, error.description).labelled(label))
         } catch let error as ApplicationError {

@@ -12,6 +12,8 @@ public struct OIDCIssuer: Equatable, Sendable {
     public let caFile: String?
     /// What matching tokens may do.
     public let rules: [WorkloadRule]
+    /// The host of the issuer URL, as principal names show it: `token.actions.githubusercontent.com`.
+    public let host: String
 
     /// Creates an issuer.
     public init(issuer: String, audience: String, jwksFile: String?, caFile: String?, rules: [WorkloadRule]) {
@@ -20,8 +22,6 @@ public struct OIDCIssuer: Equatable, Sendable {
         self.jwksFile = jwksFile
         self.caFile = caFile
         self.rules = rules
+        self.host = (try? HTTPSLocation(issuer))?.host ?? issuer
     }
-
-    /// The host of the issuer URL, as principal names show it: `token.actions.githubusercontent.com`.
-    public var host: String { (try? HTTPSLocation(self.issuer))?.host ?? self.issuer }
 }

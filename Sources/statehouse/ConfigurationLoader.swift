@@ -373,7 +373,7 @@ struct ConfigurationLoader {
 
     /// Whether `prefix` is `*` or a state name prefix, as grants take them.
     private static func isGrantPrefix(_ prefix: String) -> Bool {
-        prefix == "*" || (try? StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)) != nil
+        (try? Grant.validate(prefix: prefix)) != nil
     }
 
     /// A grants table at `key`: `{ "prefix" = "read|write|admin" }`.
@@ -386,16 +386,14 @@ struct ConfigurationLoader {
         var grants: [Grant] = []
         for (prefix, level) in grantTable {
             let grantKey = "\(key).\"\(prefix)\""
-            guard let access = Access.allCases.first(where: { $0.description == level.string }) else {
+            guard let access = Access(level: level.string) else {
                 throw ConfigurationError(origin: origin, key: grantKey, problem: "must be read, write or admin")
             }
-            if prefix != "*" {
-                do {
-                    _ = try StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
-                } catch {
-                    throw ConfigurationError(
-                        origin: origin, key: grantKey, problem: "not \"*\" or a state name prefix: \(error)")
-                }
+            do {
+                try Grant.validate(prefix: prefix)
+            } catch {
+                throw ConfigurationError(
+                    origin: origin, key: grantKey, problem: "not \"*\" or a state name prefix: \(error)")
             }
             grants.append(Grant(prefix: prefix, access: access))
         }

@@ -8,7 +8,7 @@ import Testing
 /// checked on every request against the store.
 @Suite struct TokenTests {
     let store = CountingStore()
-    let clock = MovableClock()
+    let clock = SteppedClock()
     let root = Caller(Principal(name: "root", grants: [Grant(prefix: "*", access: .admin)]))
     let ci = Caller(Principal(name: "ci", grants: [Grant(prefix: "team", access: .write)]))
     let viewer = Caller(Principal(name: "viewer", grants: [Grant(prefix: "*", access: .read)]))
@@ -277,15 +277,6 @@ final class Users: Sendable {
         "root": [Grant(prefix: "*", access: .admin)], "ci": [Grant(prefix: "team", access: .write)],
         "viewer": [Grant(prefix: "*", access: .read)],
     ])
-}
-
-/// A clock the test moves by hand.
-final class MovableClock: WallClock {
-    private let current = Mutex(Timestamp(microseconds: 1_795_000_000_000_000))
-    func now() -> Timestamp { self.current.withLock { $0 } }
-    func advance(seconds: Int64) {
-        self.current.withLock { $0 = Timestamp(microseconds: $0.microseconds + seconds * 1_000_000) }
-    }
 }
 
 /// An in-memory store that counts its reads and write transactions, and can be made to fail.

@@ -38,6 +38,13 @@ public struct StoredToken: Equatable, Sendable {
         self.revokedAt = revokedAt
     }
 
+    /// The same token with these times of last use and revocation.
+    public func with(lastUsedAt: Timestamp?, revokedAt: Timestamp?) -> StoredToken {
+        StoredToken(
+            id: self.id, name: self.name, owner: self.owner, grants: self.grants, secretHash: self.secretHash,
+            createdAt: self.createdAt, expiresAt: self.expiresAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+    }
+
     /// Whether it is accepted at `now`: neither revoked nor expired.
     public func isLive(at now: Timestamp) -> Bool {
         self.revokedAt == nil && now < self.expiresAt
@@ -59,7 +66,7 @@ extension StoredToken {
             throw StoreError(.fault, "stored token grants are not a JSON object")
         }
         return try members.sorted { $0.key < $1.key }.map { prefix, level in
-            guard let access = Access.allCases.first(where: { $0.description == level.stringValue }) else {
+            guard let access = Access(level: level.stringValue) else {
                 throw StoreError(.fault, "stored token grant on \(prefix) has no valid level")
             }
             return Grant(prefix: prefix, access: access)

@@ -127,9 +127,8 @@ public struct CreateToken: Sendable {
 
     /// `*` or a state name prefix (a trailing `/` allowed).
     private static func validate(prefix: String) throws(ApplicationError) {
-        guard prefix != "*" else { return }
         do {
-            _ = try StateName(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
+            try Grant.validate(prefix: prefix)
         } catch {
             throw ApplicationError(.invalidInput, "grant \"\(prefix)\" is not \"*\" or a state name prefix: \(error)")
         }

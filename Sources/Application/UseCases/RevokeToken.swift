@@ -31,10 +31,7 @@ public struct RevokeToken: Sendable {
                 }
                 try transaction.audit.append(
                     caller.tokenEvent(.revokeToken, at: now, detail: "\(token.id) \(token.principalName)"))
-                return StoredToken(
-                    id: token.id, name: token.name, owner: token.owner, grants: token.grants,
-                    secretHash: token.secretHash, createdAt: token.createdAt, expiresAt: token.expiresAt,
-                    lastUsedAt: token.lastUsedAt, revokedAt: now)
+                return token.with(lastUsedAt: token.lastUsedAt, revokedAt: now)
             }
         }
     }
