@@ -14,7 +14,7 @@ extension InMemoryTransaction: StateImport {
         return row.id
     }
 
-    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, stateID: Int64) throws {
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, of name: StateName, stateID: Int64) throws {
         self.contents.versions[stateID, default: []].append(InMemoryStore.VersionRow(record: record, gzip: gzip))
         self.contents.versions[stateID]?.sort { $0.record.number < $1.record.number }
     }

@@ -23,7 +23,7 @@ extension InMemoryTransaction: StateRepository {
         return (id, latest)
     }
 
-    func content(stateID: Int64, version number: Int64) throws -> [UInt8]? {
+    func content(of name: StateName, stateID: Int64, version number: Int64) throws -> [UInt8]? {
         self.contents.versions[stateID]?.first { $0.record.number == number }?.gzip
     }
 
@@ -32,7 +32,7 @@ extension InMemoryTransaction: StateRepository {
     }
 
     func appendVersion(_ version: NewVersion, to state: StoredState) throws -> VersionRecord {
-        let number = (state.latest?.number ?? 0) + 1
+        let number = state.nextVersionNumber
         let record = version.record(number: number)
         self.contents.versions[state.id, default: []].append(
             InMemoryStore.VersionRow(record: record, gzip: version.blob.gzip))

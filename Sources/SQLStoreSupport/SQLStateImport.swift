@@ -23,7 +23,7 @@ struct SQLStateImport: StateImport {
         return id
     }
 
-    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, stateID: Int64) throws {
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, of name: StateName, stateID: Int64) throws {
         try self.connection.query(
             StateRows.insertVersion, StateRows.versionValues(record, content: gzip, stateID: stateID))
     }

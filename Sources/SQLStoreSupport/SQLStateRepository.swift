@@ -57,7 +57,7 @@ struct SQLStateRepository: StateRepository {
         }.first
     }
 
-    func content(stateID: Int64, version number: Int64) throws -> [UInt8]? {
+    func content(of name: StateName, stateID: Int64, version number: Int64) throws -> [UInt8]? {
         try self.connection.rows(
             "SELECT content FROM state_versions WHERE state_id = $1 AND number = $2", [.int64(stateID), .int64(number)]
         ) { $0.isNull(0) ? nil : $0.bytes(0) }.first ?? nil
@@ -70,7 +70,7 @@ struct SQLStateRepository: StateRepository {
     }
 
     func appendVersion(_ version: NewVersion, to state: StoredState) throws -> VersionRecord {
-        let record = version.record(number: (state.latest?.number ?? 0) + 1)
+        let record = version.record(number: state.nextVersionNumber)
         let values = StateRows.versionValues(record, content: version.blob.gzip, stateID: state.id)
         if self.dialect.writableCTEs {
             // One round trip: the version and the state's pointer to it.

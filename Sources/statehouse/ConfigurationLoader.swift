@@ -3,6 +3,7 @@ import Domain
 import HTTPServer
 import Logging
 import PasswordAuth
+import SystemSupport
 import TOMLKit
 import WorkloadIdentity
 
@@ -138,10 +139,59 @@ struct ConfigurationLoader {
         configuration.retentionInterval = try self.seconds(
             "retention.interval", default: configuration.retentionInterval)
         configuration.tokens = try self.tokens()
+        configuration.encryption = try self.encryption()
         configuration.metricsEnabled = try self.boolean("metrics.enabled", default: configuration.metricsEnabled)
         configuration.metricsRequireAuth = try self.boolean(
             "metrics.require_auth", default: configuration.metricsRequireAuth)
         return configuration
+    }
+
+    /// `encryption.keys` (a TOML array of `id:key` strings; `$STATEHOUSE_ENCRYPTION_KEYS` separates
+    /// them with commas) or `encryption.key_file` (one `id:key` a line; blank lines and `#`
+    /// comments skipped). Errors name the entry by position and id, never by its key.
+    private mutating func encryption() throws(ConfigurationError) -> KeyRing {
+        let listed = self.raw("encryption.keys")
+        let file = try self.raw("encryption.key_file").map { (raw) throws(ConfigurationError) in
+            (raw, try self.text("encryption.key_file", raw))
+        }
+        let entries: [String]
+        let origin: (key: String, raw: Raw)
+        switch (listed, file) {
+        case (nil, nil):
+            return .empty
+        case (.some, .some((let raw, _))):
+            throw self.error("encryption.key_file", raw, "set encryption.keys or encryption.key_file, not both")
+        case (.some(let raw), nil):
+            origin = ("encryption.keys", raw)
+            switch raw {
+            case .file(let toml):
+                let strings = toml.array?.compactMap(\.string)
+                guard let strings, strings.count == toml.array?.count else {
+                    throw self.error("encryption.keys", raw, "expected an array of \"id:key\" strings")
+                }
+                entries = strings
+            case .environment(_, let text):
+                entries = text.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+            }
+        case (nil, .some((let raw, let path))):
+            origin = ("encryption.key_file", raw)
+            let bytes: [UInt8]
+            do {
+                bytes = try FileIO.readAll(path)
+            } catch {
+                throw self.error("encryption.key_file", raw, "cannot read \(path): \(error)")
+            }
+            entries = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
+        guard !entries.isEmpty else {
+            throw self.error(origin.key, origin.raw, "names no key; remove it to store states unencrypted")
+        }
+        do {
+            return try KeyRing(entries: entries)
+        } catch {
+            throw self.error(origin.key, origin.raw, error.description)
+        }
     }
 
     /// `tokens.default_expires_in` and `tokens.max_expires_in`: spans such as `30d`.
@@ -672,6 +722,14 @@ struct ConfigurationError: Error, CustomStringConvertible {
 }
 
 extension String {
+    /// Without leading and trailing spaces, tabs and line ends.
+    fileprivate func trimmingWhitespace() -> String {
+        guard let first = self.firstIndex(where: { !$0.isWhitespace }),
+            let last = self.lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(self[first...last])
+    }
+
     fileprivate func replacingOccurrences(_ target: Character, with replacement: String) -> String {
         self.split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }

@@ -18,7 +18,7 @@ struct Migrate: ParsableCommand {
         }
         let logger = Logger(label: "statehouse")
         do {
-            _ = try StoreFactory.make(configuration.storage, logger: logger)
+            _ = try StoreFactory.make(configuration.storage, keys: configuration.encryption, logger: logger)
         } catch {
             throw ValidationError("migration failed: \(error.message)")
         }

@@ -14,7 +14,8 @@ struct MigrateStore: ParsableCommand {
             never changed (an SQLite source must exist); the destination must be empty and is written \
             in one transaction, so a failed copy leaves nothing behind. Every version is checked \
             against its recorded size, SHA-256 and MD5 before it is written and again after it is \
-            read back; deleted states and locks are copied too.
+            read back; deleted states and locks are copied too. The [encryption] keys of the \
+            configuration open the source's versions and seal the copy with the first key.
             """)
 
     @Option(help: "The store to copy from, such as sqlite:data/statehouse.db.")
@@ -23,9 +24,18 @@ struct MigrateStore: ParsableCommand {
     @Option(help: "The empty store to copy into, such as postgresql://statehouse@db/statehouse.")
     var to: String
 
+    @Option(
+        name: .long,
+        help:
+            "The config file whose [encryption] keys open the source and seal the copy (default: config.toml, or $STATEHOUSE_CONFIG)."
+    )
+    var config: String?
+
     func run() throws {
-        let source = try self.open(self.from, asSource: true)
-        let destination = try self.open(self.to, asSource: false)
+        let keys = try Serve.loadConfiguration(flag: self.config, environment: ProcessEnvironment.current)
+            .configuration.encryption
+        let source = try self.open(self.from, asSource: true, keys: keys)
+        let destination = try self.open(self.to, asSource: false, keys: keys)
         do {
             let report = try CopyStore(from: source, to: destination).execute { print($0) }
             print(
@@ -36,7 +46,7 @@ struct MigrateStore: ParsableCommand {
         }
     }
 
-    private func open(_ specification: String, asSource: Bool) throws -> any UnitOfWork {
+    private func open(_ specification: String, asSource: Bool, keys: KeyRing) throws -> any UnitOfWork {
         var storage = StatehouseConfiguration.Storage()
         if specification.hasPrefix("sqlite:") {
             storage.driver = .sqlite
@@ -51,8 +61,8 @@ struct MigrateStore: ParsableCommand {
             throw ValidationError("cannot tell what store \(specification) is: use sqlite:PATH or a postgresql:// URL")
         }
         do {
-            if asSource { return try StoreFactory.openSource(storage) }
-            return try StoreFactory.make(storage, logger: Logger(label: "statehouse"))
+            if asSource { return try StoreFactory.openSource(storage, keys: keys) }
+            return try StoreFactory.make(storage, keys: keys, logger: Logger(label: "statehouse"))
         } catch {
             throw ValidationError("cannot open \(StoreFactory.describe(storage)): \(error.message)")
         }

@@ -48,7 +48,8 @@ struct Serve: ParsableCommand {
             let users = try UserDirectory(users: configuration.users)
             let metrics = configuration.metricsEnabled ? PrometheusMetrics() : nil
             let factory: any MetricsFactory = metrics?.factory ?? NOOPMetricsHandler.instance
-            let store = try StoreFactory.make(configuration.storage, logger: logger, metrics: factory)
+            let store = try StoreFactory.make(
+                configuration.storage, keys: configuration.encryption, logger: logger, metrics: factory)
             let clock = SystemWallClock()
             let oidc = try Serve.oidcVerifier(configuration.oidcIssuers, clock: clock, logger: logger)
             let api = StatehouseAPI(

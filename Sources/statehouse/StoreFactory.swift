@@ -13,11 +13,19 @@ import SystemSupport
 
 /// Builds the configured store and brings its schema up to date.
 enum StoreFactory {
-    /// The store, ready to use; for PostgreSQL, migrations have run. An unreachable database is
-    /// retried until `connect_timeout`, then reported.
+    /// The store, ready to use, its versions sealed and opened with `keys`; for PostgreSQL,
+    /// migrations have run. An unreachable database is retried until `connect_timeout`, then
+    /// reported.
     static func make(
-        _ storage: StatehouseConfiguration.Storage, logger: Logger,
+        _ storage: StatehouseConfiguration.Storage, keys: any KeyProvider, logger: Logger,
         metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) throws(StoreError) -> any UnitOfWork {
+        EncryptingStore(
+            wrapping: try self.open(storage, logger: logger, metrics: metrics), keys: keys, factory: metrics)
+    }
+
+    private static func open(
+        _ storage: StatehouseConfiguration.Storage, logger: Logger, metrics: any MetricsFactory
     ) throws(StoreError) -> any UnitOfWork {
         switch storage.driver {
         case .memory:
@@ -51,9 +59,15 @@ enum StoreFactory {
         }
     }
 
-    /// A store to copy from: opened as it is, never created, migrated or written (an SQLite
-    /// file must exist).
-    static func openSource(_ storage: StatehouseConfiguration.Storage) throws(StoreError) -> any UnitOfWork {
+    /// A store to copy from, its versions opened with `keys`: opened as it is, never created,
+    /// migrated or written (an SQLite file must exist).
+    static func openSource(_ storage: StatehouseConfiguration.Storage, keys: any KeyProvider) throws(StoreError)
+        -> any UnitOfWork
+    {
+        EncryptingStore(wrapping: try self.openRaw(storage), keys: keys)
+    }
+
+    private static func openRaw(_ storage: StatehouseConfiguration.Storage) throws(StoreError) -> any UnitOfWork {
         switch storage.driver {
         case .memory:
             throw StoreError(.fault, "a memory store has nothing to copy")

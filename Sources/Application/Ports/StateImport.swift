@@ -7,6 +7,7 @@ public protocol StateImport {
     /// it. Its versions follow with `insertVersion`.
     func insertState(_ entry: StateEntry) throws -> Int64
 
-    /// Inserts a version into the state keyed `stateID`; `gzip` is `nil` for a purged version.
-    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, stateID: Int64) throws
+    /// Inserts a version into the state keyed `stateID` (called `name`); `gzip` is `nil` for a
+    /// purged version.
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, of name: StateName, stateID: Int64) throws
 }

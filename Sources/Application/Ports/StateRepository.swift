@@ -16,14 +16,15 @@ public protocol StateRepository {
     /// when there is no such state or it has no version yet.
     func currentVersion(named name: StateName) throws -> (stateID: Int64, version: VersionRecord)?
 
-    /// The gzip bytes of version `number` of the state keyed `stateID`, or `nil` when there is
-    /// no such version or its bytes were purged.
-    func content(stateID: Int64, version number: Int64) throws -> [UInt8]?
+    /// The stored bytes of version `number` of the state keyed `stateID` (called `name`, which an
+    /// encrypting store binds them to), or `nil` when there is no such version or its bytes were
+    /// purged.
+    func content(of name: StateName, stateID: Int64, version number: Int64) throws -> [UInt8]?
 
     /// Sets or clears the lock of `state`.
     func setLock(_ lock: StoredLock?, on state: StoredState) throws
 
-    /// Stores `version` as the next version of `state` and returns its record.
+    /// Stores `version` as version `state.nextVersionNumber` of `state` and returns its record.
     func appendVersion(_ version: NewVersion, to state: StoredState) throws -> VersionRecord
 
     /// Soft-deletes `state`: it disappears for clients, its versions are kept.

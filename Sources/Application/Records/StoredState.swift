@@ -21,4 +21,7 @@ public struct StoredState: Equatable, Sendable {
         self.lock = lock
         self.latest = latest
     }
+
+    /// The number the next version of this state gets: one more than the latest, 1 for the first.
+    public var nextVersionNumber: Int64 { (self.latest?.number ?? 0) + 1 }
 }

@@ -91,7 +91,7 @@ public struct ReadState: Sendable {
             // has been written since the query above.
             let fetched = try ApplicationError.translating {
                 try self.store.read { transaction in
-                    try transaction.states.content(stateID: stateID, version: version.number)
+                    try transaction.states.content(of: name, stateID: stateID, version: version.number)
                 }
             }
             guard let fetched else {

@@ -1,0 +1,157 @@
+import CoreMetrics
+import Domain
+
+/// A store whose version contents are sealed with the key provider's sealing key on the way in
+/// and opened on the way out, so that every use case reads and writes plain gzip and nothing
+/// readable reaches the disk. Versions stored unencrypted (before encryption was turned on, or
+/// with no sealing key) are read as they are; one that names a key the provider lacks, or does
+/// not verify, is a fault that names the state, the version and the key id, never wrong bytes.
+public struct EncryptingStore: UnitOfWork {
+    private let store: any UnitOfWork
+    private let sealer: Sealer
+
+    /// `store` with its contents sealed by `keys`; failures to open count in
+    /// `statehouse_decryption_failures_total{reason}`.
+    public init(
+        wrapping store: any UnitOfWork, keys: any KeyProvider, factory: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
+        self.store = store
+        self.sealer = Sealer(keys: keys, factory: factory)
+    }
+
+    public func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.store.transaction { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
+    }
+
+    public func releasingTransaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.store.releasingTransaction { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
+    }
+
+    public func read<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.store.read { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
+    }
+
+    public func snapshot<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        try self.store.snapshot { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
+    }
+
+    public func ping() throws(StoreError) { try self.store.ping() }
+}
+
+/// Seals and opens contents with a key provider, counting what does not open.
+struct Sealer: Sendable {
+    let keys: any KeyProvider
+    private let unknownKey: Counter
+    private let notAuthentic: Counter
+
+    init(keys: any KeyProvider, factory: any MetricsFactory) {
+        self.keys = keys
+        let label = "statehouse_decryption_failures_total"
+        self.unknownKey = Counter(label: label, dimensions: [("reason", "unknown_key")], factory: factory)
+        self.notAuthentic = Counter(label: label, dimensions: [("reason", "not_authentic")], factory: factory)
+    }
+
+    /// `gzip` sealed for version `number` of `name` with the sealing key, or as it is when there is none.
+    func seal(_ gzip: [UInt8], name: StateName, number: Int64) throws -> [UInt8] {
+        guard let key = try self.keys.sealingKey() else { return gzip }
+        do {
+            return try SealedContent.seal(gzip, with: key, name: name, number: number)
+        } catch {
+            throw StoreError(.fault, "sealing version \(number) of \(name) with key \(key.id) failed: \(error)")
+        }
+    }
+
+    /// The gzip bytes of version `number` of `name` stored as `bytes`.
+    func open(_ bytes: [UInt8], name: StateName, number: Int64) throws -> [UInt8] {
+        guard SealedContent.isSealed(bytes) else { return bytes }
+        do {
+            return try SealedContent.open(bytes, keys: self.keys, name: name, number: number)
+        } catch SealedContent.Failure.unknownKey(let id) {
+            self.unknownKey.increment()
+            throw StoreError(
+                .fault,
+                "version \(number) of \(name) is encrypted with key \(id), which is not in the key ring "
+                    + "([encryption] keys)")
+        } catch SealedContent.Failure.notAuthentic(let id) {
+            self.notAuthentic.increment()
+            throw StoreError(
+                .fault,
+                "version \(number) of \(name) does not decrypt with key \(id ?? "(unreadable)"): its stored bytes "
+                    + "were changed or belong to another state or version")
+        }
+    }
+}
+
+/// A transaction whose state contents pass through a sealer.
+private struct SealingTransaction: Transaction {
+    let inner: any Transaction
+    let sealer: Sealer
+
+    var states: any StateRepository { SealingStates(inner: self.inner.states, sealer: self.sealer) }
+    var catalog: any StateCatalog { self.inner.catalog }
+    var audit: any AuditLog { self.inner.audit }
+    var imports: any StateImport { SealingImports(inner: self.inner.imports, sealer: self.sealer) }
+    var pruning: any HistoryPruning { self.inner.pruning }
+    var tokens: any TokenRepository { self.inner.tokens }
+}
+
+private struct SealingStates: StateRepository {
+    let inner: any StateRepository
+    let sealer: Sealer
+
+    func stateForUpdate(named name: StateName) throws -> StoredState? { try self.inner.stateForUpdate(named: name) }
+
+    func createStateForUpdate(named name: StateName, at time: Timestamp) throws -> StoredState {
+        try self.inner.createStateForUpdate(named: name, at: time)
+    }
+
+    func currentVersion(named name: StateName) throws -> (stateID: Int64, version: VersionRecord)? {
+        try self.inner.currentVersion(named: name)
+    }
+
+    func content(of name: StateName, stateID: Int64, version number: Int64) throws -> [UInt8]? {
+        try self.inner.content(of: name, stateID: stateID, version: number).map {
+            try self.sealer.open($0, name: name, number: number)
+        }
+    }
+
+    func setLock(_ lock: StoredLock?, on state: StoredState) throws { try self.inner.setLock(lock, on: state) }
+
+    func appendVersion(_ version: NewVersion, to state: StoredState) throws -> VersionRecord {
+        let sealed = try self.sealer.seal(version.blob.gzip, name: state.name, number: state.nextVersionNumber)
+        return try self.inner.appendVersion(version.storing(sealed), to: state)
+    }
+
+    func markDeleted(_ state: StoredState, at time: Timestamp, by principal: String) throws {
+        try self.inner.markDeleted(state, at: time, by: principal)
+    }
+
+    func restoreState(stateID: Int64) throws -> Bool { try self.inner.restoreState(stateID: stateID) }
+
+    func purgeVersion(stateID: Int64, number: Int64, _ purge: Purge) throws {
+        try self.inner.purgeVersion(stateID: stateID, number: number, purge)
+    }
+}
+
+private struct SealingImports: StateImport {
+    let inner: any StateImport
+    let sealer: Sealer
+
+    func insertState(_ entry: StateEntry) throws -> Int64 { try self.inner.insertState(entry) }
+
+    func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, of name: StateName, stateID: Int64) throws {
+        let sealed = try gzip.map { try self.sealer.seal($0, name: name, number: record.number) }
+        try self.inner.insertVersion(record, gzip: sealed, of: name, stateID: stateID)
+    }
+}
+
+extension NewVersion {
+    /// The same version with `content` stored in place of its gzip bytes.
+    fileprivate func storing(_ content: [UInt8]) -> NewVersion {
+        NewVersion(
+            serial: self.serial, lineage: self.lineage,
+            blob: StateBlob(size: self.blob.size, sha256: self.blob.sha256, md5: self.blob.md5, gzip: content),
+            createdAt: self.createdAt, createdBy: self.createdBy, lockID: self.lockID, metadata: self.metadata,
+            rollbackOf: self.rollbackOf)
+    }
+}

@@ -1,0 +1,76 @@
+import Crypto
+import Domain
+
+/// How a version's gzip bytes are sealed with AES-256-GCM:
+///
+///     "SHE" 0x01 | id length (1 byte) | key id | nonce (12) | ciphertext | tag (16)
+///
+/// The associated data is everything before the nonce, then the state's name and the version's
+/// number, so the key id cannot be changed and a blob copied onto another state or version does
+/// not open. Unsealed content is gzip, which begins with 0x1f 0x8b and so never with this magic.
+enum SealedContent {
+    /// The first bytes of every sealed blob.
+    static let magic: [UInt8] = [0x53, 0x48, 0x45, 0x01]
+
+    /// Why a sealed blob does not open.
+    enum Failure: Error {
+        /// It names a key the provider does not have.
+        case unknownKey(String)
+        /// The tag does not verify, or the framing is broken (`keyID` when it could be read).
+        case notAuthentic(keyID: String?)
+    }
+
+    /// Whether `bytes` are sealed (rather than plain gzip).
+    static func isSealed(_ bytes: [UInt8]) -> Bool { bytes.starts(with: self.magic) }
+
+    /// The bytes that begin everything sealed with the key `id`.
+    static func header(keyID id: String) -> [UInt8] {
+        self.magic + [UInt8(id.utf8.count)] + Array(id.utf8)
+    }
+
+    /// `gzip` sealed with `key` for version `number` of `name`, under a fresh random nonce.
+    static func seal(_ gzip: [UInt8], with key: DataKey, name: StateName, number: Int64) throws -> [UInt8] {
+        let header = self.header(keyID: key.id)
+        let box = try AES.GCM.seal(
+            gzip, using: key.key, authenticating: self.associatedData(header, name, number))
+        // The default nonce is 12 bytes, so the combined form exists.
+        return header + Array(box.combined!)
+    }
+
+    /// The key id `bytes` (which are sealed) name.
+    static func keyID(of bytes: [UInt8]) throws(Failure) -> String {
+        let start = self.magic.count
+        guard bytes.count > start, case let length = Int(bytes[start]), length > 0,
+            bytes.count >= start + 1 + length + 12 + 16,
+            let id = String(validating: bytes[(start + 1)..<(start + 1 + length)], as: UTF8.self)
+        else { throw .notAuthentic(keyID: nil) }
+        return id
+    }
+
+    /// The gzip bytes sealed in `bytes` for version `number` of `name`, opened with whichever key
+    /// `keys` has under the id they name.
+    static func open(_ bytes: [UInt8], keys: any KeyProvider, name: StateName, number: Int64) throws -> [UInt8] {
+        let id = try self.keyID(of: bytes)
+        guard let key = try keys.key(id: id) else { throw Failure.unknownKey(id) }
+        let headerLength = self.magic.count + 1 + id.utf8.count
+        do {
+            let box = try AES.GCM.SealedBox(combined: bytes[headerLength...])
+            let opened = try AES.GCM.open(
+                box, using: key.key, authenticating: self.associatedData(bytes[..<headerLength], name, number))
+            return Array(opened)
+        } catch {
+            throw Failure.notAuthentic(keyID: id)
+        }
+    }
+
+    private static func associatedData(_ header: some Collection<UInt8>, _ name: StateName, _ number: Int64)
+        -> [UInt8]
+    {
+        var data = Array(header)
+        data.append(0)
+        data += name.rawValue.utf8
+        data.append(0)
+        withUnsafeBytes(of: number.bigEndian) { data += $0 }
+        return data
+    }
+}
