@@ -41,7 +41,9 @@ struct MigrateStoreTests {
                     (
                         $0,
                         try Gzip.decompress(
-                            try #require(try transaction.states.content(of: entry.state.name, stateID: entry.state.id, version: $0.number)))
+                            try #require(
+                                try transaction.states.content(
+                                    of: entry.state.name, stateID: entry.state.id, version: $0.number)))
                     )
                 }
             }

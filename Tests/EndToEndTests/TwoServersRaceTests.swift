@@ -75,7 +75,11 @@ struct TwoServersRaceTests {
         let history: [(VersionRecord, [UInt8])] = try store.transaction { transaction in
             guard let state = try transaction.states.stateForUpdate(named: try StateName("race")) else { return [] }
             return try transaction.catalog.versions(stateID: state.id).map {
-                ($0, try Gzip.decompress(try transaction.states.content(of: state.name, stateID: state.id, version: $0.number)!))
+                (
+                    $0,
+                    try Gzip.decompress(
+                        try transaction.states.content(of: state.name, stateID: state.id, version: $0.number)!)
+                )
             }
         }
         let sent = written.withLock { $0 }

@@ -222,7 +222,8 @@ extension WriteLoad {
                 let records = try stored.map { try transaction.catalog.versions(stateID: $0.id) } ?? []
                 versions += records.count
                 for (index, record) in records.enumerated() {
-                    let content = try transaction.states.content(of: stored!.name, stateID: stored!.id, version: record.number)
+                    let content = try transaction.states.content(
+                        of: stored!.name, stateID: stored!.id, version: record.number)
                     let bytes = try content.map { try Gzip.decompress($0) }
                     if record.number != Int64(index + 1) || record.serial != record.number {
                         problems.append("\(journal.state): version \(record.number) has serial \(record.serial)")

@@ -51,7 +51,9 @@ import Testing
         try f.store.read { transaction in
             try transaction.catalog.allStates().map { entry in
                 let versions = try transaction.catalog.versions(stateID: entry.state.id).map { record in
-                    guard let gzip = try transaction.states.content(of: entry.state.name, stateID: entry.state.id, version: record.number)
+                    guard
+                        let gzip = try transaction.states.content(
+                            of: entry.state.name, stateID: entry.state.id, version: record.number)
                     else {
                         return "\(record) purged"
                     }

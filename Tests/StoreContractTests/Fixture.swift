@@ -124,7 +124,8 @@ struct Fixture {
         try self.store.transaction { transaction in
             guard let state = try transaction.states.stateForUpdate(named: name) else { return [] }
             return try transaction.catalog.versions(stateID: state.id).map { record in
-                let gzip = try #require(try transaction.states.content(of: state.name, stateID: state.id, version: record.number))
+                let gzip = try #require(
+                    try transaction.states.content(of: state.name, stateID: state.id, version: record.number))
                 return (record, try Gzip.decompress(gzip))
             }
         }

@@ -19,22 +19,27 @@ public struct EncryptingStore: UnitOfWork {
         self.sealer = Sealer(keys: keys, factory: factory)
     }
 
+    /// Runs `work` in a transaction of the wrapped store, contents sealed and opened.
     public func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
         try self.store.transaction { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
     }
 
+    /// Runs `work` in a releasing transaction of the wrapped store.
     public func releasingTransaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
         try self.store.releasingTransaction { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
     }
 
+    /// Runs `work` as a read of the wrapped store.
     public func read<T>(_ work: (any Transaction) throws -> T) throws -> T {
         try self.store.read { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
     }
 
+    /// Runs `work` against a snapshot of the wrapped store.
     public func snapshot<T>(_ work: (any Transaction) throws -> T) throws -> T {
         try self.store.snapshot { try work(SealingTransaction(inner: $0, sealer: self.sealer)) }
     }
 
+    /// Pings the wrapped store.
     public func ping() throws(StoreError) { try self.store.ping() }
 }
 

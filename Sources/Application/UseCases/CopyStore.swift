@@ -50,10 +50,13 @@ public struct CopyStore: Sendable {
                         let records = try source.catalog.versions(stateID: entry.state.id)
                         for record in records {
                             guard record.purge == nil else {
-                                try destination.imports.insertVersion(record, gzip: nil, of: entry.state.name, stateID: id)
+                                try destination.imports.insertVersion(
+                                    record, gzip: nil, of: entry.state.name, stateID: id)
                                 continue
                             }
-                            guard let gzip = try source.states.content(of: entry.state.name, stateID: entry.state.id, version: record.number)
+                            guard
+                                let gzip = try source.states.content(
+                                    of: entry.state.name, stateID: entry.state.id, version: record.number)
                             else {
                                 throw ApplicationError(
                                     .fault,
@@ -79,7 +82,8 @@ public struct CopyStore: Sendable {
                             throw ApplicationError(.fault, "the copy of \(entry.state.name) differs from the source")
                         }
                         for record in records {
-                            let gzip = try destination.states.content(of: entry.state.name, stateID: id, version: record.number)
+                            let gzip = try destination.states.content(
+                                of: entry.state.name, stateID: id, version: record.number)
                             if record.purge != nil, gzip == nil { continue }
                             try Self.check(gzip ?? [], against: record, of: entry.state.name, in: "destination")
                         }

@@ -90,7 +90,8 @@ public struct DiffVersions: Sendable {
     private static func content(_ transaction: any Transaction, _ state: StoredState, _ record: VersionRecord) throws
         -> [UInt8]
     {
-        guard record.purge == nil, let gzip = try transaction.states.content(of: state.name, stateID: state.id, version: record.number)
+        guard record.purge == nil,
+            let gzip = try transaction.states.content(of: state.name, stateID: state.id, version: record.number)
         else {
             throw ApplicationError(.gone, "version \(record.number) of \(state.name) was purged")
         }

@@ -37,7 +37,8 @@ public struct RollbackState: Sendable {
                         "version \(number) of \(name) is encrypted by OpenTofu; the server cannot set its serial. "
                             + "Use `tofu state push` with the old state instead")
                 }
-                guard record.purge == nil, let gzip = try transaction.states.content(of: state.name, stateID: state.id, version: number)
+                guard record.purge == nil,
+                    let gzip = try transaction.states.content(of: state.name, stateID: state.id, version: number)
                 else {
                     throw ApplicationError(.gone, "version \(number) of \(name) was purged")
                 }
