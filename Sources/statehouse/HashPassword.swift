@@ -55,7 +55,7 @@ private func readPassword() -> String {
     return line
 }
 
-private func writeToStandardError(_ text: String) {
+func writeToStandardError(_ text: String) {
     var text = text
     text.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
