@@ -52,7 +52,12 @@ final class TemporaryDirectory: Sendable {
 
 struct Fixture {
     let kind: StoreKind
+    /// The store the use cases run on: `raw`, sealed with the keys when the fixture has some.
     let store: any UnitOfWork
+    /// The adapter itself, whose contents are the bytes on disk.
+    let raw: any UnitOfWork
+    /// The SQLite file, for an SQLite fixture.
+    let sqliteFile: String?
     /// Keeps an SQLite store's directory until the fixture is gone.
     private let directory: TemporaryDirectory?
     let clock = ManualClock()
@@ -62,13 +67,15 @@ struct Fixture {
     let execute: (String) throws -> Void
 
     /// A fresh store of `kind`; an SQLite one at `sqlitePath` when given (its directory is the
-    /// caller's), else in a temporary directory.
-    init(_ kind: StoreKind, sqlitePath: String? = nil) throws {
+    /// caller's), else in a temporary directory; its versions sealed with `keys` when given.
+    init(_ kind: StoreKind, sqlitePath: String? = nil, keys: (any KeyProvider)? = nil) throws {
         self.kind = kind
+        let raw: any UnitOfWork
+        var sqliteFile: String? = nil
         switch kind {
         case .memory:
             let store = InMemoryStore()
-            self.store = store
+            raw = store
             self.directory = nil
             self.countAllVersions = { store.versionCount() }
             self.execute = { _ in Issue.record("no SQL in the memory store") }
@@ -76,7 +83,8 @@ struct Fixture {
             let directory = sqlitePath == nil ? TemporaryDirectory() : nil
             self.directory = directory
             let path = sqlitePath ?? (directory?.path ?? "") + "/states.db"
-            self.store = try SQLiteStore(
+            sqliteFile = path
+            raw = try SQLiteStore(
                 configuration: .init(path: path, readers: 4, busyTimeout: .seconds(60)),
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
             let inspector = try SQLiteConnection(path: path, busyTimeout: .seconds(60))
@@ -99,12 +107,15 @@ struct Fixture {
                     url: "\(url)\(separator)options=-csearch_path%3D\(schema)", poolSize: 24,
                     checkoutTimeout: .seconds(30), statementTimeout: .seconds(30)))
             try store.migrate()
-            self.store = store
+            raw = store
             self.countAllVersions = {
                 Int(try admin.result("SELECT count(*) FROM \(schema).state_versions").int64(0, 0))
             }
             self.execute = { sql in try admin.execute("SET search_path = \(schema); \(sql)") }
         }
+        self.raw = raw
+        self.sqliteFile = sqliteFile
+        self.store = keys.map { EncryptingStore(wrapping: raw, keys: $0) } ?? raw
     }
 
     func read() -> ReadState {

@@ -1,0 +1,206 @@
+import Domain
+import Gzip
+import Testing
+
+@testable import Application
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Every store with `[encryption] keys`: what the clients get back is exact, and nothing on disk
+/// is readable or can be moved without the error saying so.
+@Suite struct EncryptionContractTests {
+    static let keyA = try! DataKey(id: "2026-06", bytes: Array(repeating: 0xA1, count: 32))
+    static let keyB = try! DataKey(id: "2026-12", bytes: Array(repeating: 0xB2, count: 32))
+    /// A marker no compressed or sealed blob contains by chance.
+    static let secret = "db-password-Zq8-secret-marker"
+
+    /// A state holding the secret; small enough that SQLite keeps an unencrypted blob in one page.
+    static func secretBody(serial: Int64) -> [UInt8] {
+        Array(
+            String(decoding: stateBody(serial: serial), as: UTF8.self).replacing(
+                #""value": """#, with: #""value": "\#(secret)""#
+            ).utf8)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func versionsRoundTripByteExactAndNothingStoredIsReadable(kind: StoreKind) throws {
+        let f = try Fixture(kind, keys: try KeyRing([Self.keyA]))
+        let bodies = (1...3).map { Self.secretBody(serial: $0) } + [stateBody(serial: 4, padding: 300_000)]
+        for body in bodies {
+            #expect(throws: Never.self) {
+                try f.write().execute(
+                    .init(name: name("team/app"), body: body, lockID: nil, contentMD5: nil), as: admin)
+            }
+        }
+        let latest = try f.read().execute(name("team/app"), as: admin, encoding: .identity)
+        #expect(latest.body.elementsEqual(bodies[3]))
+        let gzip = try f.read().execute(name("team/app"), as: admin, encoding: .gzip)
+        #expect(try Gzip.decompress(gzip.body).elementsEqual(bodies[3]))
+        for (number, body) in bodies.enumerated() {
+            let read = try f.read().execute(
+                name("team/app"), version: Int64(number + 1), as: admin, encoding: .identity)
+            #expect(read.body.elementsEqual(body))
+        }
+
+        let stored = try Self.storedContents(f.raw, name("team/app"))
+        #expect(stored.count == 4)
+        for bytes in stored {
+            #expect(bytes.starts(with: SealedContent.header(keyID: Self.keyA.id)))
+            #expect(!Self.contains(bytes, Array(Self.secret.utf8)))
+            #expect(Self.inflatedStreams(in: bytes).isEmpty)
+        }
+        if let file = f.sqliteFile {
+            let disk = try Self.fileBytes(file) + Self.fileBytes(file + "-wal")
+            #expect(!Self.contains(disk, Array(Self.secret.utf8)))
+            #expect(!Self.inflatedStreams(in: disk).contains { Self.contains($0, Array(Self.secret.utf8)) })
+        }
+    }
+
+    /// The scan above can fail: without keys, the same store holds gzip that inflates to the secret.
+    @Test(arguments: StoreKind.available)
+    func withoutKeysTheSameScanFindsTheState(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        _ = try f.write().execute(
+            .init(name: name("team/app"), body: Self.secretBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
+        let stored = try Self.storedContents(f.raw, name("team/app"))
+        #expect(Self.inflatedStreams(in: stored[0]).contains { Self.contains($0, Array(Self.secret.utf8)) })
+        if let file = f.sqliteFile {
+            let disk = try Self.fileBytes(file) + Self.fileBytes(file + "-wal")
+            #expect(Self.inflatedStreams(in: disk).contains { Self.contains($0, Array(Self.secret.utf8)) })
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func versionsWrittenBeforeEncryptionStayReadable(kind: StoreKind) throws {
+        let plain = try Fixture(kind)
+        _ = try plain.write().execute(
+            .init(name: name("app"), body: stateBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
+        let sealed = EncryptingStore(wrapping: plain.raw, keys: try KeyRing([Self.keyA]))
+        let write = WriteState(
+            store: sealed, clock: plain.clock, policy: WritePolicy(allowLineageChange: false), compressionLevel: 1)
+        _ = try write.execute(
+            .init(name: name("app"), body: stateBody(serial: 2), lockID: nil, contentMD5: nil), as: admin)
+        let read = ReadState(store: sealed, cache: ContentCache(capacityBytes: 0), heavyWork: HeavyWork(limit: 1))
+        #expect(try read.execute(name("app"), version: 1, as: admin, encoding: .identity).body == stateBody(serial: 1))
+        #expect(try read.execute(name("app"), version: 2, as: admin, encoding: .identity).body == stateBody(serial: 2))
+        let stored = try Self.storedContents(plain.raw, name("app"))
+        #expect(stored[0].starts(with: [0x1F, 0x8B]))
+        #expect(SealedContent.isSealed(stored[1]))
+        // Both keys in the ring, B first: A's versions still open, new ones are sealed with B.
+        let rotated = try Fixture(kind, keys: try KeyRing([Self.keyB, Self.keyA]))
+        _ = try rotated.write().execute(
+            .init(name: name("app"), body: stateBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
+        let version = try #require(try Self.storedContents(rotated.raw, name("app")).first)
+        #expect(version.starts(with: SealedContent.header(keyID: Self.keyB.id)))
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aChangedMovedOrUnkeyedBlobIsAClearFaultNeverWrongBytes(kind: StoreKind) throws {
+        let f = try Fixture(kind, keys: try KeyRing([Self.keyA]))
+        let body = stateBody(serial: 1)
+        let gzip = try Gzip.compress(body)
+        let sealed = try SealedContent.seal(gzip, with: Self.keyA, name: name("flipped"), number: 1)
+        var flipped = sealed
+        flipped[flipped.count - 20] ^= 0x01
+        try Self.plant(flipped, as: name("flipped"), body: body, in: f.raw)
+        // Sealed for "origin", stored as "moved": the associated data differs.
+        try Self.plant(
+            try SealedContent.seal(gzip, with: Self.keyA, name: name("origin"), number: 1), as: name("moved"),
+            body: body, in: f.raw)
+        let lost = try DataKey(id: "2025-01", bytes: Array(repeating: 7, count: 32))
+        try Self.plant(
+            try SealedContent.seal(gzip, with: lost, name: name("lost"), number: 1), as: name("lost"), body: body,
+            in: f.raw)
+
+        let cases = [
+            ("flipped", "version 1 of flipped does not decrypt with key 2026-06"),
+            ("moved", "version 1 of moved does not decrypt with key 2026-06"),
+            ("lost", "version 1 of lost is encrypted with key 2025-01, which is not in the key ring"),
+        ]
+        for (state, message) in cases {
+            for encoding in [ReadState.Encoding.identity, .gzip] {
+                do {
+                    let read = try f.read().execute(name(state), as: admin, encoding: encoding)
+                    Issue.record("\(state) read \(read.body.count) bytes")
+                } catch {
+                    #expect(error.kind == .fault)
+                    #expect(error.logDescription.contains(message), "\(error.logDescription)")
+                    #expect(!error.message.contains("2026-06"), "clients are not told: \(error.message)")
+                }
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The stored bytes of every version of `name`, as the adapter holds them.
+    static func storedContents(_ store: any UnitOfWork, _ name: StateName) throws -> [[UInt8]] {
+        try store.snapshot { transaction in
+            guard let (stateID, _) = try transaction.states.currentVersion(named: name) else { return [] }
+            return try transaction.catalog.versions(stateID: stateID).map {
+                try #require(try transaction.states.content(of: name, stateID: stateID, version: $0.number))
+            }
+        }
+    }
+
+    /// Stores `content` as version 1 of a new state `name` holding `body`, bypassing any sealing.
+    static func plant(_ content: [UInt8], as name: StateName, body: [UInt8], in store: any UnitOfWork) throws {
+        let header = try StateHeader(parsing: body)
+        let record = VersionRecord(
+            number: 1, serial: header.serial, lineage: header.lineage, size: Int64(body.count),
+            sha256: StateBlob.sha256(body), md5: StateBlob.md5(body), createdAt: Timestamp(microseconds: 0),
+            createdBy: "test", lockID: nil, metadata: StateMetadata(header))
+        let entry = StateEntry(
+            state: StoredState(id: 0, name: name, createdAt: Timestamp(microseconds: 0), lock: nil, latest: record),
+            deletedAt: nil, deletedBy: nil)
+        try store.transaction { transaction in
+            let id = try transaction.imports.insertState(entry)
+            try transaction.imports.insertVersion(record, gzip: content, of: name, stateID: id)
+        }
+    }
+
+    /// Every gzip stream that begins somewhere in `bytes` and inflates, inflated.
+    static func inflatedStreams(in bytes: [UInt8]) -> [[UInt8]] {
+        var found: [[UInt8]] = []
+        var start = 0
+        while let index = Self.index(of: [0x1F, 0x8B, 0x08], in: bytes, from: start) {
+            if let inflated = try? Gzip.decompress(Array(bytes[index...]), limit: 1 << 20) { found.append(inflated) }
+            start = index + 1
+        }
+        return found
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        self.index(of: needle, in: haystack, from: 0) != nil
+    }
+
+    /// Where `needle` first occurs in `haystack` at or after `start` (memchr and memcmp: the debug
+    /// build's generic loops would take minutes over a database file).
+    static func index(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                var offset = start
+                while offset + pin.count <= hay.count {
+                    guard let hit = memchr(hay.baseAddress! + offset, Int32(pin[0]), hay.count - offset - pin.count + 1)
+                    else { return nil }
+                    let found = hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(hit, pin.baseAddress!, pin.count) == 0 { return found }
+                    offset = found + 1
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The file's bytes, empty when it does not exist.
+    static func fileBytes(_ path: String) throws -> [UInt8] {
+        guard let file = fopen(path, "rb") else { return [] }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while case let count = fread(&chunk, 1, chunk.count, file), count > 0 { bytes += chunk[0..<count] }
+        return bytes
+    }
+}
