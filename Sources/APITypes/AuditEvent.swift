@@ -5,7 +5,7 @@ public struct AuditEvent: Codable, Equatable, Sendable {
     /// When.
     public var at: String
     /// `write`, `lock`, `unlock`, `force-unlock`, `delete`, `restore`, `rollback`,
-    /// `purge-version`, `prune-versions`, `expire-state`, `create-token` or `revoke-token`.
+    /// `purge-version`, `prune-versions`, `expire-state`, `create-token`, `revoke-token` or `rekey`.
     public var action: String
     /// The state's name; `null` for an event about no state (an API token created or revoked).
     @Nullable public var state: String?
