@@ -121,7 +121,11 @@ import Testing
         let ring = try KeyRing([self.b, self.a])
         // The tally and two batches of 3 commit; the third batch fails.
         let failing = FailingStore(inner: self.memory, transactionsBeforeFailing: 3)
-        #expect(throws: ApplicationError.self) { try self.rekey(failing, keys: ring, batchSize: 3).execute() }
+        let error = try #require(throws: ApplicationError.self) {
+            try self.rekey(failing, keys: ring, batchSize: 3).execute()
+        }
+        #expect(error.kind == .unavailable)
+        #expect(error.message == "rekey stopped after 6 versions: the store is not answering; try again shortly")
         let afterFirst = try self.stored()
         let done = afterFirst.filter { $0.value.starts(with: self.header(self.b)) }
         #expect(done.count == 6)
@@ -144,11 +148,15 @@ import Testing
         #expect(error.kind == .fault)
         #expect(
             error.message
-                == "rekey stopped: version 1 of team/s1 is encrypted with key 2026-06, which is not in the key ring "
-                + "([encryption] keys)")
+                == "rekey stopped after 0 versions: version 1 of team/s1 is encrypted with key 2026-06, which is not "
+                + "in the key ring ([encryption] keys)")
         #expect(try self.stored().values.allSatisfy { $0.starts(with: self.header(self.a)) })
         let events = try self.memory.transaction { try $0.audit.events(AuditQuery(limit: 100)) }
-        #expect(events.last?.action == .rekey && events.last?.detail?.contains("stopped: rekey stopped") == true)
+        #expect(events.last?.action == .rekey)
+        #expect(
+            events.last?.detail
+                == "0 versions re-encrypted with key 2027-01; stopped: version 1 of team/s1 is encrypted with key "
+                + "2026-06, which is not in the key ring ([encryption] keys)")
     }
 
     @Test func aChangedByteStopsTheRunNamingTheVersion() throws {
@@ -162,7 +170,11 @@ import Testing
         let error = try #require(throws: ApplicationError.self) {
             try self.rekey(self.memory, keys: try KeyRing([self.b, self.a])).execute()
         }
-        #expect(error.message.hasPrefix("rekey stopped: version 2 of team/s1 does not decrypt with key 2026-06"))
+        // Version 1 went first, in the same batch, which rolled back with it.
+        #expect(
+            error.message.hasPrefix(
+                "rekey stopped after 0 versions: version 2 of team/s1 does not decrypt with key 2026-06"))
+        #expect(try self.stored().values.allSatisfy { $0.starts(with: self.header(self.a)) })
     }
 
     @Test func withoutAKeyThereIsNothingToEncryptWith() throws {

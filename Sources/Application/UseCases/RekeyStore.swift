@@ -37,6 +37,7 @@ public struct RekeyStore: Sendable {
                 + (sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))")
         }
 
+        /// Counts what `other` (a batch) did too.
         mutating func add(_ other: Report) {
             self.fromKeys.merge(other.fromKeys, uniquingKeysWith: +)
             self.plain += other.plain
@@ -105,8 +106,9 @@ public struct RekeyStore: Sendable {
             }
         } catch {
             report.elapsed = ContinuousClock.now - started
-            try? self.record(report, stopped: error)
-            throw error
+            try? self.record(report, stopped: error.message)
+            throw ApplicationError(
+                error.kind, "rekey stopped after \(report.versions) versions: \(error.message)", detail: error.detail)
         }
         report.elapsed = ContinuousClock.now - started
         try self.record(report, stopped: nil)
@@ -141,7 +143,7 @@ public struct RekeyStore: Sendable {
                     do {
                         gzip = try self.sealer.open(stored, name: entry.name, number: number)
                     } catch let error as StoreError {
-                        throw ApplicationError(.fault, "rekey stopped: \(error.message)")
+                        throw ApplicationError(.fault, error.message)
                     }
                     let sealed = try self.sealer.seal(gzip, with: key, name: entry.name, number: number)
                     guard try contents.replace(stateID: entry.position.stateID, number: number, with: sealed) else {
@@ -159,10 +161,9 @@ public struct RekeyStore: Sendable {
         }
     }
 
-    /// Writes the run's audit event.
-    private func record(_ report: Report, stopped error: Error?) throws(ApplicationError) {
-        var detail = report.summary
-        if let error { detail += "; stopped: \((error as? ApplicationError)?.message ?? "\(error)")" }
+    /// Writes the run's audit event, saying why it stopped when it did.
+    private func record(_ report: Report, stopped reason: String?) throws(ApplicationError) {
+        let detail = report.summary + (reason.map { "; stopped: \($0)" } ?? "")
         try ApplicationError.translating {
             try self.store.transaction { transaction in
                 try transaction.audit.append(
