@@ -76,7 +76,7 @@ struct Rekey: ParsableCommand {
             } catch {
                 throw ValidationError("truncating the write-ahead log failed: \(error.message)")
             }
-        } else {
+        } else if report.versions > 0 {
             print(
                 "PostgreSQL keeps the old row versions until they are vacuumed: run VACUUM FULL state_versions "
                     + "in a maintenance window to rewrite the table without them (docs/operations.md)")
