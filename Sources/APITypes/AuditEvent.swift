@@ -5,9 +5,9 @@ public struct AuditEvent: Codable, Equatable, Sendable {
     /// When.
     public var at: String
     /// `write`, `lock`, `unlock`, `force-unlock`, `delete`, `restore`, `rollback`,
-    /// `purge-version`, `prune-versions`, `expire-state`, `create-token` or `revoke-token`.
+    /// `purge-version`, `prune-versions`, `expire-state`, `create-token`, `revoke-token` or `rekey`.
     public var action: String
-    /// The state's name; `null` for an event about no state (an API token created or revoked).
+    /// The state's name; `null` for an event about no state (an API token created or revoked, a rekey).
     @Nullable public var state: String?
     /// The version written, rolled back to or purged, when there is one.
     @Nullable public var version: Int64?

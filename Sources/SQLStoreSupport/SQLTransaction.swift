@@ -17,4 +17,5 @@ package struct SQLTransaction: Transaction {
     package var imports: any StateImport { SQLStateImport(connection: self.connection) }
     package var pruning: any HistoryPruning { SQLHistoryPruning(connection: self.connection, dialect: self.dialect) }
     package var tokens: any TokenRepository { SQLTokenRepository(connection: self.connection, dialect: self.dialect) }
+    package var storedContents: any StoredContents { SQLStoredContents(connection: self.connection) }
 }

@@ -157,6 +157,26 @@ public final class SQLiteStore: UnitOfWork, Sendable {
         try self.withReader { try work(SQLTransaction(connection: $0, dialect: .sqlite)) }
     }
 
+    /// Copies every page in the write-ahead log into the database file and empties the log, so
+    /// that page images it held (old contents, before a rekey) are gone from disk; `false` when
+    /// readers or another writer kept it from finishing within the busy timeout.
+    public func truncateLog() throws(StoreError) -> Bool {
+        guard !self.readOnly else { throw StoreError(.fault, "\(self.configuration.path) is opened read-only") }
+        guard self.writerGate.acquire(timeout: self.configuration.busyTimeout) else {
+            throw StoreError(.unavailable, "the database stayed busy for the busy timeout")
+        }
+        defer { self.writerGate.release() }
+        do {
+            // One row: busy (1 when it could not finish), log frames, frames checkpointed.
+            let busy = try self.writer.rows("PRAGMA wal_checkpoint(TRUNCATE)") { $0.int64(0) }
+            return busy.first == 0
+        } catch let error as SQLiteError {
+            throw error.storeError
+        } catch {
+            throw StoreError(.fault, "\(error)")
+        }
+    }
+
     /// Checks that the database file answers a query on a reader connection.
     public func ping() throws(StoreError) {
         do {

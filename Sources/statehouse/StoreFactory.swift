@@ -24,8 +24,10 @@ enum StoreFactory {
             wrapping: try self.open(storage, logger: logger, metrics: metrics), keys: keys, factory: metrics)
     }
 
-    private static func open(
-        _ storage: StatehouseConfiguration.Storage, logger: Logger, metrics: any MetricsFactory
+    /// The store as it is, contents not sealed or opened; for PostgreSQL, migrations have run.
+    static func open(
+        _ storage: StatehouseConfiguration.Storage, logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) throws(StoreError) -> any UnitOfWork {
         switch storage.driver {
         case .memory:

@@ -140,13 +140,17 @@ public final class ServerProcess: @unchecked Sendable {
         return self.output.stdoutText.split(separator: "\n").filter { $0.contains(text) }.count
     }
 
-    /// Waits for a line containing `text` after the first `skipping` such lines.
-    public func waitForLine(containing text: String, skipping: Int, timeout: TimeInterval = 20) -> String? {
+    /// Waits for a line containing `text` after the first `skipping` such lines, on standard
+    /// output or, with `standardError`, on standard error.
+    public func waitForLine(
+        containing text: String, skipping: Int, standardError: Bool = false, timeout: TimeInterval = 20
+    ) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         self.output.condition.lock()
         defer { self.output.condition.unlock() }
         while true {
-            let matches = self.output.stdoutText.split(separator: "\n").filter { $0.contains(text) }
+            let written = standardError ? self.output.stderrText : self.output.stdoutText
+            let matches = written.split(separator: "\n").filter { $0.contains(text) }
             if matches.count > skipping { return String(matches[skipping]) }
             if self.output.openStreams == 0 || !self.output.condition.wait(until: deadline) { return nil }
         }

@@ -59,6 +59,11 @@ struct Sealer: Sendable {
     /// `gzip` sealed for version `number` of `name` with the sealing key, or as it is when there is none.
     func seal(_ gzip: [UInt8], name: StateName, number: Int64) throws -> [UInt8] {
         guard let key = try self.keys.sealingKey() else { return gzip }
+        return try self.seal(gzip, with: key, name: name, number: number)
+    }
+
+    /// `gzip` sealed for version `number` of `name` with `key`.
+    func seal(_ gzip: [UInt8], with key: DataKey, name: StateName, number: Int64) throws -> [UInt8] {
         do {
             return try SealedContent.seal(gzip, with: key, name: name, number: number)
         } catch {
@@ -98,6 +103,8 @@ private struct SealingTransaction: Transaction {
     var imports: any StateImport { SealingImports(inner: self.inner.imports, sealer: self.sealer) }
     var pruning: any HistoryPruning { self.inner.pruning }
     var tokens: any TokenRepository { self.inner.tokens }
+    /// Raw by definition: rekey reads and replaces the sealed bytes themselves.
+    var storedContents: any StoredContents { self.inner.storedContents }
 }
 
 private struct SealingStates: StateRepository {

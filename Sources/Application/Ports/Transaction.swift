@@ -15,4 +15,6 @@ public protocol Transaction {
     var pruning: any HistoryPruning { get }
     /// API tokens.
     var tokens: any TokenRepository { get }
+    /// Versions' contents as stored, sealed or not (rekey); no decorator opens or seals them.
+    var storedContents: any StoredContents { get }
 }

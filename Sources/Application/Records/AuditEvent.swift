@@ -28,6 +28,9 @@ public struct AuditEvent: Equatable, Sendable {
         case createToken = "create-token"
         /// An API token revoked (no state; the detail names the token).
         case revokeToken = "revoke-token"
+        /// Stored versions re-encrypted with the sealing key (no state; the detail counts them
+        /// by the key they had).
+        case rekey
     }
 
     /// The store's key, in commit order (0 before it is stored).
