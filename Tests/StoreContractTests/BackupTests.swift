@@ -88,6 +88,22 @@ import Testing
         }
     }
 
+    /// A state's current version is whatever the store says, not simply its newest.
+    @Test func keepsTheCurrentVersionAsRecorded() throws {
+        let source = try Fixture(.sqlite)
+        for serial in 1...3 {
+            _ = try source.write().execute(
+                .init(name: name("s"), body: stateBody(serial: Int64(serial)), lockID: nil, contentMD5: nil), as: admin)
+        }
+        try source.execute("UPDATE states SET latest_version = 1")
+        let path = self.directory()
+        _ = try self.export(source, to: path)
+        let destination = try Fixture(.memory)
+        try self.import(path, into: destination)
+        #expect(try destination.read().execute(name("s"), as: admin, encoding: .identity).body == stateBody(serial: 1))
+        #expect(try self.copies.snapshot(destination) == self.copies.snapshot(source))
+    }
+
     @Test func exportRefusesADirectoryThatIsNotEmpty() throws {
         let path = self.directory()
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
