@@ -46,8 +46,10 @@ public struct ImportStore: Sendable {
                     if merge, let existing = try Self.existing(file.entry, in: transaction) {
                         let added = try self.merge(state, into: existing, backup, files, transaction)
                         report.present.states += 1
+                        if file.entry.deletedAt != nil { report.present.deletedStates += 1 }
                         report.present.versions += file.versions.count - added.count
                         report.added.versions += added.count
+                        report.added.purgedVersions += added.filter { $0.purge != nil }.count
                         report.added.bytes += BackupProgress.bytes(of: added)
                         for record in file.versions {
                             progress(.version(bytes: added.contains(record) && record.purge == nil ? record.size : 0))
