@@ -47,7 +47,7 @@ public final class BackupDirectory: BackupFiles {
         }
     }
 
-    /// Writes a new file, creating its directories, and flushes both to disk.
+    /// Writes a new file, creating its directories; ``sync()`` makes it durable.
     public func write(_ path: String, _ bytes: [UInt8]) throws {
         guard let (directory, name) = try self.parent(of: path, creating: true) else {
             throw ApplicationError(.fault, "cannot create the directories of \(self.path)/\(path)")
@@ -61,12 +61,15 @@ public final class BackupDirectory: BackupFiles {
             try bytes.withUnsafeBytes { buffer in
                 Result { () throws(SystemError) in try FileIO.writeAll(file, buffer) }
             }.get()
-            _ = try syscall("fsync") { fsync(file) }
-            _ = try syscall("fsync") { fsync(directory) }
         } catch {
             throw ApplicationError(.fault, "cannot write \(self.path)/\(path): \(Self.reason(error.code))")
         }
     }
+
+    /// Flushes the file systems with sync(2): measured on ext4 with 1,000 files of 50 KB, 0.8 s
+    /// where an fsync of each file and its directory took 7.5 s (and fsyncs batched at the end
+    /// no less). syncfs(2), which would flush only this file system, is not exposed to Swift.
+    public func sync() throws { Glibc.sync() }
 
     /// The bytes of the regular file at `path`, `nil` when there is none.
     public func read(_ path: String, limit: Int) throws -> [UInt8]? {

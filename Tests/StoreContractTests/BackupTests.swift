@@ -9,7 +9,7 @@ import Testing
 @Suite struct BackupTests {
     let copies = CopyStoreTests()
 
-    /// A new backup directory, removed at the end of the run by the system's temporary cleaning.
+    /// A path for a new backup directory under the temporary directory (the export creates it).
     func directory() -> String {
         NSTemporaryDirectory() + "statehouse-backup-\(UInt64.random(in: 1...UInt64.max))"
     }

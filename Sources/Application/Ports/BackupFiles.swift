@@ -3,8 +3,11 @@
 /// before they reach an adapter; an adapter never leaves the directory or follows a link in it.
 public protocol BackupFiles {
     /// Writes a new file at `path`, readable by its owner only, creating its directories as
-    /// needed; never replaces a file. The bytes are on disk when it returns.
+    /// needed; never replaces a file.
     func write(_ path: String, _ bytes: [UInt8]) throws
+
+    /// Makes every file written so far, and its directory entry, durable on disk.
+    func sync() throws
 
     /// The bytes of the regular file at `path`, or `nil` when there is none; throws when it is a
     /// link or anything but a regular file, or holds more than `limit` bytes.

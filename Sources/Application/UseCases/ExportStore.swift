@@ -77,7 +77,10 @@ public struct ExportStore: Sendable {
                 counts.tokens = tokens.count
                 let manifest = BackupManifest(
                     createdAt: createdAt, producer: self.producer, counts: counts, files: listed)
+                // The manifest names the other files: they reach the disk first.
+                try files.sync()
                 try files.write(BackupLayout.manifest, manifest.json)
+                try files.sync()
                 return counts
             }
         }
