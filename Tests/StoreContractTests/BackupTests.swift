@@ -116,7 +116,7 @@ import Testing
 
     /// A damaged backup is refused before anything is written.
     @Test(arguments: [
-        "changed", "longer", "missing", "no manifest", "link", "stray", "counts", "record",
+        "changed", "longer", "missing", "no manifest", "link", "stray", "counts", "record", "deep", "outside",
     ])
     func aDamagedBackupIsRefusedBeforeWriting(damage: String) throws {
         let source = try Fixture(.memory)
@@ -155,6 +155,14 @@ import Testing
                     with: "\"files\":[\n  " + entry.output.replacingOccurrences(of: "/2.tfstate", with: "/9.tfstate")
                         + ",\n")
             }
+        case "deep":
+            try self.rewriteManifest(manifest) {
+                $0.replacingOccurrences(of: "\"counts\":", with: "\"extra\":[[[[[[[[[]]]]]]]]],\"counts\":")
+            }
+        case "outside":
+            try self.rewriteManifest(manifest) {
+                $0.replacingOccurrences(of: "\"path\":\"audit.jsonl\"", with: "\"path\":\"states/../../audit.jsonl\"")
+            }
         case "counts":
             try self.rewriteManifest(manifest) { $0.replacingOccurrences(of: "\"tokens\":1", with: "\"tokens\":2") }
         default:
@@ -188,6 +196,8 @@ import Testing
                 case "no manifest": "its export did not finish"
                 case "link": "a symbolic link"
                 case "stray": "which no state.json names"
+                case "deep": "nested too deeply"
+                case "outside": "which is not a file of this format"
                 case "counts": "counts in manifest.json differ"
                 default: "version 2 of team/app in the backup"
                 }
