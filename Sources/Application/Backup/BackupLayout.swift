@@ -6,30 +6,30 @@ import Domain
 /// (oldest first), `states/<name>/@deleted-<k>/`: `state.json` and one `<number>.tfstate` for
 /// each version whose bytes were not purged. `@` cannot appear in a state name, so `a/b` and
 /// `a/b/c` never share a directory.
-public enum BackupLayout {
+enum BackupLayout {
     /// The `format` a manifest names.
-    public static let format = "statehouse-backup"
+    static let format = "statehouse-backup"
     /// The version of the format written; import reads only this one.
-    public static let formatVersion: Int64 = 1
+    static let formatVersion: Int64 = 1
 
     static let manifest = "manifest.json"
     static let audit = "audit.jsonl"
     static let tokens = "tokens.jsonl"
 
     /// The largest manifest read (about 400,000 files).
-    public static let maxManifestBytes = 64 << 20
+    static let maxManifestBytes = 64 << 20
     /// The most files a manifest may list.
-    public static let maxFiles = 1_000_000
+    static let maxFiles = 1_000_000
     /// The largest `state.json` read (tens of thousands of versions).
-    public static let maxStateFileBytes = 16 << 20
+    static let maxStateFileBytes = 16 << 20
     /// The largest version body read.
-    public static let maxVersionBytes: Int64 = 1 << 30
+    static let maxVersionBytes: Int64 = 1 << 30
     /// The largest `audit.jsonl` read.
-    public static let maxAuditBytes = 1 << 30
+    static let maxAuditBytes = 1 << 30
     /// The largest `tokens.jsonl` read.
-    public static let maxTokenFileBytes = 16 << 20
+    static let maxTokenFileBytes = 16 << 20
     /// The longest line of a `.jsonl` file.
-    public static let maxLineBytes = 1 << 20
+    static let maxLineBytes = 1 << 20
     /// The deepest JSON nesting read (the format needs four).
     static let maxDepth = 8
 
