@@ -155,6 +155,8 @@ private struct SealingImports: StateImport {
         let sealed = try gzip.map { try self.sealer.seal($0, name: name, number: record.number) }
         try self.inner.insertVersion(record, gzip: sealed, of: name, stateID: stateID)
     }
+
+    func setLatest(_ number: Int64, stateID: Int64) throws { try self.inner.setLatest(number, stateID: stateID) }
 }
 
 extension NewVersion {
