@@ -87,6 +87,7 @@ struct Serve: ParsableCommand {
             metadata: [
                 "addresses": .string(server.addresses.map(\.description).joined(separator: ",")),
                 "store": .string(StoreFactory.describe(configuration.storage)),
+                "encryption": .string(Serve.describe(configuration.encryption)),
                 "config": .string(path ?? "(defaults)"),
                 "version": .string(Statehouse.version),
             ])
@@ -145,6 +146,12 @@ struct Serve: ParsableCommand {
 
     /// Reads the config file named by the flag, `$STATEHOUSE_CONFIG` or `./config.toml`.
     /// A missing default file means built-in defaults; a missing named file is an error.
+    /// The key ring for the startup line, by key ids only: "off", or "key 2026-12 (2 keys in the ring)".
+    static func describe(_ ring: KeyRing) -> String {
+        guard let first = ring.keys.first else { return "off" }
+        return "key \(first.id) (\(ring.keys.count) \(ring.keys.count == 1 ? "key" : "keys") in the ring)"
+    }
+
     static func loadConfiguration(
         flag: String?, environment: [String: String]
     ) throws -> (path: String?, configuration: StatehouseConfiguration) {

@@ -52,6 +52,12 @@ import Testing
         #expect(self.failure("[encryption]\nkey_file = \"\(path).missing\"").contains("cannot read \(path).missing"))
     }
 
+    @Test func theStartupLineNamesKeysByIDOnly() throws {
+        #expect(Serve.describe(.empty) == "off")
+        let ring = try self.load("[encryption]\nkeys = [\"\(Self.first)\", \"\(Self.second)\"]").encryption
+        #expect(Serve.describe(ring) == "key 2026-12 (2 keys in the ring)")
+    }
+
     @Test func mistakesStopStartupWithoutShowingAKey() {
         let key = String(Self.first.split(separator: ":")[1])
         let shortKey = "c2hvcnQ="
