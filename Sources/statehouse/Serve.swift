@@ -82,6 +82,9 @@ struct Serve: ParsableCommand {
         if configuration.users.isEmpty {
             logger.warning("no [[users]] configured: every request except /healthz will get 401")
         }
+        if let warning = Serve.exampleKeyWarning(configuration.encryption) {
+            logger.warning("\(warning)")
+        }
         logger.notice(
             "statehouse listening",
             metadata: [
@@ -150,6 +153,15 @@ struct Serve: ParsableCommand {
     static func describe(_ ring: KeyRing) -> String {
         guard let first = ring.keys.first else { return "off" }
         return "key \(first.id) (\(ring.keys.count) \(ring.keys.count == 1 ? "key" : "keys") in the ring)"
+    }
+
+    /// A warning when the ring holds the public example key of .env.example.
+    static func exampleKeyWarning(_ ring: KeyRing) -> String? {
+        guard let example = try? KeyRing(entries: [StatehouseConfiguration.exampleEncryptionKey]).keys.first,
+            ring.keys.contains(where: { $0.id == example.id && $0.key == example.key })
+        else { return nil }
+        return "the encryption key \(example.id) is the public example from .env.example: anyone can decrypt what it "
+            + "seals; put a key from `statehouse generate-key` first and run `statehouse rekey`"
     }
 
     static func loadConfiguration(

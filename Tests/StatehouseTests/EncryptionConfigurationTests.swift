@@ -58,6 +58,18 @@ import Testing
         #expect(Serve.describe(ring) == "key 2026-12 (2 keys in the ring)")
     }
 
+    @Test func thePublicExampleKeyOfEnvExampleIsWarnedAbout() throws {
+        let root = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let shipped = try readFile("/" + root + "/.env.example").split(separator: "\n")
+            .first { $0.hasPrefix("STATEHOUSE_ENCRYPTION_KEYS=") }?.dropFirst("STATEHOUSE_ENCRYPTION_KEYS=".count)
+        #expect(shipped.map(String.init) == StatehouseConfiguration.exampleEncryptionKey)
+        let withExample = try KeyRing(entries: [Self.first, StatehouseConfiguration.exampleEncryptionKey])
+        #expect(Serve.exampleKeyWarning(withExample)?.contains("the encryption key example is the public example") == true)
+        #expect(Serve.exampleKeyWarning(try KeyRing(entries: [Self.first])) == nil)
+        let sameIDOtherKey = try KeyRing(entries: [KeyRing.newEntry(id: "example")])
+        #expect(Serve.exampleKeyWarning(sameIDOtherKey) == nil)
+    }
+
     @Test func mistakesStopStartupWithoutShowingAKey() {
         let key = String(Self.first.split(separator: ":")[1])
         let shortKey = "c2hvcnQ="
