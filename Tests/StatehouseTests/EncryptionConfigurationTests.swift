@@ -64,7 +64,8 @@ import Testing
             .first { $0.hasPrefix("STATEHOUSE_ENCRYPTION_KEYS=") }?.dropFirst("STATEHOUSE_ENCRYPTION_KEYS=".count)
         #expect(shipped.map(String.init) == StatehouseConfiguration.exampleEncryptionKey)
         let withExample = try KeyRing(entries: [Self.first, StatehouseConfiguration.exampleEncryptionKey])
-        #expect(Serve.exampleKeyWarning(withExample)?.contains("the encryption key example is the public example") == true)
+        #expect(
+            Serve.exampleKeyWarning(withExample)?.contains("the encryption key example is the public example") == true)
         #expect(Serve.exampleKeyWarning(try KeyRing(entries: [Self.first])) == nil)
         let sameIDOtherKey = try KeyRing(entries: [KeyRing.newEntry(id: "example")])
         #expect(Serve.exampleKeyWarning(sameIDOtherKey) == nil)
