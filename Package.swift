@@ -193,8 +193,10 @@ let package = Package(
         .executableTarget(name: "FuzzStateHeader", dependencies: ["Fuzzing"]),
         .executableTarget(name: "FuzzLockInfo", dependencies: ["Fuzzing"]),
 
-        // A raw-socket HTTP client shared by the test targets; never shipped.
-        .target(name: "HTTPTestSupport", dependencies: ["HTTPServer", "SystemSupport"], path: "Tests/HTTPTestSupport"),
+        // A raw-socket HTTP client and other helpers shared by the test targets; never shipped.
+        .target(
+            name: "HTTPTestSupport", dependencies: ["Gzip", "HTTPServer", "SystemSupport"],
+            path: "Tests/HTTPTestSupport"),
 
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"]),
@@ -207,7 +209,8 @@ let package = Package(
         .testTarget(
             name: "StoreContractTests",
             dependencies: [
-                "Application", "BackupDirectory", "Domain", "Gzip", "HTTPServer", "InMemoryStore", "PasswordAuth",
+                "Application", "BackupDirectory", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "InMemoryStore",
+                "PasswordAuth",
                 "PostgresStore", "SQLiteStore", "SQLStoreSupport", "SystemSupport", "WebAPI", "statehouse",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,6 @@
 import Domain
 import Gzip
+import HTTPTestSupport
 import Testing
 
 @testable import Application
@@ -48,13 +49,13 @@ import Testing
         #expect(stored.count == 4)
         for bytes in stored {
             #expect(bytes.starts(with: SealedContent.header(keyID: Self.keyA.id)))
-            #expect(!Self.contains(bytes, Array(Self.secret.utf8)))
-            #expect(Self.inflatedStreams(in: bytes).isEmpty)
+            #expect(!ByteScan.contains(bytes, Array(Self.secret.utf8)))
+            #expect(ByteScan.inflatedStreams(in: bytes).isEmpty)
         }
         if let file = f.sqliteFile {
-            let disk = try Self.fileBytes(file) + Self.fileBytes(file + "-wal")
-            #expect(!Self.contains(disk, Array(Self.secret.utf8)))
-            #expect(!Self.inflatedStreams(in: disk).contains { Self.contains($0, Array(Self.secret.utf8)) })
+            let disk = try ByteScan.fileBytes(file) + ByteScan.fileBytes(file + "-wal")
+            #expect(!ByteScan.contains(disk, Array(Self.secret.utf8)))
+            #expect(!ByteScan.inflatedStreams(in: disk).contains { ByteScan.contains($0, Array(Self.secret.utf8)) })
         }
     }
 
@@ -65,10 +66,10 @@ import Testing
         _ = try f.write().execute(
             .init(name: name("team/app"), body: Self.secretBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
         let stored = try Self.storedContents(f.raw, name("team/app"))
-        #expect(Self.inflatedStreams(in: stored[0]).contains { Self.contains($0, Array(Self.secret.utf8)) })
+        #expect(ByteScan.inflatedStreams(in: stored[0]).contains { ByteScan.contains($0, Array(Self.secret.utf8)) })
         if let file = f.sqliteFile {
-            let disk = try Self.fileBytes(file) + Self.fileBytes(file + "-wal")
-            #expect(Self.inflatedStreams(in: disk).contains { Self.contains($0, Array(Self.secret.utf8)) })
+            let disk = try ByteScan.fileBytes(file) + ByteScan.fileBytes(file + "-wal")
+            #expect(ByteScan.inflatedStreams(in: disk).contains { ByteScan.contains($0, Array(Self.secret.utf8)) })
         }
     }
 
@@ -179,48 +180,5 @@ import Testing
             let id = try transaction.imports.insertState(entry)
             try transaction.imports.insertVersion(record, gzip: try content(id), of: name, stateID: id)
         }
-    }
-
-    /// Every gzip stream that begins somewhere in `bytes` and inflates, inflated.
-    static func inflatedStreams(in bytes: [UInt8]) -> [[UInt8]] {
-        var found: [[UInt8]] = []
-        var start = 0
-        while let index = Self.index(of: [0x1F, 0x8B, 0x08], in: bytes, from: start) {
-            if let inflated = try? Gzip.decompress(Array(bytes[index...]), limit: 1 << 20) { found.append(inflated) }
-            start = index + 1
-        }
-        return found
-    }
-
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        self.index(of: needle, in: haystack, from: 0) != nil
-    }
-
-    /// Where `needle` first occurs in `haystack` at or after `start` (memchr and memcmp: the debug
-    /// build's generic loops would take minutes over a database file).
-    static func index(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pin in
-                var offset = start
-                while offset + pin.count <= hay.count {
-                    guard let hit = memchr(hay.baseAddress! + offset, Int32(pin[0]), hay.count - offset - pin.count + 1)
-                    else { return nil }
-                    let found = hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(hit, pin.baseAddress!, pin.count) == 0 { return found }
-                    offset = found + 1
-                }
-                return nil
-            }
-        }
-    }
-
-    /// The file's bytes, empty when it does not exist.
-    static func fileBytes(_ path: String) throws -> [UInt8] {
-        guard let file = fopen(path, "rb") else { return [] }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while case let count = fread(&chunk, 1, chunk.count, file), count > 0 { bytes += chunk[0..<count] }
-        return bytes
     }
 }
