@@ -107,6 +107,9 @@ let package = Package(
             name: "EmbedOpenAPIDocument", capability: .buildTool(), dependencies: ["EmbedText"],
             path: "Plugins/EmbedText"),
 
+        // Backups (`statehouse export` / `import`): their files in a directory, owner-only, no links followed.
+        .target(name: "BackupDirectory", dependencies: ["Application", "SystemSupport"]),
+
         // Driving adapter: routes, auth, error mapping.
         .target(
             name: "WebAPI",
@@ -150,6 +153,7 @@ let package = Package(
             name: "statehouse",
             dependencies: [
                 "Application",
+                "BackupDirectory",
                 "CLibPQ",
                 "CMalloc",
                 "CZlib",
@@ -205,7 +209,8 @@ let package = Package(
         .testTarget(
             name: "StoreContractTests",
             dependencies: [
-                "Application", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "InMemoryStore", "PasswordAuth",
+                "Application", "BackupDirectory", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "InMemoryStore",
+                "PasswordAuth",
                 "PostgresStore", "SQLiteStore", "SQLStoreSupport", "SystemSupport", "WebAPI", "statehouse",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -17,14 +17,14 @@ public indirect enum JSONValue: Equatable, Sendable {
     case object([String: JSONValue])
 
     /// The deepest nesting accepted; state files are far shallower.
-    static let maxDepth = 256
+    public static let maxDepth = 256
 
-    /// Parses `bytes` as one JSON value.
-    public init(parsing bytes: [UInt8]) throws(DomainError) {
+    /// Parses `bytes` as one JSON value, nested at most `maxDepth` containers deep.
+    public init(parsing bytes: [UInt8], maxDepth: Int = JSONValue.maxDepth) throws(DomainError) {
         do {
             self = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONObjectScanner.Failure) in
                 var cursor = JSONObjectScanner.Cursor(bytes: buffer)
-                let value = try cursor.value(depth: 0)
+                let value = try cursor.value(depth: 0, limit: min(maxDepth, JSONValue.maxDepth))
                 cursor.skipWhitespace()
                 guard cursor.index == buffer.count else { throw cursor.fail("unexpected data after the JSON value") }
                 return value
@@ -54,9 +54,9 @@ public indirect enum JSONValue: Equatable, Sendable {
 }
 
 extension JSONObjectScanner.Cursor {
-    /// Decodes one value nested `depth` containers deep.
-    mutating func value(depth: Int) throws(JSONObjectScanner.Failure) -> JSONValue {
-        guard depth < JSONValue.maxDepth else { throw self.fail("nested too deeply") }
+    /// Decodes one value nested `depth` containers deep, refusing more than `limit`.
+    mutating func value(depth: Int, limit: Int = JSONValue.maxDepth) throws(JSONObjectScanner.Failure) -> JSONValue {
+        guard depth < limit else { throw self.fail("nested too deeply") }
         self.skipWhitespace()
         switch self.current {
         case UInt8(ascii: "{"):
@@ -65,14 +65,14 @@ extension JSONObjectScanner.Cursor {
                 (cursor) throws(JSONObjectScanner.Failure) in
                 let key = try cursor.string()
                 try cursor.expect(UInt8(ascii: ":"), "':'")
-                members[key] = try cursor.value(depth: depth + 1)
+                members[key] = try cursor.value(depth: depth + 1, limit: limit)
             }
             return .object(members)
         case UInt8(ascii: "["):
             var elements: [JSONValue] = []
             try self.elements(open: UInt8(ascii: "["), close: UInt8(ascii: "]")) {
                 (cursor) throws(JSONObjectScanner.Failure) in
-                elements.append(try cursor.value(depth: depth + 1))
+                elements.append(try cursor.value(depth: depth + 1, limit: limit))
             }
             return .array(elements)
         case UInt8(ascii: "\""):

@@ -18,4 +18,8 @@ extension InMemoryTransaction: StateImport {
         self.contents.versions[stateID, default: []].append(InMemoryStore.VersionRow(record: record, gzip: gzip))
         self.contents.versions[stateID]?.sort { $0.record.number < $1.record.number }
     }
+
+    func setLatest(_ number: Int64, stateID: Int64) throws {
+        self.contents.states[stateID]?.latest = number
+    }
 }

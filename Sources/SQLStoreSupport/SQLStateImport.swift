@@ -27,4 +27,9 @@ struct SQLStateImport: StateImport {
         try self.connection.query(
             StateRows.insertVersion, StateRows.versionValues(record, content: gzip, stateID: stateID))
     }
+
+    func setLatest(_ number: Int64, stateID: Int64) throws {
+        try self.connection.query(
+            "UPDATE states SET latest_version = $1 WHERE id = $2", [.int64(number), .int64(stateID)])
+    }
 }

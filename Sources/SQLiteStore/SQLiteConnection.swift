@@ -31,7 +31,10 @@ final class SQLiteConnection: SQLConnection, @unchecked Sendable {
             if fd >= 0 { close(fd) }
         }
         var handle: OpaquePointer? = nil
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == .store ? SQLITE_OPEN_CREATE : 0)
+        // A source is opened read-only: read-write, closing the last connection would checkpoint
+        // the write-ahead log into the file (a copy being exported would change under the export).
+        let flags =
+            SQLITE_OPEN_NOMUTEX | (mode == .store ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY)
         let result = sqlite3_open_v2(path, &handle, flags, nil)
         guard result == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

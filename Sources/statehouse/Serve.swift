@@ -82,11 +82,15 @@ struct Serve: ParsableCommand {
         if configuration.users.isEmpty {
             logger.warning("no [[users]] configured: every request except /healthz will get 401")
         }
+        if let warning = Serve.exampleKeyWarning(configuration.encryption) {
+            logger.warning("\(warning)")
+        }
         logger.notice(
             "statehouse listening",
             metadata: [
                 "addresses": .string(server.addresses.map(\.description).joined(separator: ",")),
                 "store": .string(StoreFactory.describe(configuration.storage)),
+                "encryption": .string(Serve.describe(configuration.encryption)),
                 "config": .string(path ?? "(defaults)"),
                 "version": .string(Statehouse.version),
             ])
@@ -145,6 +149,21 @@ struct Serve: ParsableCommand {
 
     /// Reads the config file named by the flag, `$STATEHOUSE_CONFIG` or `./config.toml`.
     /// A missing default file means built-in defaults; a missing named file is an error.
+    /// The key ring for the startup line, by key ids only: "off", or "key 2026-12 (2 keys in the ring)".
+    static func describe(_ ring: KeyRing) -> String {
+        guard let first = ring.keys.first else { return "off" }
+        return "key \(first.id) (\(ring.keys.count) \(ring.keys.count == 1 ? "key" : "keys") in the ring)"
+    }
+
+    /// A warning when the ring holds the public example key of .env.example.
+    static func exampleKeyWarning(_ ring: KeyRing) -> String? {
+        guard let example = try? KeyRing(entries: [StatehouseConfiguration.exampleEncryptionKey]).keys.first,
+            ring.keys.contains(where: { $0.id == example.id && $0.key == example.key })
+        else { return nil }
+        return "the encryption key \(example.id) is the public example from .env.example: anyone can decrypt what it "
+            + "seals; put a key from `statehouse generate-key` first and run `statehouse rekey`"
+    }
+
     static func loadConfiguration(
         flag: String?, environment: [String: String]
     ) throws -> (path: String?, configuration: StatehouseConfiguration) {

@@ -18,7 +18,8 @@ struct Statehouse: ParsableCommand {
                 Serve.self, HealthCheck.self, Migrate.self, MigrateStore.self, HashPassword.self, StatesCommand.self,
                 LocksCommand.self,
                 UnlockCommand.self, VersionsCommand.self, RollbackCommand.self, DiffCommand.self, AuditCommand.self,
-                RestoreCommand.self, PurgeCommand.self, TokenCommand.self, GenerateKey.self, Rekey.self,
+                RestoreCommand.self, PurgeCommand.self, TokenCommand.self, GenerateKey.self, Rekey.self, Export.self,
+                Import.self,
             ])
     }
 

@@ -93,6 +93,9 @@ struct StatehouseConfiguration: Sendable {
 
     /// The password hash of the user that config.toml ships with (admin / statehouse). The
     /// server refuses to listen beyond loopback while a user has it.
+    /// The encryption key .env.example ships: public, so the server warns while it is in the ring.
+    static let exampleEncryptionKey = "example:xL1yY9TJwfEL56H63558sP/uh4IrL5uM3ZZOjgObEoA="
+
     static let shippedPasswordHash =
         "$pbkdf2-sha256$i=600000$isI9BumaiRx642BlspAE4w$joXBhmjKWm85h9vCqjPjGWISA2ZnwRxMQfi1UEX4CHw"
 }

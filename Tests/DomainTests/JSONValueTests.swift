@@ -21,6 +21,17 @@ import Testing
         #expect(value["a"]?["b"] == nil)
     }
 
+    @Test func refusesNestingDeeperThanAsked() throws {
+        let eight = Array((String(repeating: "[", count: 8) + String(repeating: "]", count: 8)).utf8)
+        #expect(try JSONValue(parsing: eight, maxDepth: 8) != .null)
+        #expect(throws: DomainError.self) {
+            try JSONValue(parsing: Array("[".utf8) + eight + Array("]".utf8), maxDepth: 8)
+        }
+        // Never deeper than the parser's own bound, whatever is asked.
+        let deep = Array((String(repeating: "[", count: 300) + String(repeating: "]", count: 300)).utf8)
+        #expect(throws: DomainError.self) { try JSONValue(parsing: deep, maxDepth: 1000) }
+    }
+
     @Test(arguments: ["0", "-0", "12", "1.5", "1e9", "1E-9", "-0.25e+10", "123456789012345678901234567890"])
     func keepsNumbersAsWritten(text: String) throws {
         #expect(try parse(text) == .number(text))

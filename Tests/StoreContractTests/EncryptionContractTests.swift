@@ -102,22 +102,38 @@ import Testing
         let f = try Fixture(kind, keys: try KeyRing([Self.keyA]))
         let body = stateBody(serial: 1)
         let gzip = try Gzip.compress(body)
-        let sealed = try SealedContent.seal(gzip, with: Self.keyA, name: name("flipped"), number: 1)
-        var flipped = sealed
-        flipped[flipped.count - 20] ^= 0x01
-        try Self.plant(flipped, as: name("flipped"), body: body, in: f.raw)
+        try Self.plant(as: name("flipped"), body: body, in: f.raw) { stateID in
+            var sealed = try SealedContent.seal(
+                gzip, with: Self.keyA, name: name("flipped"), stateID: stateID, number: 1)
+            sealed[sealed.count - 20] ^= 0x01
+            return sealed
+        }
         // Sealed for "origin", stored as "moved": the associated data differs.
-        try Self.plant(
-            try SealedContent.seal(gzip, with: Self.keyA, name: name("origin"), number: 1), as: name("moved"),
-            body: body, in: f.raw)
+        try Self.plant(as: name("moved"), body: body, in: f.raw) { stateID in
+            try SealedContent.seal(gzip, with: Self.keyA, name: name("origin"), stateID: stateID, number: 1)
+        }
+        // Version 1 of a deleted "renamed", copied onto version 1 of the live "renamed" created after it.
+        var deletedBlob: [UInt8] = []
+        try Self.plant(as: name("renamed"), body: body, deleted: true, in: f.raw) { stateID in
+            deletedBlob = try SealedContent.seal(
+                gzip, with: Self.keyA, name: name("renamed"), stateID: stateID, number: 1)
+            return deletedBlob
+        }
+        try Self.plant(as: name("renamed"), body: body, in: f.raw) { _ in deletedBlob }
         let lost = try DataKey(id: "2025-01", bytes: Array(repeating: 7, count: 32))
-        try Self.plant(
-            try SealedContent.seal(gzip, with: lost, name: name("lost"), number: 1), as: name("lost"), body: body,
-            in: f.raw)
+        try Self.plant(as: name("lost"), body: body, in: f.raw) { stateID in
+            try SealedContent.seal(gzip, with: lost, name: name("lost"), stateID: stateID, number: 1)
+        }
+        // A header naming a key id no ring can hold is not taken into the log as it is.
+        try Self.plant(as: name("garbled"), body: body, in: f.raw) { _ in
+            SealedContent.magic + [3] + Array("a\nb".utf8) + Array(repeating: 0, count: 40)
+        }
 
         let cases = [
             ("flipped", "version 1 of flipped does not decrypt with key 2026-06"),
             ("moved", "version 1 of moved does not decrypt with key 2026-06"),
+            ("renamed", "version 1 of renamed does not decrypt with key 2026-06"),
+            ("garbled", "version 1 of garbled does not decrypt with key (unreadable)"),
             ("lost", "version 1 of lost is encrypted with key 2025-01, which is not in the key ring"),
         ]
         for (state, message) in cases {
@@ -146,8 +162,12 @@ import Testing
         }
     }
 
-    /// Stores `content` as version 1 of a new state `name` holding `body`, bypassing any sealing.
-    static func plant(_ content: [UInt8], as name: StateName, body: [UInt8], in store: any UnitOfWork) throws {
+    /// Stores what `content` makes of the new state's key as version 1 of a new state `name`
+    /// holding `body` (soft-deleted when `deleted`), bypassing any sealing.
+    static func plant(
+        as name: StateName, body: [UInt8], deleted: Bool = false, in store: any UnitOfWork,
+        content: (Int64) throws -> [UInt8]
+    ) throws {
         let header = try StateHeader(parsing: body)
         let record = VersionRecord(
             number: 1, serial: header.serial, lineage: header.lineage, size: Int64(body.count),
@@ -155,10 +175,10 @@ import Testing
             createdBy: "test", lockID: nil, metadata: StateMetadata(header))
         let entry = StateEntry(
             state: StoredState(id: 0, name: name, createdAt: Timestamp(microseconds: 0), lock: nil, latest: record),
-            deletedAt: nil, deletedBy: nil)
+            deletedAt: deleted ? Timestamp(microseconds: 1) : nil, deletedBy: deleted ? "test" : nil)
         try store.transaction { transaction in
             let id = try transaction.imports.insertState(entry)
-            try transaction.imports.insertVersion(record, gzip: content, of: name, stateID: id)
+            try transaction.imports.insertVersion(record, gzip: try content(id), of: name, stateID: id)
         }
     }
 }

@@ -58,7 +58,8 @@ def main(argv):
         built, stripped = os.path.abspath(argv[1]), os.path.abspath(argv[2])
         added, installed, newest = binary.check_libraries(docker, built)
         binary.print_sizes(built, stripped, added, installed, newest)
-        binary.smoke(docker, stripped, ROOT, defined["STATEHOUSE_USERS"][0], defined["TF_HTTP_USERNAME"][0],
+        binary.smoke(docker, stripped, ROOT, defined["STATEHOUSE_USERS"][0],
+                     defined.get("STATEHOUSE_ENCRYPTION_KEYS", ("",))[0], defined["TF_HTTP_USERNAME"][0],
                      defined["TF_HTTP_PASSWORD"][0])
 
 

@@ -183,7 +183,7 @@ def wait_for_line(process, needle, seconds):
     return False, seen + ([pending.decode("utf-8", "replace")] if pending else [])
 
 
-def smoke(docker, stripped, root, users_text, username, password):
+def smoke(docker, stripped, root, users_text, keys_text, username, password):
     """Runs the stripped binary as the image runs it (see scripts/check-container)."""
     problems = []
     commands = parse_subcommands(run([stripped, "--help"]).stdout)
@@ -191,7 +191,7 @@ def smoke(docker, stripped, root, users_text, username, password):
     if version.returncode != 0 or not version.stdout.strip():
         raise Fatal(f"statehouse --version failed (exit {version.returncode}): {version.stderr.strip()}")
     print(f"statehouse --version: {version.stdout.strip()}")
-    wanted = {docker["cmd"][0], "hash-password"}
+    wanted = {docker["cmd"][0], "hash-password", "generate-key"}
     if docker["health_argv"]:
         if docker["health_argv"][0] != "statehouse":
             problems.append(f"HEALTHCHECK runs {docker['health_argv'][0]}, not statehouse (the image has no other tool)")
@@ -227,8 +227,10 @@ def smoke(docker, stripped, root, users_text, username, password):
                             "user on '*'; it must refuse to (set STATEHOUSE_USERS)")
         finish(problems, "the default-user refusal")
 
-        # With .env.example's users, the image's way.
+        # With .env.example's users and encryption keys, the image's way.
         env["STATEHOUSE_USERS"] = users_text
+        if keys_text:
+            env["STATEHOUSE_ENCRYPTION_KEYS"] = keys_text
         env["STATEHOUSE_LOG_FORMAT"] = "json"
         process = subprocess.Popen(serve, env=env, cwd=volume, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:

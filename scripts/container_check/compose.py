@@ -81,9 +81,10 @@ def env_example_problems(defined, config):
 # --- config.toml's settings ------------------------------------------------------------------------------
 
 def config_variables(text):
-    """(names, config): every STATEHOUSE_<SECTION>_<KEY> config.toml documents, plus the two extra ones."""
+    """(names, config): every STATEHOUSE_<SECTION>_<KEY> config.toml documents, plus the extra ones: the
+    config path, the users and the [encryption] keys (documented commented out: no keys by default)."""
     config = tomllib.loads(text)
-    names = {"STATEHOUSE_CONFIG", "STATEHOUSE_USERS"}
+    names = {"STATEHOUSE_CONFIG", "STATEHOUSE_USERS", "STATEHOUSE_ENCRYPTION_KEYS", "STATEHOUSE_ENCRYPTION_KEY_FILE"}
     for section, table in config.items():
         if isinstance(table, dict):
             names |= {f"STATEHOUSE_{section}_{key}".upper() for key in table}
@@ -152,7 +153,7 @@ def credential_problems(compose, text, defined):
     problems = []
     for service_name, service in compose["services"].items():
         for key, value in environment(service).items():
-            secret = re.search(r"PASSWORD|SECRET|TOKEN|USERS|HASH", key)
+            secret = re.search(r"PASSWORD|SECRET|TOKEN|USERS|HASH|KEYS", key)
             if secret and not re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}", value.strip()):
                 problems.append(f"docker-compose.yml: {service_name}.{key} must come from .env (${{VAR}}), not be written here")
             for match in re.finditer(r"password=([^ &]*)", value):
@@ -164,7 +165,7 @@ def credential_problems(compose, text, defined):
     if "$pbkdf2" in text:
         problems.append("docker-compose.yml contains a password hash; it belongs in .env")
     for variable, (value, _) in defined.items():
-        if re.search(r"PASSWORD|USERS", variable) and len(value) >= 6 and value in text:
+        if re.search(r"PASSWORD|USERS|KEYS", variable) and len(value) >= 6 and value in text:
             problems.append(f"docker-compose.yml contains the value of {variable} from .env.example")
     return problems
 

@@ -56,26 +56,27 @@ struct Sealer: Sendable {
         self.notAuthentic = Counter(label: label, dimensions: [("reason", "not_authentic")], factory: factory)
     }
 
-    /// `gzip` sealed for version `number` of `name` with the sealing key, or as it is when there is none.
-    func seal(_ gzip: [UInt8], name: StateName, number: Int64) throws -> [UInt8] {
+    /// `gzip` sealed for version `number` of `name` (keyed `stateID`) with the sealing key, or as it
+    /// is when there is none.
+    func seal(_ gzip: [UInt8], name: StateName, stateID: Int64, number: Int64) throws -> [UInt8] {
         guard let key = try self.keys.sealingKey() else { return gzip }
-        return try self.seal(gzip, with: key, name: name, number: number)
+        return try self.seal(gzip, with: key, name: name, stateID: stateID, number: number)
     }
 
-    /// `gzip` sealed for version `number` of `name` with `key`.
-    func seal(_ gzip: [UInt8], with key: DataKey, name: StateName, number: Int64) throws -> [UInt8] {
+    /// `gzip` sealed for version `number` of `name` (keyed `stateID`) with `key`.
+    func seal(_ gzip: [UInt8], with key: DataKey, name: StateName, stateID: Int64, number: Int64) throws -> [UInt8] {
         do {
-            return try SealedContent.seal(gzip, with: key, name: name, number: number)
+            return try SealedContent.seal(gzip, with: key, name: name, stateID: stateID, number: number)
         } catch {
             throw StoreError(.fault, "sealing version \(number) of \(name) with key \(key.id) failed: \(error)")
         }
     }
 
-    /// The gzip bytes of version `number` of `name` stored as `bytes`.
-    func open(_ bytes: [UInt8], name: StateName, number: Int64) throws -> [UInt8] {
+    /// The gzip bytes of version `number` of `name` (keyed `stateID`) stored as `bytes`.
+    func open(_ bytes: [UInt8], name: StateName, stateID: Int64, number: Int64) throws -> [UInt8] {
         guard SealedContent.isSealed(bytes) else { return bytes }
         do {
-            return try SealedContent.open(bytes, keys: self.keys, name: name, number: number)
+            return try SealedContent.open(bytes, keys: self.keys, name: name, stateID: stateID, number: number)
         } catch SealedContent.Failure.unknownKey(let id) {
             self.unknownKey.increment()
             throw StoreError(
@@ -123,14 +124,15 @@ private struct SealingStates: StateRepository {
 
     func content(of name: StateName, stateID: Int64, version number: Int64) throws -> [UInt8]? {
         try self.inner.content(of: name, stateID: stateID, version: number).map {
-            try self.sealer.open($0, name: name, number: number)
+            try self.sealer.open($0, name: name, stateID: stateID, number: number)
         }
     }
 
     func setLock(_ lock: StoredLock?, on state: StoredState) throws { try self.inner.setLock(lock, on: state) }
 
     func appendVersion(_ version: NewVersion, to state: StoredState) throws -> VersionRecord {
-        let sealed = try self.sealer.seal(version.blob.gzip, name: state.name, number: state.nextVersionNumber)
+        let sealed = try self.sealer.seal(
+            version.blob.gzip, name: state.name, stateID: state.id, number: state.nextVersionNumber)
         return try self.inner.appendVersion(version.storing(sealed), to: state)
     }
 
@@ -152,9 +154,11 @@ private struct SealingImports: StateImport {
     func insertState(_ entry: StateEntry) throws -> Int64 { try self.inner.insertState(entry) }
 
     func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, of name: StateName, stateID: Int64) throws {
-        let sealed = try gzip.map { try self.sealer.seal($0, name: name, number: record.number) }
+        let sealed = try gzip.map { try self.sealer.seal($0, name: name, stateID: stateID, number: record.number) }
         try self.inner.insertVersion(record, gzip: sealed, of: name, stateID: stateID)
     }
+
+    func setLatest(_ number: Int64, stateID: Int64) throws { try self.inner.setLatest(number, stateID: stateID) }
 }
 
 extension NewVersion {

@@ -5,9 +5,10 @@ import Domain
 ///
 ///     "SHE" 0x01 | id length (1 byte) | key id | nonce (12) | ciphertext | tag (16)
 ///
-/// The associated data is everything before the nonce, then the state's name and the version's
-/// number, so the key id cannot be changed and a blob copied onto another state or version does
-/// not open. Unsealed content is gzip, which begins with 0x1f 0x8b and so never with this magic.
+/// The associated data is everything before the nonce, then the state's name, the store's key for
+/// the state and the version's number, so the key id cannot be changed and a blob copied onto
+/// another state or version does not open — not even onto a state of the same name that was
+/// deleted and created again. Copies between stores (migrate-store, import) open and seal again. Unsealed content is gzip, which begins with 0x1f 0x8b and so never with this magic.
 enum SealedContent {
     /// The first bytes of every sealed blob.
     static let magic: [UInt8] = [0x53, 0x48, 0x45, 0x01]
@@ -28,11 +29,14 @@ enum SealedContent {
         self.magic + [UInt8(id.utf8.count)] + Array(id.utf8)
     }
 
-    /// `gzip` sealed with `key` for version `number` of `name`, under a fresh random nonce.
-    static func seal(_ gzip: [UInt8], with key: DataKey, name: StateName, number: Int64) throws -> [UInt8] {
+    /// `gzip` sealed with `key` for version `number` of `name`, keyed `stateID`, under a fresh
+    /// random nonce.
+    static func seal(_ gzip: [UInt8], with key: DataKey, name: StateName, stateID: Int64, number: Int64) throws
+        -> [UInt8]
+    {
         let header = self.header(keyID: key.id)
         let box = try AES.GCM.seal(
-            gzip, using: key.key, authenticating: self.associatedData(header, name, number))
+            gzip, using: key.key, authenticating: self.associatedData(header, name, stateID, number))
         // The default nonce is 12 bytes, so the combined form exists.
         return header + Array(box.combined!)
     }
@@ -42,34 +46,38 @@ enum SealedContent {
         let start = self.magic.count
         guard bytes.count > start, case let length = Int(bytes[start]), length > 0,
             bytes.count >= start + 1 + length + 12 + 16,
-            let id = String(validating: bytes[(start + 1)..<(start + 1 + length)], as: UTF8.self)
+            let id = String(validating: bytes[(start + 1)..<(start + 1 + length)], as: UTF8.self),
+            DataKey.isValidID(id)
         else { throw .notAuthentic(keyID: nil) }
         return id
     }
 
-    /// The gzip bytes sealed in `bytes` for version `number` of `name`, opened with whichever key
-    /// `keys` has under the id they name.
-    static func open(_ bytes: [UInt8], keys: any KeyProvider, name: StateName, number: Int64) throws -> [UInt8] {
+    /// The gzip bytes sealed in `bytes` for version `number` of `name`, keyed `stateID`, opened with
+    /// whichever key `keys` has under the id they name.
+    static func open(_ bytes: [UInt8], keys: any KeyProvider, name: StateName, stateID: Int64, number: Int64) throws
+        -> [UInt8]
+    {
         let id = try self.keyID(of: bytes)
         guard let key = try keys.key(id: id) else { throw Failure.unknownKey(id) }
         let headerLength = self.magic.count + 1 + id.utf8.count
         do {
             let box = try AES.GCM.SealedBox(combined: bytes[headerLength...])
             let opened = try AES.GCM.open(
-                box, using: key.key, authenticating: self.associatedData(bytes[..<headerLength], name, number))
+                box, using: key.key, authenticating: self.associatedData(bytes[..<headerLength], name, stateID, number))
             return Array(opened)
         } catch {
             throw Failure.notAuthentic(keyID: id)
         }
     }
 
-    private static func associatedData(_ header: some Collection<UInt8>, _ name: StateName, _ number: Int64)
-        -> [UInt8]
-    {
+    private static func associatedData(
+        _ header: some Collection<UInt8>, _ name: StateName, _ stateID: Int64, _ number: Int64
+    ) -> [UInt8] {
         var data = Array(header)
         data.append(0)
         data += name.rawValue.utf8
         data.append(0)
+        withUnsafeBytes(of: stateID.bigEndian) { data += $0 }
         withUnsafeBytes(of: number.bigEndian) { data += $0 }
         return data
     }

@@ -10,4 +10,8 @@ public protocol StateImport {
     /// Inserts a version into the state keyed `stateID` (called `name`); `gzip` is `nil` for a
     /// purged version.
     func insertVersion(_ record: VersionRecord, gzip: [UInt8]?, of name: StateName, stateID: Int64) throws
+
+    /// Makes version `number`, inserted with `insertVersion`, the latest of the state keyed
+    /// `stateID` (versions added after its latest by `import --merge`).
+    func setLatest(_ number: Int64, stateID: Int64) throws
 }

@@ -1,5 +1,4 @@
 import Domain
-import Gzip
 
 /// Copies every state, live and deleted, with all its versions, from one store into an empty
 /// one, checking each version's bytes against its recorded size, SHA-256 and MD5 before writing
@@ -38,11 +37,7 @@ public struct CopyStore: Sendable {
         try ApplicationError.translating {
             try self.source.snapshot { source in
                 try self.destination.transaction { destination in
-                    guard try destination.catalog.allStates().isEmpty else {
-                        throw ApplicationError(
-                            .conflict,
-                            "the destination already holds states; migrate-store only copies into an empty store")
-                    }
+                    try StoreCopying.requireEmpty(destination, "migrate-store only copies into an empty store")
                     var report = Report()
                     var copies: [(Int64, StateEntry, [VersionRecord])] = []
                     for entry in try source.catalog.allStates() {
@@ -62,7 +57,7 @@ public struct CopyStore: Sendable {
                                     .fault,
                                     "version \(record.number) of \(entry.state.name) has no content in the source")
                             }
-                            try Self.check(gzip, against: record, of: entry.state.name, in: "source")
+                            _ = try StoreCopying.body(ofGzip: gzip, against: record, of: entry.state.name, in: "source")
                             try destination.imports.insertVersion(record, gzip: gzip, of: entry.state.name, stateID: id)
                             report.bytes += record.size
                         }
@@ -76,7 +71,7 @@ public struct CopyStore: Sendable {
                     let copied = Dictionary(
                         uniqueKeysWithValues: try destination.catalog.allStates().map { ($0.state.id, $0) })
                     for (id, entry, records) in copies {
-                        guard let copy = copied[id], Self.same(copy, entry),
+                        guard let copy = copied[id], StoreCopying.same(copy, entry),
                             try destination.catalog.versions(stateID: copy.state.id) == records
                         else {
                             throw ApplicationError(.fault, "the copy of \(entry.state.name) differs from the source")
@@ -85,7 +80,8 @@ public struct CopyStore: Sendable {
                             let gzip = try destination.states.content(
                                 of: entry.state.name, stateID: id, version: record.number)
                             if record.purge != nil, gzip == nil { continue }
-                            try Self.check(gzip ?? [], against: record, of: entry.state.name, in: "destination")
+                            _ = try StoreCopying.body(
+                                ofGzip: gzip ?? [], against: record, of: entry.state.name, in: "destination")
                         }
                     }
                     report.auditEvents = try Self.copyAudit(from: source, to: destination)
@@ -103,19 +99,9 @@ public struct CopyStore: Sendable {
     private static func copyAudit(from source: any Transaction, to destination: any Transaction) throws
         -> Int
     {
-        var copied: [AuditEvent] = []
-        while true {
-            let page = try source.audit.events(AuditQuery(after: copied.last?.id, limit: 1000))
-            for event in page { try destination.audit.append(event) }
-            copied += page
-            if page.count < 1000 { break }
-        }
-        var readBack: [AuditEvent] = []
-        while true {
-            let page = try destination.audit.events(AuditQuery(after: readBack.last?.id, limit: 1000))
-            readBack += page
-            if page.count < 1000 { break }
-        }
+        let copied = try StoreCopying.allEvents(source.audit)
+        for event in copied { try destination.audit.append(event) }
+        let readBack = try StoreCopying.allEvents(destination.audit)
         guard readBack.count == copied.count,
             zip(readBack, copied).allSatisfy({ $0.withID(0) == $1.withID(0) })
         else {
@@ -133,30 +119,5 @@ public struct CopyStore: Sendable {
             throw ApplicationError(.fault, "the copy of the API tokens differs from the source")
         }
         return tokens.count
-    }
-
-    /// Whether two entries describe the same state, whatever key each store gave it.
-    private static func same(_ copy: StateEntry, _ original: StateEntry) -> Bool {
-        copy.state.name == original.state.name && copy.state.createdAt == original.state.createdAt
-            && copy.state.lock == original.state.lock && copy.state.latest == original.state.latest
-            && copy.deletedAt == original.deletedAt && copy.deletedBy == original.deletedBy
-    }
-
-    /// Whether `gzip` inflates to exactly the bytes `record` describes.
-    private static func check(_ gzip: [UInt8], against record: VersionRecord, of name: StateName, in place: String)
-        throws(ApplicationError)
-    {
-        let body: [UInt8]
-        do {
-            body = try Gzip.decompress(gzip, limit: Int(record.size), sizeHint: Int(record.size))
-        } catch {
-            throw ApplicationError(.fault, "version \(record.number) of \(name) in the \(place) is corrupt: \(error)")
-        }
-        guard Int64(body.count) == record.size, StateBlob.sha256(body) == record.sha256,
-            StateBlob.md5(body) == record.md5
-        else {
-            throw ApplicationError(
-                .fault, "version \(record.number) of \(name) in the \(place) does not match its checksums")
-        }
     }
 }

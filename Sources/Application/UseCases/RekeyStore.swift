@@ -21,6 +21,9 @@ public struct RekeyStore: Sendable {
         public var plain = 0
         /// Versions found sealed with the sealing key already.
         public var alreadySealed = 0
+        /// Versions still not sealed with the sealing key when the run ended: written meanwhile by
+        /// a server whose ring has another key first.
+        public var left = 0
         /// Stored bytes read and re-sealed.
         public var bytes: Int64 = 0
         /// How long the run took.
@@ -35,6 +38,10 @@ public struct RekeyStore: Sendable {
             if self.plain > 0 { sources.append("\(self.plain) unencrypted") }
             return "\(self.versions) versions re-encrypted with key \(self.keyID)"
                 + (sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))")
+                + (self.left == 0
+                    ? ""
+                    : "; \(self.left) versions written meanwhile are not under it yet: does every server have key "
+                        + "\(self.keyID) first? Then run rekey again")
         }
 
         /// Counts what `other` (a batch) did too.
@@ -104,6 +111,9 @@ public struct RekeyStore: Sendable {
                 report.add(batch.done)
                 progress(Progress(total: tally.others, versions: batch.done.versions, bytes: batch.done.bytes))
             }
+            report.left = try ApplicationError.translating {
+                try self.store.snapshot { try $0.storedContents.tally(prefix: header).others }
+            }
         } catch {
             report.elapsed = ContinuousClock.now - started
             try? self.record(report, stopped: error.message)
@@ -141,11 +151,13 @@ public struct RekeyStore: Sendable {
                     else { continue }
                     let gzip: [UInt8]
                     do {
-                        gzip = try self.sealer.open(stored, name: entry.name, number: number)
+                        gzip = try self.sealer.open(
+                            stored, name: entry.name, stateID: entry.position.stateID, number: number)
                     } catch let error as StoreError {
                         throw ApplicationError(.fault, error.message)
                     }
-                    let sealed = try self.sealer.seal(gzip, with: key, name: entry.name, number: number)
+                    let sealed = try self.sealer.seal(
+                        gzip, with: key, name: entry.name, stateID: entry.position.stateID, number: number)
                     guard try contents.replace(stateID: entry.position.stateID, number: number, with: sealed) else {
                         continue
                     }

@@ -77,9 +77,11 @@ class CredentialTests(unittest.TestCase):
         }), [])
 
     def test_literal_secret_values(self):
-        self.assertEqual(self.problems({"POSTGRES_PASSWORD": "hunter2", "MY_SECRET": "x ${A}"}), [
+        self.assertEqual(self.problems({"POSTGRES_PASSWORD": "hunter2", "MY_SECRET": "x ${A}",
+                                        "STATEHOUSE_ENCRYPTION_KEYS": "k:AAAA"}), [
             "docker-compose.yml: s.POSTGRES_PASSWORD must come from .env (${VAR}), not be written here",
             "docker-compose.yml: s.MY_SECRET must come from .env (${VAR}), not be written here",
+            "docker-compose.yml: s.STATEHOUSE_ENCRYPTION_KEYS must come from .env (${VAR}), not be written here",
         ])
 
     def test_literal_password_in_connection_strings(self):
@@ -102,7 +104,8 @@ class StatehouseVariableTests(unittest.TestCase):
 
     def test_config_variables(self):
         known, config = compose.config_variables(self.CONFIG)
-        self.assertEqual(known, {"STATEHOUSE_CONFIG", "STATEHOUSE_USERS", "STATEHOUSE_SERVER_HOST",
+        self.assertEqual(known, {"STATEHOUSE_CONFIG", "STATEHOUSE_USERS", "STATEHOUSE_ENCRYPTION_KEYS",
+                                 "STATEHOUSE_ENCRYPTION_KEY_FILE", "STATEHOUSE_SERVER_HOST",
                                  "STATEHOUSE_SERVER_PORT", "STATEHOUSE_STORAGE_DRIVER"})
         self.assertEqual(config["users"], [{"name": "admin"}])
 
