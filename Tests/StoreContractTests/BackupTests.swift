@@ -277,6 +277,33 @@ import Testing
         #expect(try self.copies.snapshot(destination) == before)
     }
 
+    /// A backup's API token whose name a different live token of its owner holds is a conflict
+    /// named before the unique index is reached, and nothing is written.
+    @Test(arguments: StoreKind.available)
+    func mergeRefusesATokenNameHeldByAnotherToken(kind: StoreKind) throws {
+        let source = try Fixture(.memory)
+        let destination = try Fixture(kind)
+        for f in [source, destination] {
+            _ = try CreateToken(store: f.store, clock: f.clock, policy: .standard).execute(
+                name: "ci", grants: [Grant(prefix: "team", access: .write)], expiresIn: nil, as: admin)
+        }
+        _ = try source.write().execute(
+            .init(name: name("app"), body: stateBody(serial: 1), lockID: nil, contentMD5: nil), as: admin)
+        let path = self.directory()
+        _ = try self.export(source, to: path)
+        let before = try self.copies.snapshot(destination)
+        let tokensBefore = try self.tokens(destination)
+        do {
+            try self.import(path, into: destination, merge: true)
+            Issue.record("the token was merged")
+        } catch let error as ApplicationError {
+            #expect(error.kind == .conflict)
+            #expect(error.message.contains("API token ci of root is tok_"), "\(error.message)")
+        }
+        #expect(try self.copies.snapshot(destination) == before)
+        #expect(try self.tokens(destination) == tokensBefore)
+    }
+
     /// An encrypted store exports plain bodies with its key, and refuses without it, naming the
     /// state, the version and the key.
     @Test(arguments: StoreKind.available)

@@ -77,10 +77,21 @@ public struct ImportStore: Sendable {
                 for token in backup.tokens {
                     if merge, try transaction.tokens.token(id: token.id) != nil {
                         report.present.tokens += 1
-                    } else {
-                        try transaction.tokens.insert(token)
-                        report.added.tokens += 1
+                        continue
                     }
+                    // Names are unique among a user's live tokens: say so rather than hit the index.
+                    if merge,
+                        let live = try transaction.tokens.unrevokedTokens(owner: token.owner).first(where: {
+                            $0.name == token.name
+                        })
+                    {
+                        throw ApplicationError(
+                            .conflict,
+                            "API token \(token.name) of \(token.owner) is \(token.id) in the backup and \(live.id) in the "
+                                + "store; revoke one of them and import again; nothing was imported")
+                    }
+                    try transaction.tokens.insert(token)
+                    report.added.tokens += 1
                 }
                 return report
             }
