@@ -48,7 +48,8 @@ struct WebTemplates: Sendable {
             }
         }
         self.pages = pages
-        self.css = StaticFile(WebAssets.styleCSS, name: "style", extension: "css", contentType: "text/css; charset=utf-8")
+        self.css = StaticFile(
+            WebAssets.styleCSS, name: "style", extension: "css", contentType: "text/css; charset=utf-8")
         self.script = StaticFile(
             WebAssets.uiJS, name: "ui", extension: "js", contentType: "text/javascript; charset=utf-8")
     }

@@ -17,7 +17,9 @@ struct Flash {
             for pair in header.split(separator: ";") {
                 let trimmed = pair.drop { $0 == " " }
                 guard trimmed.hasPrefix(cookie + "=") else { continue }
-                guard let text = try? RequestTarget.percentDecode(trimmed.dropFirst(cookie.count + 1), plusAsSpace: false),
+                guard
+                    let text = try? RequestTarget.percentDecode(
+                        trimmed.dropFirst(cookie.count + 1), plusAsSpace: false),
                     text.count > 2
                 else { return nil }
                 return Flash(ok: text.hasPrefix("o:"), message: String(text.dropFirst(2).prefix(500)))
@@ -76,7 +78,9 @@ extension WebUI {
     }
 
     /// An error page that says what happened, never how the server is built.
-    func errorPage(_ status: HTTPStatus, _ heading: String, _ message: String, _ page: PageContext?, requestID: String? = nil)
+    func errorPage(
+        _ status: HTTPStatus, _ heading: String, _ message: String, _ page: PageContext?, requestID: String? = nil
+    )
         -> Response
     {
         var view = self.base(heading, page)
