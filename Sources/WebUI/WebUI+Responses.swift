@@ -46,7 +46,10 @@ extension WebUI {
     func base(_ title: String, _ page: PageContext?, nav: String? = nil) -> [String: View] {
         var view: [String: View] = [
             "title": .text(title),
-            "assets": ["css": .text(self.templates.css.path), "js": .text(self.templates.script.path)],
+            "assets": [
+                "css": .text(self.templates.css.path), "js": .text(self.templates.script.path),
+                "icon": .text(self.templates.icon.path),
+            ],
         ]
         if let page {
             view["user"] = ["name": .text(page.caller.principal.name)]
@@ -126,9 +129,9 @@ extension WebUI {
         }
     }
 
-    /// `/ui/assets/{file}`: the style sheet and the script, under URLs that change with their content.
+    /// `/ui/assets/{file}`: the style sheet, the script and the icon, under URLs that change with their content.
     func asset(_ file: String, _ request: IncomingRequest) -> Response {
-        let candidates = [self.templates.css, self.templates.script]
+        let candidates = [self.templates.css, self.templates.script, self.templates.icon]
         guard let found = candidates.first(where: { $0.path == "/ui/assets/" + file }) else {
             return self.errorPage(.notFound, "Page not found", "There is no file at this address.", nil)
         }
