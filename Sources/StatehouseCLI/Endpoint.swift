@@ -15,11 +15,11 @@ struct Endpoint {
     }
 
     /// `GET /states`: live (or soft-deleted) states, one page.
-    static func states(prefix: String?, limit: Int?, cursor: String?, deleted: Bool) -> Endpoint {
+    static func states(prefix: String?, contains: String?, limit: Int?, cursor: String?, deleted: Bool) -> Endpoint {
         Endpoint(
             path: "/states",
             query: [
-                ("prefix", prefix), ("limit", limit.map(String.init)), ("cursor", cursor),
+                ("prefix", prefix), ("contains", contains), ("limit", limit.map(String.init)), ("cursor", cursor),
                 ("deleted", deleted ? "true" : nil),
             ])
     }

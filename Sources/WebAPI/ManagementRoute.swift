@@ -93,7 +93,7 @@ struct ManagementRoute: Equatable {
     /// filter (`older-than`) never silently widens what a script acts on.
     var queryParameters: Set<String> {
         switch self.resource {
-        case .states: ["prefix", "limit", "cursor", "deleted"]
+        case .states: ["prefix", "contains", "limit", "cursor", "deleted"]
         case .versions: ["limit", "before"]
         case .diff: ["from", "to"]
         case .locks: ["older_than", "limit", "cursor"]

@@ -83,6 +83,7 @@ extension StatehouseAPI {
             var stateQuery = StateQuery(
                 prefix: query.string("prefix"), deleted: try query.bool("deleted") ?? false,
                 limit: try query.limit())
+            stateQuery.contains = query.string("contains")
             stateQuery.after = try query.cursor("cursor")
             let page = try useCases.listStates.execute(stateQuery, as: caller)
             let now = self.clock.now()

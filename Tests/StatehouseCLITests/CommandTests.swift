@@ -17,12 +17,13 @@ import Testing
     @Test func statesListSendsTheQueryAndPrintsATable() throws {
         let api = try FakeAPI(json: #"{"states": [\#(Fixture.state("team/app"))], "next_cursor": "abc"}"#)
         let outcome = try run(
-            StatesCommand.List.self, ["--server", api.url, "--prefix", "team/a b", "--limit", "10", "--deleted"],
+            StatesCommand.List.self,
+            ["--server", api.url, "--prefix", "team/a b", "--contains", "PROD", "--limit", "10", "--deleted"],
             environment: self.credentials)
         #expect(outcome.status == 0 && outcome.error.isEmpty)
         let request = try #require(api.requests.first)
         #expect(request.method == "GET" && request.rawPath == "/api/v1/states")
-        #expect(request.query == ["prefix": "team/a b", "limit": "10", "deleted": "true"])
+        #expect(request.query == ["prefix": "team/a b", "contains": "PROD", "limit": "10", "deleted": "true"])
         #expect(request.headers["Authorization"] == self.basic)
         #expect(request.headers["Accept"] == "application/json")
         #expect(request.headers["User-Agent"] == "statehouse-cli/\(APIClient.version)")

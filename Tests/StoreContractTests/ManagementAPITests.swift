@@ -133,6 +133,12 @@ extension Response {
 
         let team = try api.json(api.send("GET", "/api/v1/states?prefix=team/", user: "ci"))
         #expect((team["states"] as? [[String: Any]])?.count == 2)
+        let found = try api.json(api.send("GET", "/api/v1/states?prefix=team/&contains=DB", user: "ci"))
+        #expect((found["states"] as? [[String: Any]])?.map { $0["name"] as? String } == ["team/db"])
+        let long = String(repeating: "a", count: 201)
+        let tooLong = api.send("GET", "/api/v1/states?contains=\(long)")
+        #expect(tooLong.status == .badRequest)
+        #expect(try api.json(tooLong)["error"] as? String == "the search text is longer than 200 bytes")
         let ci = try api.json(api.send("GET", "/api/v1/states", user: "ci"))
         #expect((ci["states"] as? [[String: Any]])?.count == 2, "ci cannot read zeta")
 

@@ -51,6 +51,40 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func statesAreFoundByTextInTheirNameInEitherCase(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        for state in ["team/app_1", "team/appX1", "ops/App-prod", "team/web-prod", "team/old-prod", "team/other"] {
+            try self.write(f, state, serial: 1)
+        }
+        _ = try f.delete().execute(name("team/old-prod"), as: admin)
+        func names(_ query: StateQuery, _ caller: Caller = admin) throws -> [String] {
+            var query = query
+            var names: [String] = []
+            var pages = 0
+            repeat {
+                let page = try self.listing(f).execute(query, as: caller)
+                names += page.entries.map(\.state.name.rawValue)
+                query.after = page.next
+                pages += 1
+            } while query.after != nil && pages < 10
+            return names
+        }
+        #expect(try names(StateQuery(contains: "APP", limit: 1)) == ["ops/App-prod", "team/appX1", "team/app_1"])
+        // `_` and `%` are plain text, not LIKE wildcards.
+        #expect(try names(StateQuery(contains: "p_1", limit: 10)) == ["team/app_1"])
+        #expect(try names(StateQuery(contains: "%", limit: 10)).isEmpty)
+        #expect(try names(StateQuery(contains: "Ä", limit: 10)).isEmpty)
+        #expect(try names(StateQuery(prefix: "team/", contains: "prod", limit: 10)) == ["team/web-prod"])
+        #expect(try names(StateQuery(contains: "prod", deleted: true, limit: 10)) == ["team/old-prod"])
+        #expect(try names(StateQuery(contains: "app", limit: 10), self.viewer) == ["team/appX1", "team/app_1"])
+        let longest = String(repeating: "a", count: StateQuery.maxContainsBytes)
+        #expect(try names(StateQuery(contains: longest, limit: 10)).isEmpty)
+        expectError(.invalidInput) {
+            _ = try self.listing(f).execute(StateQuery(contains: longest + "a", limit: 10), as: admin)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func detailsCarryTheMetadataReadAtWriteTime(kind: StoreKind) throws {
         let f = try Fixture(kind)
         try self.write(f, "team/app", serial: 1)

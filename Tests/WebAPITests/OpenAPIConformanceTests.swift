@@ -36,6 +36,7 @@ import Testing
     private let exchanges: [(String, String, String, String?, String)] = [
         ("GET", "/api/v1/states?limit=2", "/api/v1/states", "viewer", ""),
         ("GET", "/api/v1/states?deleted=true", "/api/v1/states", "root", ""),
+        ("GET", "/api/v1/states?prefix=team/&contains=APP", "/api/v1/states", "viewer", ""),
         ("GET", "/api/v1/states?limit=0", "/api/v1/states", "root", ""),
         ("GET", "/api/v1/states", "/api/v1/states", nil, ""),
         ("GET", "/api/v1/states/team/app", "/api/v1/states/{name}", "root", ""),
