@@ -10,8 +10,10 @@ extension WebUI {
     /// `/ui/states`: the states the user may read, by name, a page at a time.
     func statesPage(_ page: PageContext, _ request: Request) throws(ApplicationError) -> Response {
         let prefix = nonEmpty(request.queryValue("prefix"))
+        let search = nonEmpty(request.queryValue("q"))
         let deleted = request.queryValue("deleted") == "1"
         var query = StateQuery(prefix: prefix, deleted: deleted, limit: Self.statesPerPage)
+        query.contains = search
         if let cursor = request.queryValue("after") {
             guard let position = StateCursor.decode(cursor) else {
                 throw ApplicationError(.invalidInput, "the page link is damaged; start from the first page")
@@ -53,12 +55,14 @@ extension WebUI {
         var view = self.base(deleted ? "Deleted states" : "States", page, nav: "states")
         view["states"] = .list(rows)
         view["prefix"] = .text(prefix ?? "")
+        view["q"] = .text(search ?? "")
         view["deleted"] = .flag(deleted)
-        view["filtered"] = .flag(prefix != nil)
+        view["filtered"] = .flag(prefix != nil || search != nil)
         let shown = rows.count == 1 ? "1 state" : "\(rows.count) states"
         view["summary"] = .text(found.next == nil && query.after == nil ? shown : "\(shown) on this page")
         var parameters: [(String, String)] = []
         if let prefix { parameters.append(("prefix", prefix)) }
+        if let search { parameters.append(("q", search)) }
         if deleted { parameters.append(("deleted", "1")) }
         if let next = found.next {
             view["next"] = .text(link("/ui/states", parameters + [("after", StateCursor.encode(next))]))

@@ -240,6 +240,9 @@ struct PageTests {
         #expect(
             f.get("/ui/states?prefix=s%2F1000", as: browser).text.components(separatedBy: "<tr data-state=").count - 1
                 == 1)
+        let found = f.get("/ui/states?q=%2F110", as: browser).text
+        #expect(found.components(separatedBy: "<tr data-state=").count - 1 == 5)
+        #expect(found.contains(#"<tr data-state="s/1100">"#) && found.contains(#"name="q" value="/110""#))
     }
 
     @Test func everyResponseCarriesTheSecurityHeaders() throws {
