@@ -78,11 +78,14 @@ struct Endpoint {
     }
 
     /// `/audit`: events, oldest first.
-    static func audit(state: String?, since: String?, limit: Int?, after: Int?) -> Endpoint {
+    static func audit(
+        state: String?, user: String?, action: String?, since: String?, limit: Int?, after: Int?
+    ) -> Endpoint {
         Endpoint(
             path: "/audit",
             query: [
-                ("state", state), ("since", since), ("limit", limit.map(String.init)),
+                ("state", state), ("user", user), ("action", action), ("since", since),
+                ("limit", limit.map(String.init)),
                 ("after", after.map(String.init)),
             ])
     }

@@ -97,7 +97,7 @@ struct ManagementRoute: Equatable {
         case .versions: ["limit", "before"]
         case .diff: ["from", "to"]
         case .locks: ["older_than", "limit", "cursor"]
-        case .audit: ["state", "since", "limit", "after"]
+        case .audit: ["state", "user", "action", "since", "limit", "after"]
         case .state, .lock, .version, .rollback, .restore, .tokens, .token: []
         }
     }

@@ -163,6 +163,8 @@ extension StatehouseAPI {
         case .audit:
             var auditQuery = AuditQuery(limit: try query.limit())
             auditQuery.state = try query.string("state").map(stateName)
+            auditQuery.user = query.string("user")
+            auditQuery.action = try query.auditAction("action")
             auditQuery.since = try query.timestamp("since")
             auditQuery.after = try query.integer("after")
             let page = try useCases.audit.execute(auditQuery, as: caller)

@@ -191,14 +191,18 @@ import Testing
         let outcome = try run(
             AuditCommand.self,
             [
-                "--state", "team/app", "--since", "2026-11-22T10:00:00Z", "--limit", "5", "--after", "40", "--server",
-                api.url,
-            ])
+                "--state", "team/app", "--by", "ci", "--action", "force-unlock", "--since", "2026-11-22T10:00:00Z",
+                "--limit", "5", "--after", "40", "--server", api.url,
+            ], environment: self.credentials)
         #expect(api.requests.map(\.rawPath) == ["/api/v1/audit"])
         #expect(
             api.requests.map(\.query) == [
-                ["state": "team/app", "since": "2026-11-22T10:00:00Z", "limit": "5", "after": "40"]
+                [
+                    "state": "team/app", "user": "ci", "action": "force-unlock", "since": "2026-11-22T10:00:00Z",
+                    "limit": "5", "after": "40",
+                ]
             ])
+        #expect(api.requests.first?.headers["Authorization"] == self.basic, "--by is not the login")
         #expect(outcome.output == "No audit events.\n")
     }
 

@@ -89,8 +89,12 @@ import Testing
             Endpoint.locks(olderThan: "1h", limit: 2, cursor: "c1").target(basePath: "")
                 == "/api/v1/locks?older_than=1h&limit=2&cursor=c1")
         #expect(
-            Endpoint.audit(state: "a/b", since: "2026-11-22T10:00:00+01:00", limit: 3, after: 42).target(basePath: "")
-                == "/api/v1/audit?state=a%2Fb&since=2026-11-22T10%3A00%3A00%2B01%3A00&limit=3&after=42")
+            Endpoint.audit(
+                state: "a/b", user: "ci bot", action: "force-unlock", since: "2026-11-22T10:00:00+01:00", limit: 3,
+                after: 42
+            ).target(basePath: "")
+                == "/api/v1/audit?state=a%2Fb&user=ci%20bot&action=force-unlock&since=2026-11-22T10%3A00%3A00%2B01%3A00"
+                + "&limit=3&after=42")
     }
 
     @Test func parsesServerURLs() throws {

@@ -367,6 +367,56 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func auditEventsAreFilteredByUserAndActionWithTheOtherFilters(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        _ = try f.lock().execute(name("app"), body: lockBody("L1"), as: self.operatorCaller)
+        _ = try f.unlock().execute(name("app"), body: [], as: admin)
+        _ = try f.lock().execute(name("team/x"), body: lockBody("L2"), as: self.operatorCaller)
+        f.clock.advance(seconds: 10)
+        _ = try f.unlock().execute(name("team/x"), body: [], as: admin)
+        _ = try f.lock().execute(name("team/x"), body: lockBody("L3"), as: self.operatorCaller)
+        _ = try f.unlock().execute(name("team/x"), body: lockBody("L3"), as: self.operatorCaller)
+        func found(_ query: AuditQuery, _ caller: Caller = admin) throws -> [String] {
+            try ReadAudit(store: f.store).execute(query, as: caller).events.map {
+                "\($0.user) \($0.action.rawValue) \($0.state?.rawValue ?? "-")"
+            }
+        }
+        #expect(
+            try found(AuditQuery(user: "op", limit: 100)) == [
+                "op lock app", "op lock team/x", "op lock team/x", "op unlock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(action: .forceUnlock, limit: 100)) == [
+                "root force-unlock app", "root force-unlock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(user: "op", action: .lock, limit: 100)) == [
+                "op lock app", "op lock team/x", "op lock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(state: name("team/x"), user: "op", action: .lock, limit: 100)) == [
+                "op lock team/x", "op lock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(user: "op", action: .lock, since: f.clock.now(), limit: 100)) == ["op lock team/x"])
+        #expect(try found(AuditQuery(user: "OP", limit: 100)).isEmpty, "an exact name")
+        #expect(
+            try found(AuditQuery(user: "op", action: .lock, limit: 100), self.viewer) == [
+                "op lock team/x", "op lock team/x",
+            ])
+        // Paged: each page holds only matching events and the next starts after the last.
+        let first = try ReadAudit(store: f.store).execute(AuditQuery(user: "op", action: .lock, limit: 2), as: admin)
+        #expect(first.events.count == 2)
+        let rest = try ReadAudit(store: f.store).execute(
+            AuditQuery(user: "op", action: .lock, after: first.nextAfter, limit: 2), as: admin)
+        #expect(rest.events.map(\.lockID) == ["L3"] && rest.nextAfter == nil)
+        expectError(.invalidInput) {
+            _ = try ReadAudit(store: f.store).execute(
+                AuditQuery(user: String(repeating: "u", count: AuditQuery.maxUserBytes + 1), limit: 1), as: admin)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func retentionPrunesOldVersionsKeepsTheNewestAndExpiresDeletedStates(kind: StoreKind) throws {
         let f = try Fixture(kind)
         for serial in 1...6 {
