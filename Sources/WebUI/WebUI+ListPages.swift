@@ -101,11 +101,21 @@ extension WebUI {
         return self.html(.ok, "locks", view, page)
     }
 
-    /// `/ui/audit`: the audit log, filtered by state, user, action and time.
+    /// `/ui/audit`: the audit log, newest first, filtered by state, user, action and time.
     func auditPage(_ page: PageContext, _ request: Request) throws(ApplicationError) -> Response {
         var query = AuditQuery(limit: 100)
+        query.newestFirst = true
         let stateText = nonEmpty(request.queryValue("state"))
         query.state = try stateText.map(stateName)
+        let user = nonEmpty(request.queryValue("user"))
+        query.user = user
+        let actionText = nonEmpty(request.queryValue("action"))
+        if let actionText {
+            guard let action = AuditEvent.Action(rawValue: actionText) else {
+                throw ApplicationError(.invalidInput, "there is no action \"\(actionText)\"")
+            }
+            query.action = action
+        }
         let sinceText = nonEmpty(request.queryValue("since"))
         if let sinceText {
             do {
@@ -134,10 +144,15 @@ extension WebUI {
         }
         var view = self.base("Audit log", page, nav: "audit")
         view["events"] = .list(rows)
-        view["filter"] = ["state": .text(stateText ?? ""), "since": .text(sinceText ?? ""), "user": "", "action": ""]
-        view["actions"] = .list(AuditEvent.Action.allCases.map { ["name": .text($0.rawValue), "selected": false] })
+        view["filter"] = ["state": .text(stateText ?? ""), "since": .text(sinceText ?? ""), "user": .text(user ?? "")]
+        view["actions"] = .list(
+            AuditEvent.Action.allCases.map {
+                ["name": .text($0.rawValue), "selected": .flag($0 == query.action)]
+            })
         var parameters: [(String, String)] = []
         if let stateText { parameters.append(("state", stateText)) }
+        if let user { parameters.append(("user", user)) }
+        if let actionText { parameters.append(("action", actionText)) }
         if let sinceText { parameters.append(("since", sinceText)) }
         if let next = found.nextAfter {
             view["next"] = .text(link("/ui/audit", parameters + [("after", String(next))]))

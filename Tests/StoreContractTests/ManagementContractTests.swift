@@ -354,6 +354,20 @@ import Testing
         #expect(next.events.map(\.action) == [.lock, .forceUnlock, .lock, .unlock, .delete])
         #expect(next.nextAfter == nil)
 
+        // Newest first, a page at a time, as the web UI reads it.
+        var newest = AuditQuery(limit: 3)
+        newest.newestFirst = true
+        let latest = try ReadAudit(store: f.store).execute(newest, as: admin)
+        #expect(latest.events.map(\.action) == [.delete, .unlock, .lock])
+        newest.after = latest.nextAfter
+        newest.limit = 100
+        let older = try ReadAudit(store: f.store).execute(newest, as: admin)
+        #expect(older.events.map(\.action) == [.forceUnlock, .lock, .unlock, .write, .lock])
+        #expect(older.nextAfter == nil)
+        newest.action = .lock
+        newest.after = nil
+        #expect(try self.audit(f, newest).map(\.lockID) == ["L3", "L2", "L1"])
+
         f.clock.advance(seconds: 10)
         _ = try f.lock().execute(name("team/x"), body: lockBody("T"), as: admin)
         let recent = try self.audit(f, AuditQuery(since: f.clock.now(), limit: 100))

@@ -10,8 +10,11 @@ public struct AuditQuery: Equatable, Sendable {
     public var action: AuditEvent.Action?
     /// Only events at or after this time.
     public var since: Timestamp?
-    /// Only events with a greater ID (the page before ended there).
+    /// Only events past this ID in the query's order (the page before ended there): a greater ID,
+    /// or a smaller one when `newestFirst`.
     public var after: Int64?
+    /// The newest events first (the web UI's audit page); the oldest first otherwise.
+    public var newestFirst = false
     /// At most this many.
     public var limit: Int
 
