@@ -11,7 +11,8 @@ extension InMemoryTransaction: AuditLog {
         Array(
             self.contents.audit
                 .filter { event in
-                    query.state.map { event.state == $0 } ?? true && query.since.map { event.at >= $0 } ?? true
+                    query.state.map { event.state == $0 } ?? true && query.user.map { event.user == $0 } ?? true
+                        && query.action.map { event.action == $0 } ?? true && query.since.map { event.at >= $0 } ?? true
                         && query.after.map { event.id > $0 } ?? true
                 }
                 .prefix(query.limit))

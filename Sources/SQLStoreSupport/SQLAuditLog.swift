@@ -21,6 +21,14 @@ struct SQLAuditLog: AuditLog {
             parameters.append(.text(state.rawValue))
             condition += " AND state = $\(parameters.count)"
         }
+        if let user = query.user {
+            parameters.append(.text(user))
+            condition += " AND user_name = $\(parameters.count)"
+        }
+        if let action = query.action {
+            parameters.append(.text(action.rawValue))
+            condition += " AND action = $\(parameters.count)"
+        }
         if let since = query.since {
             parameters.append(.timestamp(since))
             condition += " AND at >= $\(parameters.count)"
