@@ -88,6 +88,16 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
 }
 
 extension HTTPHeaders {
+    /// Whether a browser says the request comes from a page of another site: `Sec-Fetch-Site` other
+    /// than `same-origin` or `none`, or (without it) an `Origin` whose host is not the `Host`.
+    /// Neither Terraform, OpenTofu nor curl sends either header.
+    public var fromAnotherSite: Bool {
+        if let site = self["Sec-Fetch-Site"] { return site != "same-origin" && site != "none" }
+        guard let origin = self["Origin"] else { return false }
+        let host = origin.firstRange(of: "://").map { String(origin[$0.upperBound...]) }
+        return host?.lowercased() != self["Host"]?.lowercased()
+    }
+
     /// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
     public var acceptsGzip: Bool {
         var gzip: Bool? = nil

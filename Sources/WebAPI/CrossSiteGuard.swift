@@ -28,16 +28,7 @@ enum CrossSiteGuard {
                     + "Content-Type: application/json (with curl, add -H 'Content-Type: application/json': "
                     + "-d and --data-binary send application/x-www-form-urlencoded)")
         }
-        let crossSite: Bool
-        if let site = headers["Sec-Fetch-Site"] {
-            crossSite = site != "same-origin" && site != "none"
-        } else if let origin = headers["Origin"] {
-            let host = origin.firstRange(of: "://").map { String(origin[$0.upperBound...]) }
-            crossSite = host?.lowercased() != headers["Host"]?.lowercased()
-        } else {
-            crossSite = false
-        }
-        guard crossSite else { return nil }
+        guard headers.fromAnotherSite else { return nil }
         return .error(
             .forbidden,
             "a web page from another site cannot change state here (the browser sent Origin or Sec-Fetch-Site "

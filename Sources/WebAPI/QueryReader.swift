@@ -70,7 +70,7 @@ struct QueryReader {
 
     func cursor(_ name: String) throws(ApplicationError) -> StatePosition? {
         guard let text = self.string(name) else { return nil }
-        guard let position = Cursor.decode(text) else {
+        guard let position = StatePosition(cursor: text) else {
             throw ApplicationError(.invalidInput, "\(name) is not a cursor this server gave out")
         }
         return position
@@ -78,7 +78,7 @@ struct QueryReader {
 
     func lockCursor(_ name: String) throws(ApplicationError) -> LockPosition? {
         guard let text = self.string(name) else { return nil }
-        guard let position = Cursor.decodeLock(text) else {
+        guard let position = LockPosition(cursor: text) else {
             throw ApplicationError(.invalidInput, "\(name) is not a cursor this server gave out for locks")
         }
         return position

@@ -90,7 +90,7 @@ extension StatehouseAPI {
             return .document(
                 .ok,
                 StateList(
-                    states: page.entries.map { StateSummary($0, now: now) }, nextCursor: page.next.map(Cursor.encode)))
+                    states: page.entries.map { StateSummary($0, now: now) }, nextCursor: page.next.map(\.cursor)))
         case .state(let name):
             let details = try useCases.showState.execute(try stateName(name), as: caller)
             return .document(.ok, StateDetail(details, now: self.clock.now()))
@@ -105,7 +105,7 @@ extension StatehouseAPI {
                     locks: page.states.compactMap { state in
                         state.lock.map { LockList.Entry(state: state.name.rawValue, lock: APITypes.Lock($0, now: now)) }
                     },
-                    nextCursor: page.next.map(Cursor.encode)))
+                    nextCursor: page.next.map(\.cursor)))
         case .lock(let name):
             let body = try RequestBody.decode(ForceUnlockRequest.self, from: request.body)
             let released = try useCases.forceUnlock.execute(

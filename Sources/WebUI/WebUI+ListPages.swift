@@ -15,7 +15,7 @@ extension WebUI {
         var query = StateQuery(prefix: prefix, deleted: deleted, limit: Self.statesPerPage)
         query.contains = search
         if let cursor = request.queryValue("after") {
-            guard let position = StateCursor.decode(cursor) else {
+            guard let position = StatePosition(cursor: cursor) else {
                 throw ApplicationError(.invalidInput, "the page link is damaged; start from the first page")
             }
             query.after = position
@@ -65,7 +65,7 @@ extension WebUI {
         if let search { parameters.append(("q", search)) }
         if deleted { parameters.append(("deleted", "1")) }
         if let next = found.next {
-            view["next"] = .text(link("/ui/states", parameters + [("after", StateCursor.encode(next))]))
+            view["next"] = .text(link("/ui/states", parameters + [("after", next.cursor)]))
         }
         if query.after != nil { view["first"] = .text(link("/ui/states", parameters)) }
         return self.html(.ok, "states", view, page)
@@ -75,7 +75,7 @@ extension WebUI {
     func locksPage(_ page: PageContext, _ request: Request) throws(ApplicationError) -> Response {
         var after: LockPosition? = nil
         if let cursor = request.queryValue("after") {
-            guard let position = StateCursor.decodeLock(cursor) else {
+            guard let position = LockPosition(cursor: cursor) else {
                 throw ApplicationError(.invalidInput, "the page link is damaged; start from the first page")
             }
             after = position
@@ -96,7 +96,7 @@ extension WebUI {
         view["locks"] = .list(rows)
         view["staleAfter"] = .text(Format.duration(self.microseconds(self.settings.staleLockAfter)))
         if let next = found.next {
-            view["next"] = .text(link("/ui/locks", [("after", StateCursor.encode(next))]))
+            view["next"] = .text(link("/ui/locks", [("after", next.cursor)]))
         }
         return self.html(.ok, "locks", view, page)
     }
@@ -177,28 +177,4 @@ func link(_ path: String, _ parameters: [(String, String)]) -> String {
 func nonEmpty(_ text: String?) -> String? {
     guard let text, text.contains(where: { $0 != " " }) else { return nil }
     return text
-}
-
-/// Page links' positions, as opaque text.
-enum StateCursor {
-    static func encode(_ position: StatePosition) -> String {
-        Hex.encode(Array("\(position.id):\(position.name)".utf8))
-    }
-
-    static func decode(_ text: String) -> StatePosition? {
-        guard let bytes = Hex.decode(text), let text = String(validating: bytes, as: UTF8.self),
-            let colon = text.firstIndex(of: ":"), let id = Int64(text[..<colon])
-        else { return nil }
-        return StatePosition(name: String(text[text.index(after: colon)...]), id: id)
-    }
-
-    static func encode(_ position: LockPosition) -> String {
-        "\(position.acquiredAt.microseconds).\(position.id)"
-    }
-
-    static func decodeLock(_ text: String) -> LockPosition? {
-        let parts = text.split(separator: ".")
-        guard parts.count == 2, let microseconds = Int64(parts[0]), let id = Int64(parts[1]) else { return nil }
-        return LockPosition(acquiredAt: Timestamp(microseconds: microseconds), id: id)
-    }
 }

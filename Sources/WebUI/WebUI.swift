@@ -235,16 +235,7 @@ public final class WebUI: HTTPResponder, Sendable {
             return self.errorPage(
                 HTTPStatus(code: 415), "Not a form", "Pages send application/x-www-form-urlencoded forms.", nil)
         }
-        let crossSite: Bool
-        if let site = request.headers["Sec-Fetch-Site"] {
-            crossSite = site != "same-origin" && site != "none"
-        } else if let origin = request.headers["Origin"] {
-            let host = origin.firstRange(of: "://").map { String(origin[$0.upperBound...]) }
-            crossSite = host?.lowercased() != request.headers["Host"]?.lowercased()
-        } else {
-            crossSite = false
-        }
-        guard crossSite else { return nil }
+        guard request.headers.fromAnotherSite else { return nil }
         return self.errorPage(
             .forbidden, "Refused", "A page of another site tried to send this form; nothing was changed.", nil)
     }
