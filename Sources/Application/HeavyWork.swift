@@ -15,6 +15,8 @@ public final class HeavyWork: Sendable {
         case rollback
         /// A state or version sent uncompressed, inflated from its stored form.
         case download
+        /// `GET /api/v1/states/{name}/outputs`.
+        case outputs
     }
 
     /// A taken permit: given back by `release()`, or at the latest when it is deallocated (a

@@ -18,4 +18,16 @@ enum StoredBody {
         }
         return body
     }
+
+    /// The uncompressed body of version `record` of `state`; `.gone` once purged.
+    static func content(_ transaction: any Transaction, _ state: StoredState, _ record: VersionRecord) throws
+        -> [UInt8]
+    {
+        guard record.purge == nil,
+            let gzip = try transaction.states.content(of: state.name, stateID: state.id, version: record.number)
+        else {
+            throw ApplicationError(.gone, "version \(record.number) of \(state.name) was purged")
+        }
+        return try StoredBody.inflate(gzip, record, of: state.name)
+    }
 }

@@ -110,7 +110,7 @@ private func invalid(_ what: String) -> DomainError {
 /// `text` as an HCL quoted string, the way Terraform writes a string index key in an address
 /// (`aws_subnet.private["a"]`, its `toHCLQuotedString`): quotes, backslashes and line ends
 /// escaped, `${` and `%{` written `$${` and `%%{`, other control characters as `\uXXXX`.
-private func hclQuoted(_ text: String) -> String {
+func hclQuoted(_ text: String) -> String {
     var out = "\""
     let scalars = Array(text.unicodeScalars)
     for (index, scalar) in scalars.enumerated() {

@@ -104,6 +104,17 @@ extension Diff {
     }
 }
 
+extension OutputList {
+    /// The outputs of one version, sensitive values left out.
+    init(_ result: ShowOutputs.Result) {
+        self.init(
+            outputs: result.outputs.outputs.map {
+                Output(name: $0.name, type: $0.type, sensitive: $0.sensitive, value: $0.value, truncated: $0.truncated)
+            },
+            version: result.version.number, encrypted: result.outputs.encrypted)
+    }
+}
+
 extension APITypes.JSONValue {
     /// One side of a change: `null` when absent, `"(sensitive)"` when hidden.
     init(_ side: StateDiff.Value) {

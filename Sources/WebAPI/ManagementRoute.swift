@@ -23,6 +23,8 @@ struct ManagementRoute: Equatable {
         case diff(String)
         /// `/api/v1/states/{name}/restore`
         case restore(String)
+        /// `/api/v1/states/{name}/outputs`
+        case outputs(String)
         /// `/api/v1/locks`
         case locks
         /// `/api/v1/audit`
@@ -73,6 +75,7 @@ struct ManagementRoute: Equatable {
             case "rollback": return .rollback(name)
             case "diff": return .diff(name)
             case "restore": return .restore(name)
+            case "outputs": return .outputs(name)
             default: break
             }
         }
@@ -98,14 +101,14 @@ struct ManagementRoute: Equatable {
         case .diff: ["from", "to"]
         case .locks: ["older_than", "limit", "cursor"]
         case .audit: ["state", "user", "action", "since", "limit", "after"]
-        case .state, .lock, .version, .rollback, .restore, .tokens, .token: []
+        case .state, .lock, .version, .rollback, .restore, .outputs, .tokens, .token: []
         }
     }
 
     /// The methods each resource answers.
     var allowedMethods: [String] {
         switch self.resource {
-        case .states, .state, .versions, .diff, .locks, .audit: ["GET", "HEAD"]
+        case .states, .state, .versions, .diff, .outputs, .locks, .audit: ["GET", "HEAD"]
         case .version: ["GET", "HEAD", "DELETE"]
         case .lock: ["DELETE"]
         case .rollback, .restore: ["POST"]

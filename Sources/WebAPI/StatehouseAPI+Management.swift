@@ -156,6 +156,8 @@ extension StatehouseAPI {
             let result = try useCases.diff.execute(
                 try stateName(name), from: try query.integer("from"), to: try query.integer("to"), as: caller)
             return .document(.ok, Diff(result))
+        case .outputs(let name):
+            return .document(.ok, OutputList(try useCases.outputs.execute(try stateName(name), as: caller)))
         case .restore(let name):
             let body = try RequestBody.decode(RestoreRequest.self, from: request.body)
             let details = try useCases.restore.execute(try stateName(name), id: body.id, as: caller)
@@ -227,6 +229,7 @@ extension ManagementRoute.Resource {
         switch self {
         case .diff: .diff
         case .rollback: .rollback
+        case .outputs: .outputs
         default: nil
         }
     }
@@ -235,7 +238,7 @@ extension ManagementRoute.Resource {
     var stateName: String? {
         switch self {
         case .state(let name), .lock(let name), .versions(let name), .version(let name, _), .rollback(let name),
-            .diff(let name), .restore(let name):
+            .diff(let name), .restore(let name), .outputs(let name):
             name
         case .states, .locks, .audit, .tokens, .token: nil
         }

@@ -23,6 +23,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         let purgeVersion: PurgeVersion
         let rollback: RollbackState
         let diff: DiffVersions
+        let outputs: ShowOutputs
         let restore: RestoreState
         let audit: ReadAudit
         let readiness: CheckReadiness
@@ -38,7 +39,8 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             read: ReadState, write: WriteState, lock: LockState, unlock: UnlockState, delete: DeleteState,
             listStates: ListStates, showState: ShowState, listLocks: ListLocks, forceUnlock: ForceUnlock,
             listVersions: ListVersions, purgeVersion: PurgeVersion, rollback: RollbackState, diff: DiffVersions,
-            restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness, lockSummary: SummarizeLocks,
+            outputs: ShowOutputs, restore: RestoreState, audit: ReadAudit, readiness: CheckReadiness,
+            lockSummary: SummarizeLocks,
             createToken: CreateToken, listTokens: ListTokens, revokeToken: RevokeToken, heavyWork: HeavyWork
         ) {
             self.read = read
@@ -54,6 +56,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
             self.purgeVersion = purgeVersion
             self.rollback = rollback
             self.diff = diff
+            self.outputs = outputs
             self.restore = restore
             self.audit = audit
             self.readiness = readiness

@@ -8,8 +8,8 @@ import WebUI
 /// The composition root's wiring of the use cases: every one over the same store, clock, content
 /// cache and heavy work permits.
 enum UseCaseWiring {
-    /// Every use case the API drives; diffs compare versions of at most `maxDiffBytes`; API tokens
-    /// live as `tokens` says.
+    /// Every use case the API drives; diffs compare, and outputs are read from, versions of at most
+    /// `maxDiffBytes`; API tokens live as `tokens` says.
     static func api(
         store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy, compressionLevel: Int32,
         heavyWork: HeavyWork, maxDiffBytes: Int64, tokens: TokenPolicy = .standard
@@ -28,6 +28,7 @@ enum UseCaseWiring {
             purgeVersion: PurgeVersion(store: store, clock: clock, cache: cache),
             rollback: RollbackState(store: store, clock: clock, compressionLevel: compressionLevel),
             diff: DiffVersions(store: store, maxVersionBytes: maxDiffBytes),
+            outputs: ShowOutputs(store: store, maxVersionBytes: maxDiffBytes),
             restore: RestoreState(store: store, clock: clock),
             audit: ReadAudit(store: store),
             readiness: CheckReadiness(store: store),

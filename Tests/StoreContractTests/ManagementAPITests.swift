@@ -354,6 +354,30 @@ extension Response {
     }
 
     @Test(arguments: StoreKind.available)
+    func outputsAreShownWithoutSensitiveValues(kind: StoreKind) throws {
+        let api = try ManagedAPI(kind)
+        api.write("team/app", terraformState(serial: 1, resources: 3))
+        let response = api.send("GET", "/api/v1/states/team/app/outputs", user: "viewer")
+        #expect(response.status == .ok)
+        #expect(!String(decoding: response.body, as: UTF8.self).contains("s3cr3t"))
+        let document = try api.json(response)
+        #expect(document["version"] as? Int == 1)
+        #expect(document["encrypted"] as? Bool == false)
+        let outputs = try #require(document["outputs"] as? [[String: Any]])
+        #expect(outputs.map { $0["name"] as? String } == ["endpoint", "password"])
+        #expect(outputs[0]["value"] as? String == #""https://example.test/3""#)
+        #expect(outputs[0]["type"] as? String == "string" && outputs[0]["truncated"] as? Bool == false)
+        #expect(outputs[1]["sensitive"] as? Bool == true && outputs[1]["value"] is NSNull)
+
+        api.write("tofu", encryptedState(serial: 1))
+        let encrypted = try api.json(api.send("GET", "/api/v1/states/tofu/outputs"))
+        #expect(encrypted["encrypted"] as? Bool == true && (encrypted["outputs"] as? [Any])?.isEmpty == true)
+        #expect(api.send("GET", "/api/v1/states/secret/outputs", user: "ci").status == .forbidden)
+        #expect(api.send("GET", "/api/v1/states/team/none/outputs").status == .notFound)
+        #expect(api.send("GET", "/api/v1/states/team/app/outputs?x=1").status == .badRequest)
+    }
+
+    @Test(arguments: StoreKind.available)
     func theAuditLogIsPagedAndFiltered(kind: StoreKind) throws {
         let api = try ManagedAPI(kind)
         for serial in 1...3 { api.write("team/app", stateBody(serial: Int64(serial)), user: "ci") }

@@ -262,6 +262,43 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func outputsOfTheCurrentVersionNeverShowASensitiveValue(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        let outputs = ShowOutputs(store: f.store, maxVersionBytes: 1 << 20)
+        try self.write(f, "team/app", serial: 1, body: terraformState(serial: 1, resources: 1))
+        try self.write(f, "team/app", serial: 2, body: terraformState(serial: 2, resources: 2))
+        let result = try outputs.execute(name("team/app"), as: self.viewer)
+        #expect(result.version.number == 2)
+        #expect(
+            result.outputs.outputs == [
+                .init(
+                    name: "endpoint", type: "string", sensitive: false, value: #""https://example.test/2""#,
+                    truncated: false),
+                .init(name: "password", type: "string", sensitive: true, value: nil, truncated: false),
+            ])
+        #expect(!"\(result)".contains("s3cr3t"))
+
+        try self.write(f, "tofu", serial: 1, body: encryptedState(serial: 1))
+        let encrypted = try outputs.execute(name("tofu"), as: admin)
+        #expect(encrypted.outputs == .encryptedState && encrypted.version.number == 1)
+
+        try self.write(f, "odd", serial: 1, body: Array(#"{"serial":1,"lineage":"L","outputs":[]}"#.utf8))
+        expectError(.unprocessable) { _ = try outputs.execute(name("odd"), as: admin) }
+        let size = try #require(try ShowState(store: f.store).execute(name("team/app"), as: admin).entry.state.latest)
+            .size
+        expectError(.unprocessable) {
+            _ = try ShowOutputs(store: f.store, maxVersionBytes: size - 1).execute(name("team/app"), as: admin)
+        }
+        #expect(
+            try ShowOutputs(store: f.store, maxVersionBytes: size).execute(name("team/app"), as: admin).version.number
+                == 2)
+        expectError(.forbidden) { _ = try outputs.execute(name("odd"), as: self.viewer) }
+        expectError(.notFound) { _ = try outputs.execute(name("team/none"), as: self.viewer) }
+        _ = try f.lock().execute(name("team/locked"), body: lockBody("L1"), as: admin)
+        expectError(.notFound) { _ = try outputs.execute(name("team/locked"), as: admin) }
+    }
+
+    @Test(arguments: StoreKind.available)
     func diffComparesTwoVersionsAndDefaultsToTheLastChange(kind: StoreKind) throws {
         let f = try Fixture(kind)
         try self.write(f, "app", serial: 1, body: terraformState(serial: 1, resources: 1))

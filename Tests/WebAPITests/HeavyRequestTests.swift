@@ -5,7 +5,7 @@ import Testing
 
 @testable import WebAPI
 
-/// Diffs, rollbacks and large uncompressed downloads under the heavy work permits, and the limits
+/// Diffs, rollbacks, outputs and large uncompressed downloads under the heavy work permits, and the limits
 /// of a diff.
 @Suite struct HeavyRequestTests {
     func write(_ f: APIFixture, _ name: String, _ bodies: [String]) {
@@ -29,6 +29,7 @@ import Testing
         self.expectBusy(f.send("GET", "/api/v1/states/app/diff", user: "viewer"))
         self.expectBusy(f.send("HEAD", "/api/v1/states/app/diff", user: "viewer"))
         self.expectBusy(f.send("POST", "/api/v1/states/app/rollback", body: #"{"version":1}"#))
+        self.expectBusy(f.send("GET", "/api/v1/states/app/outputs", user: "viewer"))
         #expect(f.send("GET", "/state/app").text == stateJSON(2), "the refused rollback wrote nothing")
         // What the head says about the request itself comes first.
         #expect(f.send("POST", "/api/v1/states/app/rollback", user: "viewer", body: "{}").status == .forbidden)
@@ -36,10 +37,12 @@ import Testing
         metrics = api.scrape()
         #expect(metrics[#"statehouse_heavy_requests_refused_total{operation="diff"}"#] == 2)
         #expect(metrics[#"statehouse_heavy_requests_refused_total{operation="rollback"}"#] == 1)
+        #expect(metrics[#"statehouse_heavy_requests_refused_total{operation="outputs"}"#] == 1)
 
         held.release()
         #expect(f.send("GET", "/api/v1/states/app/diff", user: "viewer").status == .ok)
         #expect(f.send("POST", "/api/v1/states/app/rollback", body: #"{"version":1}"#).status == .ok)
+        #expect(f.send("GET", "/api/v1/states/app/outputs", user: "viewer").status == .ok)
         #expect(api.scrape()["statehouse_heavy_requests"] == 0, "each answered request gave its permit back")
     }
 

@@ -49,6 +49,13 @@ import Testing
         "Version": [version],
         "AuditEvent": [event],
         "Diff": [diff],
+        "OutputList": [
+            OutputList(
+                outputs: [
+                    .init(name: "zones", type: "list(string)", sensitive: false, value: #"["a"]"#, truncated: true)
+                ],
+                version: 3, encrypted: false)
+        ],
         "Error": [ErrorBody(error: "no")],
         "LockConflict": [ErrorBody(error: "locked", lock: lock)],
         "StateList": [StateList(states: [summary], nextCursor: "c")],

@@ -50,8 +50,8 @@ public struct DiffVersions: Sendable {
                     try self.record(transaction, state, fromNumber), try self.record(transaction, state, toNumber)
                 )
                 return (
-                    (records.0, try Self.content(transaction, state, records.0)),
-                    (records.1, try Self.content(transaction, state, records.1))
+                    (records.0, try StoredBody.content(transaction, state, records.0)),
+                    (records.1, try StoredBody.content(transaction, state, records.1))
                 )
             }
         }
@@ -84,17 +84,5 @@ public struct DiffVersions: Sendable {
                     + "this server diffs (state.max_diff_bytes); download both versions and compare them locally")
         }
         return record
-    }
-
-    /// The uncompressed body of `record`.
-    private static func content(_ transaction: any Transaction, _ state: StoredState, _ record: VersionRecord) throws
-        -> [UInt8]
-    {
-        guard record.purge == nil,
-            let gzip = try transaction.states.content(of: state.name, stateID: state.id, version: record.number)
-        else {
-            throw ApplicationError(.gone, "version \(record.number) of \(state.name) was purged")
-        }
-        return try StoredBody.inflate(gzip, record, of: state.name)
     }
 }
