@@ -88,7 +88,45 @@ extension WebUI {
         if let older = versions.nextBefore { view["older"] = .text(link(path, [("before", String(older))])) }
         if before != nil { view["newer"] = .text(path) }
         view["backend"] = .text(self.backendBlock(name, request))
+        self.addOutputs(name, page, request, to: &view)
         return self.html(.ok, "state", view, page)
+    }
+
+    /// The current version's outputs, or a note that says why they are not shown: reading them is
+    /// heavy work, and a page never fails for want of it.
+    func addOutputs(_ name: StateName, _ page: PageContext, _ request: Request, to view: inout [String: View]) {
+        guard let permit = self.useCases.heavyWork.permit(for: .outputs) else {
+            view["outputsNote"] = "The server is busy: reload to see the outputs."
+            return
+        }
+        defer { permit.release() }
+        let result: ShowOutputs.Result
+        do {
+            result = try self.useCases.showOutputs.execute(name, as: page.caller)
+        } catch {
+            if case .notFound = error.kind {
+                view["outputsNote"] = "No version yet."
+            } else if case .unprocessable = error.kind {
+                view["outputsNote"] = .text(error.message)
+            } else {
+                view["outputsNote"] = "The outputs cannot be read just now."
+                request.logger.warning("outputs not shown", metadata: ["error": .string(error.logDescription)])
+            }
+            return
+        }
+        if result.outputs.encrypted {
+            view["outputsNote"] = "The state is encrypted by OpenTofu: the server cannot read its outputs."
+            return
+        }
+        if result.outputs.outputs.isEmpty { view["outputsNote"] = "No outputs." }
+        view["hasOutputs"] = .flag(!result.outputs.outputs.isEmpty)
+        view["outputs"] = .list(
+            result.outputs.outputs.map { output in
+                [
+                    "name": .text(output.name), "type": .text(output.type), "sensitive": .flag(output.sensitive),
+                    "value": .text(output.value ?? ""), "truncated": .flag(output.truncated),
+                ]
+            })
     }
 
     /// The `backend "http"` block for the state at this server's address, as the browser reached it.

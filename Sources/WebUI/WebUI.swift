@@ -15,6 +15,7 @@ public final class WebUI: HTTPResponder, Sendable {
         let sessions: SessionUseCases
         let listStates: ListStates
         let showState: ShowState
+        let showOutputs: ShowOutputs
         let listVersions: ListVersions
         let read: ReadState
         let diff: DiffVersions
@@ -30,13 +31,15 @@ public final class WebUI: HTTPResponder, Sendable {
         /// Collects the use cases.
         public init(
             sessions: SessionUseCases, listStates: ListStates,
-            showState: ShowState, listVersions: ListVersions, read: ReadState, diff: DiffVersions,
+            showState: ShowState, showOutputs: ShowOutputs, listVersions: ListVersions, read: ReadState,
+            diff: DiffVersions,
             rollback: RollbackState, forceUnlock: ForceUnlock, delete: DeleteState, restore: RestoreState,
             listLocks: ListLocks, audit: ReadAudit, heavyWork: HeavyWork
         ) {
             self.sessions = sessions
             self.listStates = listStates
             self.showState = showState
+            self.showOutputs = showOutputs
             self.listVersions = listVersions
             self.read = read
             self.diff = diff

@@ -60,6 +60,7 @@ enum UseCaseWiring {
     ) -> WebUI.UseCases {
         WebUI.UseCases(
             sessions: sessions, listStates: ListStates(store: store), showState: ShowState(store: store),
+            showOutputs: ShowOutputs(store: store, maxVersionBytes: maxDiffBytes),
             listVersions: ListVersions(store: store), read: ReadState(store: store, cache: cache, heavyWork: heavyWork),
             diff: DiffVersions(store: store, maxVersionBytes: maxDiffBytes),
             rollback: RollbackState(store: store, clock: clock, compressionLevel: compressionLevel),

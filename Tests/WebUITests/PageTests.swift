@@ -328,3 +328,29 @@ struct AuditPageTests {
         #expect(f.get("/ui/audit?action=write", as: root).text.contains("<option selected>write</option>"))
     }
 }
+
+struct StatePageTests {
+    @Test func outputsShowTypesAndValuesButNeverSensitiveOnes() throws {
+        let f = UIFixture()
+        let browser = try #require(f.signIn("viewer"))
+        #expect(f.write("team/empty", #"{"version":4,"serial":1,"lineage":"L","outputs":{}}"#).status.code == 200)
+        #expect(f.get("/ui/states/team/empty", as: browser).text.contains("No outputs."))
+        f.write("team/app", terraformState(serial: 1, input: "a", output: "<script>x</script>"))
+        let page = f.get("/ui/states/team/app", as: browser).text
+        #expect(page.contains(#"<td class="mono">&lt;script&gt;x&lt;/script&gt;</td><td class="mono">string</td>"#))
+        #expect(page.contains("<code>&quot;a&quot;</code>"))
+        #expect(
+            page.contains(
+                #"<td class="mono">secret</td><td class="mono">string</td><td><span class="badge">sensitive</span>"#))
+        #expect(!page.contains("hunter2") && !page.contains("<script>"))
+    }
+
+    @Test func theBackendBlockNamesThisServerAndTheState() throws {
+        let f = UIFixture()
+        f.write("team/app", terraformState(serial: 1, input: "a"))
+        let browser = try #require(f.signIn("viewer"))
+        let page = f.get("/ui/states/team/app", as: browser).text
+        #expect(page.contains(#"address        = &quot;http://test/state/team/app&quot;"#))
+        #expect(page.contains(#"unlock_address = &quot;http://test/state/team/app&quot;"#))
+    }
+}
