@@ -146,5 +146,12 @@ enum SQLiteMigrations {
                 CREATE INDEX web_sessions_by_holder ON web_sessions (holder_kind, holder_key, created_at);
                 CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
                 """),
+        Migration(
+            version: 5, name: "audit filters by user and action",
+            sql: """
+                -- The audit page and GET /api/v1/audit?user=&action= in either order, without a table scan.
+                CREATE INDEX audit_events_by_user ON audit_events (user_name, id);
+                CREATE INDEX audit_events_by_action ON audit_events (action, id);
+                """),
     ]
 }
