@@ -245,13 +245,13 @@ private func shown(_ value: StateDiff.Value) -> String {
     }
 }
 
-/// `3 added, 1 removed, 2 changed resources; 1 output changed`.
+/// `resources: 3 added, 1 removed, 2 changed; outputs: 1 changed`.
 private func summary(_ diff: StateDiff) -> String {
     let resources =
-        "\(diff.addedResources.count) added, \(diff.removedResources.count) removed, "
-        + "\(diff.changedResources.count) changed resources"
+        "resources: \(diff.addedResources.count) added, \(diff.removedResources.count) removed, "
+        + "\(diff.changedResources.count) changed"
     let outputs = diff.addedOutputs.count + diff.removedOutputs.count + diff.changedOutputs.count
-    return resources + (outputs == 0 ? "" : "; \(outputs) output\(outputs == 1 ? "" : "s") changed")
+    return resources + (outputs == 0 ? "" : "; outputs: \(outputs) changed")
 }
 
 /// An optional integer query parameter.
