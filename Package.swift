@@ -125,6 +125,23 @@ let package = Package(
             plugins: ["EmbedOpenAPIDocument"]
         ),
 
+        // Compiles Sources/WebUI/Assets (templates, style sheet, script) into WebUI.
+        .plugin(
+            name: "EmbedWebAssets", capability: .buildTool(), dependencies: ["EmbedText"],
+            path: "Plugins/EmbedWebAssets"),
+
+        // Driving adapter: the web pages under /ui/ for people, over the same use cases as the API.
+        .target(
+            name: "WebUI",
+            dependencies: [
+                "Application", "Domain", "Gzip", "HTTPServer", "SystemSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Assets"],
+            plugins: ["EmbedWebAssets"]
+        ),
+
         // A blocking HTTP/1.1 client transport over POSIX sockets and OpenSSL (TLS with certificate and
         // host name verification), shared by the CLI and the OIDC key fetcher.
         .target(name: "HTTPTransport", dependencies: ["COpenSSL", "SystemSupport"]),
@@ -166,6 +183,7 @@ let package = Package(
                 "StatehouseCLI",
                 "SystemSupport",
                 "WebAPI",
+                "WebUI",
                 "WorkloadIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -228,6 +246,13 @@ let package = Package(
                 "statehouse",
                 "PasswordAuth", "SystemSupport", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "WebUITests",
+            dependencies: [
+                "WebUI", "WebAPI", "HTTPServer", "HTTPTestSupport", "Application", "Domain", "InMemoryStore",
+                "PasswordAuth", "SystemSupport", "statehouse",
             ]
         ),
         .testTarget(

@@ -16,20 +16,35 @@ public enum PresentedCredentials: Equatable, Sendable {
 /// is counted.
 public final class Authenticator: Sendable {
     private let passwords: any CredentialVerifier
+    private let tokens: TokenVerifier?
     private let secrets: [any SecretVerifier]
     private let protections: [ProtectedPrefix]
     private let throttle: LoginThrottle?
 
-    /// An authenticator of the configured users (`passwords`), of the secrets one of `secrets`
-    /// recognizes, under `protections`, holding back failing clients with `throttle`.
+    /// An authenticator of the configured users (`passwords`), of API tokens (`tokens`), of the
+    /// secrets one of `secrets` recognizes, under `protections`, holding back failing clients with
+    /// `throttle`.
     public init(
-        passwords: any CredentialVerifier, secrets: [any SecretVerifier] = [], protections: [ProtectedPrefix] = [],
-        throttle: LoginThrottle? = nil
+        passwords: any CredentialVerifier, tokens: TokenVerifier? = nil, secrets: [any SecretVerifier] = [],
+        protections: [ProtectedPrefix] = [], throttle: LoginThrottle? = nil
     ) {
         self.passwords = passwords
-        self.secrets = secrets
+        self.tokens = tokens
+        self.secrets = (tokens.map { [$0] } ?? []) + secrets
         self.protections = protections
         self.throttle = throttle
+    }
+
+    /// The configured user `name` as a login would make them now (current grants, bound by the
+    /// protected prefixes), or `nil` when no such user is configured.
+    public func user(named name: String) -> Principal? {
+        self.passwords.principal(named: name)?.protected(by: self.protections)
+    }
+
+    /// The principal `token` acts as at `now`, as a login with its secret would make it, or `nil`
+    /// when it is not live, its owner is gone, or this authenticator takes no API tokens.
+    public func principal(of token: StoredToken, at now: Timestamp) -> Principal? {
+        self.tokens?.principal(of: token, at: now)?.protected(by: self.protections)
     }
 
     /// Who presents `credentials`, from the client at `address`.

@@ -87,6 +87,22 @@ public struct HTTPHeaders: Equatable, Sendable, Sequence, ExpressibleByDictionar
     }
 }
 
+extension HTTPHeaders {
+    /// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
+    public var acceptsGzip: Bool {
+        var gzip: Bool? = nil
+        var wildcard = false
+        for element in self.values(of: "Accept-Encoding").flatMap({ $0.split(separator: ",") }) {
+            let parts = element.split(separator: ";").map { $0.trimmingASCIIWhitespace().lowercased() }
+            guard let coding = parts.first else { continue }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            let refused = quality <= 0
+            if coding == "gzip" || coding == "x-gzip" { gzip = !refused } else if coding == "*" { wildcard = !refused }
+        }
+        return gzip ?? wildcard
+    }
+}
+
 extension StringProtocol {
     /// The string without leading and trailing spaces and tabs.
     func trimmingASCIIWhitespace() -> String {

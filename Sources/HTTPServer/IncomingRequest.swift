@@ -34,4 +34,15 @@ public struct IncomingRequest: Sendable {
     public var headers: HTTPHeaders { self.head.headers }
     /// The first value of the query parameter `name`, or `nil`.
     public func queryValue(_ name: String) -> String? { self.head.target.queryValue(name) }
+    /// The client's address without its port.
+    public var remoteHost: String { host(of: self.remoteAddress) }
+}
+
+/// The host part of `address:port` or `[v6address]:port`.
+func host(of address: String) -> String {
+    if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+        return String(address[address.index(after: address.startIndex)..<close])
+    }
+    guard let colon = address.lastIndex(of: ":"), address.firstIndex(of: ":") == colon else { return address }
+    return String(address[..<colon])
 }

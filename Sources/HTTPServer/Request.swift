@@ -50,4 +50,6 @@ public struct Request: Sendable {
     public var headers: HTTPHeaders { self.head.headers }
     /// The first value of the query parameter `name`, or `nil`.
     public func queryValue(_ name: String) -> String? { self.head.target.queryValue(name) }
+    /// The client's address without its port.
+    public var remoteHost: String { host(of: self.remoteAddress) }
 }

@@ -29,6 +29,7 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         var nextID: Int64 = 1
         var audit: [AuditEvent] = []
         var tokens: [String: StoredToken] = [:]
+        var sessions: [[UInt8]: StoredSession] = [:]
     }
 
     /// A binary semaphore: one transaction at a time.

@@ -14,6 +14,7 @@ final class InMemoryTransaction: Transaction {
     var imports: any StateImport { self }
     var pruning: any HistoryPruning { self }
     var tokens: any TokenRepository { self }
+    var sessions: any SessionRepository { self }
     var storedContents: any StoredContents { self }
 
     func stored(_ row: InMemoryStore.StateRow) -> StoredState {

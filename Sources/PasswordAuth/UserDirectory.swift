@@ -130,6 +130,11 @@ public final class UserDirectory: CredentialVerifier, Sendable {
         self.byCertificate[commonName]
     }
 
+    /// The configured user `name`, however they log in.
+    public func principal(named name: String) -> Principal? {
+        self.users[name]?.principal
+    }
+
     /// A full PBKDF2 verification, or `nil` when no slot freed up in time.
     private func fullyVerify(_ password: String, against hash: PasswordHash.Parsed) -> Bool? {
         guard self.verifying.wait(timeout: self.slotWait.fromNow) == .success else { return nil }

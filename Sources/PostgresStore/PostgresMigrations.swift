@@ -94,5 +94,21 @@ enum PostgresMigrations {
 
                 ALTER TABLE audit_events ALTER COLUMN state DROP NOT NULL;
                 """),
+        Migration(
+            version: 4, name: "web UI sessions",
+            sql: """
+                -- Never a secret, only its SHA-256; never grants: they are looked up on every use.
+                CREATE TABLE web_sessions (
+                    secret_sha256 bytea PRIMARY KEY,
+                    holder_kind   text NOT NULL CHECK (holder_kind IN ('user', 'token')),
+                    holder_key    text NOT NULL,
+                    user_name     text NOT NULL,
+                    created_at    timestamptz NOT NULL,
+                    expires_at    timestamptz NOT NULL,
+                    address       text
+                );
+                CREATE INDEX web_sessions_by_holder ON web_sessions (holder_kind, holder_key, created_at);
+                CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+                """),
     ]
 }

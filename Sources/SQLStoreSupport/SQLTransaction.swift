@@ -17,5 +17,6 @@ package struct SQLTransaction: Transaction {
     package var imports: any StateImport { SQLStateImport(connection: self.connection) }
     package var pruning: any HistoryPruning { SQLHistoryPruning(connection: self.connection, dialect: self.dialect) }
     package var tokens: any TokenRepository { SQLTokenRepository(connection: self.connection, dialect: self.dialect) }
+    package var sessions: any SessionRepository { SQLSessionRepository(connection: self.connection) }
     package var storedContents: any StoredContents { SQLStoredContents(connection: self.connection) }
 }

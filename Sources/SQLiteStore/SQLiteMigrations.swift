@@ -130,5 +130,21 @@ enum SQLiteMigrations {
                 CREATE INDEX audit_events_by_state ON audit_events (state, id);
                 CREATE INDEX audit_events_by_time ON audit_events (at);
                 """),
+        Migration(
+            version: 4, name: "web UI sessions",
+            sql: """
+                -- Never a secret, only its SHA-256; never grants: they are looked up on every use.
+                CREATE TABLE web_sessions (
+                    secret_sha256 BLOB PRIMARY KEY,
+                    holder_kind   TEXT NOT NULL CHECK (holder_kind IN ('user', 'token')),
+                    holder_key    TEXT NOT NULL,
+                    user_name     TEXT NOT NULL,
+                    created_at    INTEGER NOT NULL,
+                    expires_at    INTEGER NOT NULL,
+                    address       TEXT
+                );
+                CREATE INDEX web_sessions_by_holder ON web_sessions (holder_kind, holder_key, created_at);
+                CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+                """),
     ]
 }

@@ -128,7 +128,7 @@ extension StatehouseAPI {
                     versions: page.versions.map { APITypes.Version($0, current: page.current) },
                     nextBefore: page.nextBefore))
         case .version(let name, let number) where method == "GET":
-            let gzip = acceptsGzip(request.headers)
+            let gzip = request.headers.acceptsGzip
             let content = try useCases.read.execute(
                 try stateName(name), version: number, as: caller, encoding: gzip ? .gzip : .identity)
             var headers: HTTPHeaders = [

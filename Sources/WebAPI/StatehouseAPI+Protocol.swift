@@ -6,7 +6,7 @@ import SystemSupport
 extension StatehouseAPI {
     /// GET/HEAD: the stored bytes; gzip as stored when the client accepts it.
     func read(_ name: StateName, _ request: Request, _ caller: Caller) throws(ApplicationError) -> Response {
-        let gzip = acceptsGzip(request.headers)
+        let gzip = request.headers.acceptsGzip
         let content = try self.useCases.read.execute(name, as: caller, encoding: gzip ? .gzip : .identity)
         let digest = Hex.encode(content.version.sha256)
         let etag = gzip ? "\"\(digest)-gzip\"" : "\"\(digest)\""
@@ -85,20 +85,6 @@ extension StatehouseAPI {
         try self.useCases.delete.execute(name, as: caller)
         return .json(.ok, #"{"status":"deleted"}"#)
     }
-}
-
-/// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
-func acceptsGzip(_ headers: HTTPHeaders) -> Bool {
-    var gzip: Bool? = nil
-    var wildcard = false
-    for element in headers.values(of: "Accept-Encoding").flatMap({ $0.split(separator: ",") }) {
-        let parts = element.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
-        guard let coding = parts.first else { continue }
-        let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-        let refused = quality <= 0
-        if coding == "gzip" || coding == "x-gzip" { gzip = !refused } else if coding == "*" { wildcard = !refused }
-    }
-    return gzip ?? wildcard
 }
 
 extension StringProtocol {

@@ -189,7 +189,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
         case .throttled(let seconds):
             return .refuse(Response.throttled(retryAfter: seconds).labelled(route))
         }
-        let caller = Caller(principal, address: host(of: request.remoteAddress), requestID: request.id)
+        let caller = Caller(principal, address: request.remoteHost, requestID: request.id)
         switch admit(caller) {
         case .refuse(var response):
             response.logMetadata["user"] = .string(principal.name)
@@ -265,7 +265,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
     /// Checks the request's Basic or Bearer credentials or, without an `Authorization` header, its
     /// verified TLS client certificate.
     private func authenticate(_ request: IncomingRequest) -> CredentialCheck {
-        let address = host(of: request.remoteAddress)
+        let address = request.remoteHost
         guard let header = request.headers["Authorization"] else {
             guard let certificate = request.clientCertificate else { return .rejected }
             return self.authenticator.authenticate(.certificate(commonName: certificate.commonName), from: address)
@@ -362,13 +362,4 @@ extension Response {
         }
         self.logMetadata["reason"] = .string(error.message)
     }
-}
-
-/// The host part of `address:port` or `[v6address]:port`.
-func host(of address: String) -> String {
-    if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
-        return String(address[address.index(after: address.startIndex)..<close])
-    }
-    guard let colon = address.lastIndex(of: ":"), address.firstIndex(of: ":") == colon else { return address }
-    return String(address[..<colon])
 }

@@ -139,6 +139,7 @@ struct ConfigurationLoader {
         configuration.retentionInterval = try self.seconds(
             "retention.interval", default: configuration.retentionInterval)
         configuration.tokens = try self.tokens()
+        configuration.sessions.lifetime = try self.sessionLifetime(default: configuration.sessions.lifetime)
         configuration.encryption = try self.encryption()
         configuration.metricsEnabled = try self.boolean("metrics.enabled", default: configuration.metricsEnabled)
         configuration.metricsRequireAuth = try self.boolean(
@@ -216,6 +217,16 @@ struct ConfigurationLoader {
         }
         guard span <= 36_500 * 86_400_000_000 else { throw self.error(key, raw, "must be at most 36500d (100 years)") }
         return span
+    }
+
+    /// `ui.session_lifetime`: a span from 5 minutes to 30 days.
+    private mutating func sessionLifetime(default value: Duration) throws(ConfigurationError) -> Duration {
+        let key = "ui.session_lifetime"
+        let span = try self.span(key, default: value.microseconds)
+        if let raw = self.raw(key), !(5 * 60_000_000...30 * 86_400_000_000).contains(span) {
+            throw self.error(key, raw, "must be between 5m and 30d")
+        }
+        return .microseconds(span)
     }
 
     /// `server.tls_*`: TLS when a certificate is given.

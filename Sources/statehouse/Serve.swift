@@ -52,6 +52,10 @@ struct Serve: ParsableCommand {
                 configuration.storage, keys: configuration.encryption, logger: logger, metrics: factory)
             let clock = SystemWallClock()
             let oidc = try Serve.oidcVerifier(configuration.oidcIssuers, clock: clock, logger: logger)
+            let authenticator = Authenticator(
+                passwords: users, tokens: Serve.tokenVerifier(store: store, clock: clock, configuration), secrets: oidc,
+                protections: configuration.protectedPrefixes,
+                throttle: LoginThrottle(policy: configuration.login, clock: clock, logger: logger, factory: factory))
             let api = StatehouseAPI(
                 useCases: UseCaseWiring.api(
                     store: store, clock: clock, cache: ContentCache(capacityBytes: configuration.cacheBytes),
@@ -59,11 +63,7 @@ struct Serve: ParsableCommand {
                     compressionLevel: configuration.compressionLevel,
                     heavyWork: HeavyWork(limit: configuration.maxHeavyRequests, factory: factory),
                     maxDiffBytes: Int64(configuration.maxDiffBytes), tokens: configuration.tokens),
-                authenticator: Authenticator(
-                    passwords: users, secrets: [Serve.tokenVerifier(store: store, clock: clock, configuration)] + oidc,
-                    protections: configuration.protectedPrefixes,
-                    throttle: LoginThrottle(policy: configuration.login, clock: clock, logger: logger, factory: factory)
-                ),
+                authenticator: authenticator,
                 clock: clock,
                 metrics: metrics.map {
                     MetricsEndpoint(
@@ -74,6 +74,7 @@ struct Serve: ParsableCommand {
             try server.start()
             retention = RetentionWorker(
                 ApplyRetention(store: store, clock: clock, policy: configuration.retention),
+                sessions: ExpireSessions(store: store, clock: clock, factory: factory),
                 every: configuration.retentionInterval, logger: logger)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

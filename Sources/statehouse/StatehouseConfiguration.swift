@@ -81,6 +81,8 @@ struct StatehouseConfiguration: Sendable {
     var retentionInterval: Duration = .seconds(3600)
     /// How long API tokens live by default and at most.
     var tokens = TokenPolicy.standard
+    /// `[ui]`: how long web UI sessions live.
+    var sessions = SessionPolicy.standard
     /// `[encryption]`: the keys that seal stored versions (empty: stored unencrypted).
     var encryption = KeyRing.empty
     /// Whether `GET /metrics` is served.

@@ -1,5 +1,7 @@
 import Application
+import CoreMetrics
 import Domain
+import Logging
 import WebAPI
 
 /// The composition root's wiring of the use cases: every one over the same store, clock, content
@@ -33,5 +35,19 @@ enum UseCaseWiring {
             listTokens: ListTokens(store: store),
             revokeToken: RevokeToken(store: store, clock: clock),
             heavyWork: heavyWork)
+    }
+
+    /// The web UI's sessions: signed in through `authenticator` (the API's, so that both share the
+    /// login throttle), living as `policy` says.
+    static func sessions(
+        store: any UnitOfWork, clock: any WallClock, authenticator: Authenticator, policy: SessionPolicy,
+        logger: Logger, factory: any MetricsFactory = NOOPMetricsHandler.instance
+    ) -> SessionUseCases {
+        SessionUseCases(
+            start: StartSession(
+                store: store, authenticator: authenticator, clock: clock, policy: policy, logger: logger,
+                factory: factory),
+            resume: ResumeSession(store: store, authenticator: authenticator, clock: clock),
+            end: EndSession(store: store, logger: logger, factory: factory))
     }
 }

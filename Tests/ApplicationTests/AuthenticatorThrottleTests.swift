@@ -31,6 +31,8 @@ final class CountingPasswords: CredentialVerifier {
     func verify(certificateCommonName: String) -> Principal? {
         certificateCommonName == "runner" ? self.runner : nil
     }
+
+    func principal(named name: String) -> Principal? { nil }
 }
 
 /// Accepts `sht_good`; recognizes anything starting `sht_`.
@@ -60,6 +62,7 @@ final class InterleavingPasswords: CredentialVerifier {
 
     func remembered(username: String, password: String) -> Principal? { nil }
     func verify(certificateCommonName: String) -> Principal? { nil }
+    func principal(named name: String) -> Principal? { nil }
 }
 
 /// What a login made meanwhile was answered.

@@ -52,6 +52,12 @@ import Testing
         let all = try ReadAudit(store: store).execute(AuditQuery(limit: 10), as: admin).events
         #expect(all.map(\.action) == [.purgeVersion, .forceUnlock, .write, .createToken])
         #expect(all.map(\.state?.rawValue) == ["legacy", "legacy", "legacy", nil])
+        // And web UI sessions.
+        let session = StoredSession(
+            secretHash: SessionSecret.hash(SessionSecret.generate()), holder: .token(id: token.token.id, owner: "root"),
+            createdAt: clock.now(), expiresAt: token.token.expiresAt, address: nil)
+        try store.transaction { try $0.sessions.insert(session) }
+        #expect(try store.read { try $0.sessions.session(secretHash: session.secretHash) } == session)
     }
 
     @Test func anSQLiteFileAtSchemaTwoKeepsItsAuditLogThroughTheRebuild() throws {
@@ -194,7 +200,7 @@ import Testing
             configuration: .init(
                 url: "\(url)\(separator)options=-csearch_path%3D\(schema)", poolSize: 4, checkoutTimeout: .seconds(30),
                 statementTimeout: .seconds(30)))
-        #expect(try store.migrate() == [2, 3])
+        #expect(try store.migrate() == [2, 3, 4])
         try self.expectUpgraded(store, clock: ManualClock())
     }
 }

@@ -1,7 +1,7 @@
 import Application
 import CoreMetrics
 import Foundation
-import HTTPServer
+@testable import HTTPServer
 import SystemSupport
 import Testing
 

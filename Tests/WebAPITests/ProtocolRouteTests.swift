@@ -209,4 +209,5 @@ struct BusyVerifier: CredentialVerifier {
     func verify(username: String, password: String) -> CredentialCheck { .busy }
     func remembered(username: String, password: String) -> Principal? { nil }
     func verify(certificateCommonName: String) -> Principal? { nil }
+    func principal(named name: String) -> Principal? { nil }
 }

@@ -104,6 +104,7 @@ private struct SealingTransaction: Transaction {
     var imports: any StateImport { SealingImports(inner: self.inner.imports, sealer: self.sealer) }
     var pruning: any HistoryPruning { self.inner.pruning }
     var tokens: any TokenRepository { self.inner.tokens }
+    var sessions: any SessionRepository { self.inner.sessions }
     /// Raw by definition: rekey reads and replaces the sealed bytes themselves.
     var storedContents: any StoredContents { self.inner.storedContents }
 }

@@ -27,6 +27,10 @@ public protocol CredentialVerifier: Sendable {
     /// The principal for a client certificate with this common name (already verified against
     /// the configured CA), or `nil`.
     func verify(certificateCommonName: String) -> Principal?
+
+    /// The configured user `name` with their grants as they are now, or `nil` when no such user
+    /// is configured (a web session resumed after sign-in).
+    func principal(named name: String) -> Principal?
 }
 
 /// Checks a secret that stands on its own, sent as a Bearer token or as a Basic password with any

@@ -15,6 +15,8 @@ public protocol Transaction {
     var pruning: any HistoryPruning { get }
     /// API tokens.
     var tokens: any TokenRepository { get }
+    /// Web UI sessions.
+    var sessions: any SessionRepository { get }
     /// Versions' contents as stored, sealed or not (rekey); no decorator opens or seals them.
     var storedContents: any StoredContents { get }
 }

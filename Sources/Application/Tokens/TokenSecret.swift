@@ -16,15 +16,17 @@ public enum TokenSecret {
 
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
-    /// A new secret from the system's random generator.
-    public static func generate() -> String {
+    /// A new secret from the system's random generator; other secrets of this shape (a web
+    /// session's) start with another `prefix`.
+    public static func generate(prefix: String = Self.prefix) -> String {
         var generator = SystemRandomNumberGenerator()
-        return self.make((0..<self.randomCharacters).map { _ in self.alphabet.randomElement(using: &generator)! })
+        return self.make(
+            (0..<self.randomCharacters).map { _ in self.alphabet.randomElement(using: &generator)! }, prefix: prefix)
     }
 
     /// The secret for these random characters.
-    static func make(_ random: [UInt8]) -> String {
-        String(decoding: Array(self.prefix.utf8) + random + self.checksum(random), as: UTF8.self)
+    static func make(_ random: [UInt8], prefix: String = Self.prefix) -> String {
+        String(decoding: Array(prefix.utf8) + random + self.checksum(random), as: UTF8.self)
     }
 
     /// A short public id: `tok_` and 12 random base62 characters.
@@ -37,11 +39,13 @@ public enum TokenSecret {
     /// Whether `secret` starts like a token, whether or not the rest is right.
     public static func hasPrefix(_ secret: String) -> Bool { secret.hasPrefix(self.prefix) }
 
-    /// Whether `secret` has the length, the alphabet and the checksum of a token's secret.
-    public static func isWellFormed(_ secret: String) -> Bool {
+    /// Whether `secret` has the length, the alphabet and the checksum of a token's secret (of a
+    /// secret of this shape starting with `prefix`, a 4-byte one).
+    public static func isWellFormed(_ secret: String, prefix: String = Self.prefix) -> Bool {
         let bytes = Array(secret.utf8)
-        guard bytes.count == self.length, secret.hasPrefix(self.prefix) else { return false }
-        let body = bytes[self.prefix.utf8.count...]
+        guard bytes.count == self.length, prefix.utf8.count == self.prefix.utf8.count, secret.hasPrefix(prefix)
+        else { return false }
+        let body = bytes[prefix.utf8.count...]
         guard body.allSatisfy(self.isBase62) else { return false }
         let random = Array(body.prefix(self.randomCharacters))
         return Array(body.suffix(self.checksumCharacters)) == self.checksum(random)

@@ -54,14 +54,17 @@ public final class TokenVerifier: SecretVerifier {
             return .unavailable("the store does not answer")
         }
         let now = self.clock.now()
-        guard let token = found, token.isLive(at: now), let owner = self.ownerGrants(token.owner) else {
-            return .rejected
-        }
+        guard let token = found, let principal = self.principal(of: token, at: now) else { return .rejected }
         self.recordUse(of: token, at: now)
+        return .accepted(principal)
+    }
+
+    /// The principal `token` acts as at `now`: its grants capped by its owner's current ones;
+    /// `nil` when it is revoked or expired or its owner is not a configured user.
+    public func principal(of token: StoredToken, at now: Timestamp) -> Principal? {
+        guard token.isLive(at: now), let owner = self.ownerGrants(token.owner) else { return nil }
         let grants = token.grants.flatMap { grant in owner.compactMap { grant.intersection($0) } }
-        return .accepted(
-            Principal(
-                name: token.principalName, grants: grants, identity: .token(id: token.id, owner: token.owner)))
+        return Principal(name: token.principalName, grants: grants, identity: .token(id: token.id, owner: token.owner))
     }
 
     /// Writes the "last used" time unless this process did so for the token within the interval.

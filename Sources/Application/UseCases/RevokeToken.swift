@@ -1,6 +1,7 @@
 import Domain
 
-/// Revokes an API token at once: every server looks tokens up in the store on each request.
+/// Revokes an API token at once: every server looks tokens up in the store on each request. Its
+/// web UI sessions end in the same transaction.
 public struct RevokeToken: Sendable {
     private let store: any UnitOfWork
     private let clock: any WallClock
@@ -29,6 +30,8 @@ public struct RevokeToken: Sendable {
                 guard token.revokedAt == nil, try transaction.tokens.revoke(id: id, at: now) else {
                     return try transaction.tokens.token(id: id) ?? token
                 }
+                // Its web sessions end with it.
+                try transaction.sessions.deleteSessions(ofToken: id)
                 try transaction.audit.append(
                     caller.tokenEvent(.revokeToken, at: now, detail: "\(token.id) \(token.principalName)"))
                 return token.with(lastUsedAt: token.lastUsedAt, revokedAt: now)

@@ -1,0 +1,156 @@
+import Application
+import Domain
+import Gzip
+import HTTPServer
+import Logging
+
+/// A message for the next page, carried by a short-lived cookie across the redirect after a change.
+struct Flash {
+    static let cookie = "statehouse_flash"
+
+    let ok: Bool
+    let message: String
+
+    /// The flash the request brings, if any.
+    static func read(_ headers: HTTPHeaders) -> Flash? {
+        for header in headers.values(of: "Cookie") {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " }
+                guard trimmed.hasPrefix(cookie + "=") else { continue }
+                guard let text = try? RequestTarget.percentDecode(trimmed.dropFirst(cookie.count + 1), plusAsSpace: false),
+                    text.count > 2
+                else { return nil }
+                return Flash(ok: text.hasPrefix("o:"), message: String(text.dropFirst(2).prefix(500)))
+            }
+        }
+        return nil
+    }
+
+    /// The `Set-Cookie` value that carries the flash to the next page (a minute at most).
+    func setting(secure: Bool) -> String {
+        "\(Self.cookie)=\(urlEncoded((self.ok ? "o:" : "e:") + self.message)); Path=/ui; Max-Age=60; HttpOnly; "
+            + "SameSite=Strict\(secure ? "; Secure" : "")"
+    }
+
+    /// The `Set-Cookie` value that clears it once shown.
+    static func clearing(secure: Bool) -> String {
+        "\(Self.cookie)=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
+    }
+}
+
+extension WebUI {
+    /// What every page's `top` shows: its title, the static files, the user, the CSRF token for the
+    /// sign-out form, the current section and the flash.
+    func base(_ title: String, _ page: PageContext?, nav: String? = nil) -> [String: View] {
+        var view: [String: View] = [
+            "title": .text(title),
+            "assets": ["css": .text(self.templates.css.path), "js": .text(self.templates.script.path)],
+        ]
+        if let page {
+            view["user"] = ["name": .text(page.caller.principal.name)]
+            view["csrf"] = .text(page.session.csrfToken)
+            if let flash = page.flash {
+                view["flash"] = ["kind": .text(flash.ok ? "ok" : "error"), "message": .text(flash.message)]
+            }
+        }
+        if let nav { view["nav"] = [nav: true] }
+        return view
+    }
+
+    /// Page `template` rendered with `view`, as HTML; a flash it showed is cleared.
+    func html(_ status: HTTPStatus, _ template: String, _ view: [String: View], _ page: PageContext?) -> Response {
+        var response = Response(
+            status: status, headers: ["Content-Type": "text/html; charset=utf-8"],
+            body: Array(self.templates.render(template, .object(view)).utf8))
+        if page?.flash != nil {
+            response.headers.add(name: "Set-Cookie", value: Flash.clearing(secure: self.settings.secureCookies))
+        }
+        return response
+    }
+
+    /// A 303 to `location` that shows `flash` there.
+    func redirect(_ location: String, flash: Flash) -> Response {
+        var response = Self.redirect(location)
+        response.headers.add(name: "Set-Cookie", value: flash.setting(secure: self.settings.secureCookies))
+        return response
+    }
+
+    /// An error page that says what happened, never how the server is built.
+    func errorPage(_ status: HTTPStatus, _ heading: String, _ message: String, _ page: PageContext?, requestID: String? = nil)
+        -> Response
+    {
+        var view = self.base(heading, page)
+        view["heading"] = .text(heading)
+        view["message"] = .text(message)
+        if let requestID { view["requestID"] = .text(requestID) }
+        return self.html(status, "error", view, page)
+    }
+
+    /// The page for a failed use case, with the status the API would give; the log gets what the page
+    /// may not show.
+    func failurePage(_ error: ApplicationError, _ page: PageContext?, _ logger: Logger, _ requestID: String)
+        -> Response
+    {
+        switch error.kind {
+        case .invalidInput: return self.errorPage(.badRequest, "That cannot be done", error.message, page)
+        case .forbidden: return self.errorPage(.forbidden, "Not allowed", error.message, page)
+        case .notFound: return self.errorPage(.notFound, "Not found", error.message, page)
+        case .locked(let holder):
+            return self.errorPage(
+                .conflict, "Locked",
+                "\(error.message) The lock is held by \(holder.info.who) (ID \(holder.info.id)).", page)
+        case .conflict: return self.errorPage(.conflict, "Conflict", error.message, page)
+        case .gone: return self.errorPage(HTTPStatus(code: 410), "Gone", error.message, page)
+        case .unprocessable: return self.errorPage(HTTPStatus(code: 422), "That cannot be shown", error.message, page)
+        case .busy:
+            var response = self.errorPage(.serviceUnavailable, "Busy", error.message, page)
+            response.headers.add(name: "Retry-After", value: "2")
+            return response
+        case .unavailable, .diskFull:
+            logger.warning("store unavailable", metadata: ["error": .string(error.logDescription)])
+            var response = self.errorPage(
+                .serviceUnavailable, "Try again", "\(error.message) Try again in a moment.", page,
+                requestID: requestID)
+            response.headers.add(name: "Retry-After", value: "2")
+            return response
+        case .fault:
+            logger.error("request failed", metadata: ["error": .string(error.logDescription)])
+            return self.errorPage(
+                .internalServerError, "Something went wrong",
+                "The server could not do this. Its log has the details under the request id below.", page,
+                requestID: requestID)
+        }
+    }
+
+    /// `/ui/assets/{file}`: the style sheet and the script, under URLs that change with their content.
+    func asset(_ file: String, _ request: IncomingRequest) -> Response {
+        let candidates = [self.templates.css, self.templates.script]
+        guard let found = candidates.first(where: { $0.path == "/ui/assets/" + file }) else {
+            return self.errorPage(.notFound, "Page not found", "There is no file at this address.", nil)
+        }
+        let gzip = request.headers.acceptsGzip
+        var response = Response(
+            status: .ok,
+            headers: [
+                "Content-Type": found.contentType, "Cache-Control": "public, max-age=31536000, immutable",
+                "Vary": "Accept-Encoding",
+            ], body: gzip ? found.gzip : found.body)
+        if gzip { response.headers.add(name: "Content-Encoding", value: "gzip") }
+        return response
+    }
+}
+
+extension Response {
+    /// An HTML body compressed when the client takes gzip and it is worth it.
+    func compressed(for headers: HTTPHeaders) -> Response {
+        guard self.body.count >= 1024, !self.headers.contains("Content-Encoding"),
+            self.headers["Content-Type"]?.hasPrefix("text/html") == true, headers.acceptsGzip,
+            let gzip = try? Gzip.compress(self.body, level: 6)
+        else { return self }
+        var response = self
+        response.body = gzip
+        response.headers.add(name: "Content-Encoding", value: "gzip")
+        response.headers.add(name: "Vary", value: "Accept-Encoding")
+        return response
+    }
+}
