@@ -217,7 +217,8 @@ private struct Parser {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !parts.isEmpty,
             parts.allSatisfy({ part in
-                !part.isEmpty && part.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || isAlnum($0) }
+                !part.isEmpty
+                    && part.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || isAlnum($0) }
             })
         else { throw self.error("{{\(text)}} is not a name") }
         return parts

@@ -4,7 +4,7 @@ import SystemSupport
 /// The files in `Assets`, compiled in by the EmbedWebAssets plugin as static properties.
 enum WebAssets {}
 
-/// The parsed templates and the two static files, with the URLs that name their content.
+/// The parsed templates and the static files (style sheet, script, icon), with the URLs that name their content.
 struct WebTemplates: Sendable {
     /// A static file: its bytes (and gzip), type and a URL that changes with its content, so that
     /// browsers may keep it for a year.
@@ -27,6 +27,7 @@ struct WebTemplates: Sendable {
     let pages: [String: Template]
     let css: StaticFile
     let script: StaticFile
+    let icon: StaticFile
 
     /// The pages by name, each able to use the partials `top` and `bottom`.
     static let sources: [String: String] = [
@@ -48,9 +49,11 @@ struct WebTemplates: Sendable {
             }
         }
         self.pages = pages
-        self.css = StaticFile(WebAssets.styleCSS, name: "style", extension: "css", contentType: "text/css; charset=utf-8")
+        self.css = StaticFile(
+            WebAssets.styleCSS, name: "style", extension: "css", contentType: "text/css; charset=utf-8")
         self.script = StaticFile(
             WebAssets.uiJS, name: "ui", extension: "js", contentType: "text/javascript; charset=utf-8")
+        self.icon = StaticFile(WebAssets.iconSVG, name: "icon", extension: "svg", contentType: "image/svg+xml")
     }
 
     /// Page `name` rendered with `view`.

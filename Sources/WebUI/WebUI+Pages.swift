@@ -56,7 +56,8 @@ extension WebUI {
                     UIRoute.statePath(name.rawValue),
                     flash: Flash(
                         ok: true,
-                        message: "Rolled back to version \(version): version \(record.number) (serial \(record.serial)) "
+                        message:
+                            "Rolled back to version \(version): version \(record.number) (serial \(record.serial)) "
                             + "is now current."))
             case .delete(let text):
                 let name = try stateName(text)

@@ -17,7 +17,9 @@ struct Flash {
             for pair in header.split(separator: ";") {
                 let trimmed = pair.drop { $0 == " " }
                 guard trimmed.hasPrefix(cookie + "=") else { continue }
-                guard let text = try? RequestTarget.percentDecode(trimmed.dropFirst(cookie.count + 1), plusAsSpace: false),
+                guard
+                    let text = try? RequestTarget.percentDecode(
+                        trimmed.dropFirst(cookie.count + 1), plusAsSpace: false),
                     text.count > 2
                 else { return nil }
                 return Flash(ok: text.hasPrefix("o:"), message: String(text.dropFirst(2).prefix(500)))
@@ -44,7 +46,10 @@ extension WebUI {
     func base(_ title: String, _ page: PageContext?, nav: String? = nil) -> [String: View] {
         var view: [String: View] = [
             "title": .text(title),
-            "assets": ["css": .text(self.templates.css.path), "js": .text(self.templates.script.path)],
+            "assets": [
+                "css": .text(self.templates.css.path), "js": .text(self.templates.script.path),
+                "icon": .text(self.templates.icon.path),
+            ],
         ]
         if let page {
             view["user"] = ["name": .text(page.caller.principal.name)]
@@ -76,7 +81,9 @@ extension WebUI {
     }
 
     /// An error page that says what happened, never how the server is built.
-    func errorPage(_ status: HTTPStatus, _ heading: String, _ message: String, _ page: PageContext?, requestID: String? = nil)
+    func errorPage(
+        _ status: HTTPStatus, _ heading: String, _ message: String, _ page: PageContext?, requestID: String? = nil
+    )
         -> Response
     {
         var view = self.base(heading, page)
@@ -122,9 +129,9 @@ extension WebUI {
         }
     }
 
-    /// `/ui/assets/{file}`: the style sheet and the script, under URLs that change with their content.
+    /// `/ui/assets/{file}`: the style sheet, the script and the icon, under URLs that change with their content.
     func asset(_ file: String, _ request: IncomingRequest) -> Response {
-        let candidates = [self.templates.css, self.templates.script]
+        let candidates = [self.templates.css, self.templates.script, self.templates.icon]
         guard let found = candidates.first(where: { $0.path == "/ui/assets/" + file }) else {
             return self.errorPage(.notFound, "Page not found", "There is no file at this address.", nil)
         }

@@ -36,7 +36,8 @@ extension WebUI {
         if let lock = state.lock {
             view["lock"] = [
                 "who": .text(lock.info.who), "operation": .text(lock.info.operation), "id": .text(lock.info.id),
-                "info": .text(lock.info.info), "takenBy": .text(lock.acquiredBy), "since": .text(Format.time(lock.acquiredAt)),
+                "info": .text(lock.info.info), "takenBy": .text(lock.acquiredBy),
+                "since": .text(Format.time(lock.acquiredAt)),
                 "age": .text(Format.duration(now.microseconds - lock.acquiredAt.microseconds)),
                 "stale": .flag(self.isStale(lock.acquiredAt, now: now)),
                 "canForceUnlock": .flag(self.allows(page, .admin, name, changing: false)),
@@ -56,7 +57,8 @@ extension WebUI {
                     "at": .text(Format.time(version.createdAt)), "ago": .text(Format.ago(version.createdAt, now: now)),
                     "lockID": .text(version.lockID ?? ""), "current": .flag(version.number == versions.current),
                     "download": .text(path + "/versions/\(version.number)"),
-                    "fileName": .text("\(name.rawValue.split(separator: "/").joined(separator: "-"))-v\(version.number).json"),
+                    "fileName": .text(
+                        "\(name.rawValue.split(separator: "/").joined(separator: "-"))-v\(version.number).json"),
                 ]
                 if let origin = version.rollbackOf { row["rollbackOf"] = .text(String(origin)) }
                 if let purge = version.purge {
@@ -65,7 +67,8 @@ extension WebUI {
                 if let previous = versions.versions.dropFirst(index + 1).first(where: { $0.purge == nil }),
                     version.purge == nil
                 {
-                    row["diffPrevious"] = .text(link(path + "/diff", [("from", String(previous.number)), ("to", String(version.number))]))
+                    row["diffPrevious"] = .text(
+                        link(path + "/diff", [("from", String(previous.number)), ("to", String(version.number))]))
                 }
                 if mayWrite, version.number != versions.current {
                     row["rollback"] = .text(link(path + "/rollback", [("version", String(version.number))]))
@@ -134,10 +137,15 @@ extension WebUI {
                     }),
             ]
         }
-        var outputs: [View] = diff.addedOutputs.map { ["name": .text($0), "change": "added", "before": "", "after": ""] }
+        var outputs: [View] = diff.addedOutputs.map {
+            ["name": .text($0), "change": "added", "before": "", "after": ""]
+        }
         outputs += diff.removedOutputs.map { ["name": .text($0), "change": "removed", "before": "", "after": ""] }
         outputs += diff.changedOutputs.map {
-            ["name": .text($0.name), "change": "changed", "before": .text(shown($0.before)), "after": .text(shown($0.after))]
+            [
+                "name": .text($0.name), "change": "changed", "before": .text(shown($0.before)),
+                "after": .text(shown($0.after)),
+            ]
         }
         var view = self.base("\(name): \(result.from.number) → \(result.to.number)", page, nav: "states")
         view["name"] = .text(name.rawValue)

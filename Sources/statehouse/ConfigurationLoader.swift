@@ -140,6 +140,8 @@ struct ConfigurationLoader {
             "retention.interval", default: configuration.retentionInterval)
         configuration.tokens = try self.tokens()
         configuration.sessions.lifetime = try self.sessionLifetime(default: configuration.sessions.lifetime)
+        configuration.uiEnabled = try self.boolean("ui.enabled", default: configuration.uiEnabled)
+        configuration.staleLockAfter = try self.staleLockAfter(default: configuration.staleLockAfter)
         configuration.encryption = try self.encryption()
         configuration.metricsEnabled = try self.boolean("metrics.enabled", default: configuration.metricsEnabled)
         configuration.metricsRequireAuth = try self.boolean(
@@ -225,6 +227,16 @@ struct ConfigurationLoader {
         let span = try self.span(key, default: value.microseconds)
         if let raw = self.raw(key), !(5 * 60_000_000...30 * 86_400_000_000).contains(span) {
             throw self.error(key, raw, "must be between 5m and 30d")
+        }
+        return .microseconds(span)
+    }
+
+    /// `ui.stale_lock_after`: a span from 1 minute to 30 days.
+    private mutating func staleLockAfter(default value: Duration) throws(ConfigurationError) -> Duration {
+        let key = "ui.stale_lock_after"
+        let span = try self.span(key, default: value.microseconds)
+        if let raw = self.raw(key), !(60_000_000...30 * 86_400_000_000).contains(span) {
+            throw self.error(key, raw, "must be between 1m and 30d")
         }
         return .microseconds(span)
     }

@@ -13,7 +13,8 @@ struct Routes: HTTPResponder {
         let path = request.head.target.rawPath
         if path == "/ui" || path.hasPrefix("/ui/") { return ui.admit(request) }
         if path == "/", request.method == "GET" || request.method == "HEAD" {
-            return .refuse(Response(status: HTTPStatus(code: 303), headers: ["Location": "/ui/", "Content-Length": "0"]))
+            return .refuse(
+                Response(status: HTTPStatus(code: 303), headers: ["Location": "/ui/", "Content-Length": "0"]))
         }
         return self.api.admit(request)
     }

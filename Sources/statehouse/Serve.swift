@@ -7,6 +7,7 @@ import Logging
 import PasswordAuth
 import SystemSupport
 import WebAPI
+import WebUI
 import WorkloadIdentity
 
 #if canImport(Glibc)
@@ -56,12 +57,13 @@ struct Serve: ParsableCommand {
                 passwords: users, tokens: Serve.tokenVerifier(store: store, clock: clock, configuration), secrets: oidc,
                 protections: configuration.protectedPrefixes,
                 throttle: LoginThrottle(policy: configuration.login, clock: clock, logger: logger, factory: factory))
+            let cache = ContentCache(capacityBytes: configuration.cacheBytes)
+            let heavyWork = HeavyWork(limit: configuration.maxHeavyRequests, factory: factory)
             let api = StatehouseAPI(
                 useCases: UseCaseWiring.api(
-                    store: store, clock: clock, cache: ContentCache(capacityBytes: configuration.cacheBytes),
+                    store: store, clock: clock, cache: cache,
                     policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
-                    compressionLevel: configuration.compressionLevel,
-                    heavyWork: HeavyWork(limit: configuration.maxHeavyRequests, factory: factory),
+                    compressionLevel: configuration.compressionLevel, heavyWork: heavyWork,
                     maxDiffBytes: Int64(configuration.maxDiffBytes), tokens: configuration.tokens),
                 authenticator: authenticator,
                 clock: clock,
@@ -69,8 +71,22 @@ struct Serve: ParsableCommand {
                     MetricsEndpoint(
                         factory: $0.factory, requireAuth: configuration.metricsRequireAuth, exposition: $0.exposition)
                 })
+            let ui =
+                try configuration.uiEnabled
+                ? WebUI(
+                    useCases: UseCaseWiring.ui(
+                        store: store, clock: clock, cache: cache, compressionLevel: configuration.compressionLevel,
+                        heavyWork: heavyWork, maxDiffBytes: Int64(configuration.maxDiffBytes),
+                        sessions: UseCaseWiring.sessions(
+                            store: store, clock: clock, authenticator: authenticator, policy: configuration.sessions,
+                            logger: logger, factory: factory)),
+                    clock: clock,
+                    settings: WebUI.Settings(
+                        secureCookies: configuration.server.tls != nil, staleLockAfter: configuration.staleLockAfter))
+                : nil
             server = try HTTPServer(
-                configuration: configuration.server, responder: api, logger: logger, metrics: metrics?.factory)
+                configuration: configuration.server, responder: Routes(api: api, ui: ui), logger: logger,
+                metrics: metrics?.factory)
             try server.start()
             retention = RetentionWorker(
                 ApplyRetention(store: store, clock: clock, policy: configuration.retention),

@@ -83,6 +83,10 @@ struct StatehouseConfiguration: Sendable {
     var tokens = TokenPolicy.standard
     /// `[ui]`: how long web UI sessions live.
     var sessions = SessionPolicy.standard
+    /// `ui.enabled`: whether the web UI answers under `/ui/`.
+    var uiEnabled = true
+    /// `ui.stale_lock_after`: how long a lock is held before the web UI calls it stale.
+    var staleLockAfter: Duration = .seconds(3600)
     /// `[encryption]`: the keys that seal stored versions (empty: stored unencrypted).
     var encryption = KeyRing.empty
     /// Whether `GET /metrics` is served.

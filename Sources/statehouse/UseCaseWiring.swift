@@ -3,6 +3,7 @@ import CoreMetrics
 import Domain
 import Logging
 import WebAPI
+import WebUI
 
 /// The composition root's wiring of the use cases: every one over the same store, clock, content
 /// cache and heavy work permits.
@@ -49,5 +50,20 @@ enum UseCaseWiring {
                 factory: factory),
             resume: ResumeSession(store: store, authenticator: authenticator, clock: clock),
             end: EndSession(store: store, logger: logger, factory: factory))
+    }
+
+    /// Every use case the web UI drives, over the API's store, content cache and heavy work permits.
+    static func ui(
+        store: any UnitOfWork, clock: any WallClock, cache: ContentCache, compressionLevel: Int32, heavyWork: HeavyWork,
+        maxDiffBytes: Int64, sessions: SessionUseCases
+    ) -> WebUI.UseCases {
+        WebUI.UseCases(
+            sessions: sessions, listStates: ListStates(store: store), showState: ShowState(store: store),
+            listVersions: ListVersions(store: store), read: ReadState(store: store, cache: cache, heavyWork: heavyWork),
+            diff: DiffVersions(store: store, maxVersionBytes: maxDiffBytes),
+            rollback: RollbackState(store: store, clock: clock, compressionLevel: compressionLevel),
+            forceUnlock: ForceUnlock(store: store, clock: clock), delete: DeleteState(store: store, clock: clock),
+            restore: RestoreState(store: store, clock: clock), listLocks: ListLocks(store: store, clock: clock),
+            audit: ReadAudit(store: store), heavyWork: heavyWork)
     }
 }

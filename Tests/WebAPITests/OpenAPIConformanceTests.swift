@@ -1,10 +1,10 @@
 import Application
 import CoreMetrics
 import Foundation
-@testable import HTTPServer
 import SystemSupport
 import Testing
 
+@testable import HTTPServer
 @testable import WebAPI
 
 /// The OpenAPI document describes what the server does: every documented operation is routed,

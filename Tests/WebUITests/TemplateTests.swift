@@ -31,12 +31,15 @@ struct TemplateTests {
         #expect(try self.render("{{#rows}}[{{n}}{{outer}}]{{/rows}}", view) == "[1o][2o]")
         #expect(try self.render("{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{^no}}notN{{/no}}", view) == "YnotN")
         #expect(try self.render("{{#empty}}E{{/empty}}{{^empty}}none{{/empty}}", view) == "none")
-        #expect(try self.render("{{#text}}<{{.}}>{{/text}}{{#blank}}B{{/blank}}{{^missing}}M{{/missing}}", view) == "<t>M")
+        #expect(
+            try self.render("{{#text}}<{{.}}>{{/text}}{{#blank}}B{{/blank}}{{^missing}}M{{/missing}}", view) == "<t>M")
         #expect(try self.render("{{#object}}{{inner}}{{/object}} {{object.inner}} {{object.none}}", view) == "i i ")
     }
 
     @Test func partialsRenderInTheCallersContext() throws {
-        #expect(try self.render("{{>head}}body", ["title": "T"], partials: ["head": "<h1>{{title}}</h1>"]) == "<h1>T</h1>body")
+        #expect(
+            try self.render("{{>head}}body", ["title": "T"], partials: ["head": "<h1>{{title}}</h1>"])
+                == "<h1>T</h1>body")
     }
 
     @Test func commentsRenderNothing() throws {
