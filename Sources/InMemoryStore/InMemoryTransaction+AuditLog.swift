@@ -8,11 +8,13 @@ extension InMemoryTransaction: AuditLog {
     }
 
     func events(_ query: AuditQuery) throws -> [AuditEvent] {
-        Array(
-            self.contents.audit
+        let events = query.newestFirst ? self.contents.audit.reversed() : self.contents.audit
+        return Array(
+            events
                 .filter { event in
-                    query.state.map { event.state == $0 } ?? true && query.since.map { event.at >= $0 } ?? true
-                        && query.after.map { event.id > $0 } ?? true
+                    query.state.map { event.state == $0 } ?? true && query.user.map { event.user == $0 } ?? true
+                        && query.action.map { event.action == $0 } ?? true && query.since.map { event.at >= $0 } ?? true
+                        && query.after.map { query.newestFirst ? event.id < $0 : event.id > $0 } ?? true
                 }
                 .prefix(query.limit))
     }

@@ -12,6 +12,8 @@ extension InMemoryTransaction: StateCatalog {
             .filter { row in
                 (row.deletedAt != nil) == query.deleted
                     && query.prefix.map { row.name.rawValue.hasPrefix($0) } ?? true
+                    && query.foldedContains.map { StateQuery.foldingASCII(row.name.rawValue).utf8.contains($0.utf8) }
+                        ?? true
                     && query.after.map { after in
                         // Names are ASCII, so String order is byte order, as in the databases.
                         let name = row.name.rawValue

@@ -15,18 +15,27 @@ struct SQLAuditLog: AuditLog {
     }
 
     func events(_ query: AuditQuery) throws -> [AuditEvent] {
-        var parameters: [SQLValue] = [.int64(query.after ?? 0), .int64(Int64(query.limit))]
-        var condition = "id > $1"
+        let start = query.after ?? (query.newestFirst ? .max : 0)
+        var parameters: [SQLValue] = [.int64(start), .int64(Int64(query.limit))]
+        var condition = query.newestFirst ? "id < $1" : "id > $1"
         if let state = query.state {
             parameters.append(.text(state.rawValue))
             condition += " AND state = $\(parameters.count)"
+        }
+        if let user = query.user {
+            parameters.append(.text(user))
+            condition += " AND user_name = $\(parameters.count)"
+        }
+        if let action = query.action {
+            parameters.append(.text(action.rawValue))
+            condition += " AND action = $\(parameters.count)"
         }
         if let since = query.since {
             parameters.append(.timestamp(since))
             condition += " AND at >= $\(parameters.count)"
         }
         return try self.connection.rows(
-            "SELECT \(StateRows.auditColumns) FROM audit_events WHERE \(condition) ORDER BY id LIMIT $2", parameters,
-            StateRows.auditEvent)
+            "SELECT \(StateRows.auditColumns) FROM audit_events WHERE \(condition) "
+                + "ORDER BY id\(query.newestFirst ? " DESC" : "") LIMIT $2", parameters, StateRows.auditEvent)
     }
 }

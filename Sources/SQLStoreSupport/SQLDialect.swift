@@ -20,6 +20,17 @@ package enum SQLDialect: Sendable {
         }
     }
 
+    /// A condition that the state name `s.name`, its ASCII letters lowered, contains the text
+    /// parameter `parameter` (no `LIKE`: its wildcards would need escaping).
+    package func lowercasedNameContains(_ parameter: String) -> String {
+        switch self {
+        // SQLite's lower() folds ASCII letters only.
+        case .sqlite: "instr(lower(s.name), \(parameter)) > 0"
+        // Under "C", lower() folds ASCII letters only, whatever the database's locale.
+        case .postgres: #"strpos(lower(s.name COLLATE "C"), \#(parameter)) > 0"#
+        }
+    }
+
     /// Appended to a `SELECT` to take the row locks PostgreSQL needs; SQLite's `BEGIN IMMEDIATE`
     /// already holds the whole database's write lock.
     package var forUpdate: String {

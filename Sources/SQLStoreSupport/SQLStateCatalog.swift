@@ -28,6 +28,10 @@ struct SQLStateCatalog: StateCatalog {
             parameters.append(.text(prefix))
             condition += " AND " + self.dialect.nameStartsWith("$\(parameters.count)")
         }
+        if let text = query.foldedContains {
+            parameters.append(.text(text))
+            condition += " AND " + self.dialect.lowercasedNameContains("$\(parameters.count)")
+        }
         if let after = query.after {
             parameters += [.text(after.name), .int64(after.id)]
             condition += " AND (s.name\(bytewise), s.id) > ($\(parameters.count - 1)\(bytewise), $\(parameters.count))"

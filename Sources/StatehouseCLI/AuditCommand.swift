@@ -20,6 +20,14 @@ public struct AuditCommand: APICommand {
     @Option(help: "Only events of this state (exact name).")
     public var state: String?
 
+    /// Only this user's events (`--user` is the login).
+    @Option(name: .customLong("by"), help: "Only events caused by this user (exact name).")
+    public var byUser: String?
+
+    /// Only events of this action.
+    @Option(help: "Only events of this action, such as write, force-unlock or rollback.")
+    public var action: String?
+
     /// Only events from this time on: RFC 3339, or a duration back from now.
     @Option(
         help: """
@@ -56,7 +64,10 @@ public struct AuditCommand: APICommand {
             }
         }
         let response = try api.call(
-            "GET", .audit(state: self.state, since: since, limit: self.limit, after: self.after))
+            "GET",
+            .audit(
+                state: self.state, user: self.byUser, action: self.action, since: since, limit: self.limit,
+                after: self.after))
         if self.connection.json { return response.text }
         let list = try api.decode(AuditPage.self, response)
         return Render.audit(list.events) + (list.nextAfter.map { "\n(more events: --after \($0))" } ?? "")

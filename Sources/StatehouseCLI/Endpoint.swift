@@ -15,11 +15,11 @@ struct Endpoint {
     }
 
     /// `GET /states`: live (or soft-deleted) states, one page.
-    static func states(prefix: String?, limit: Int?, cursor: String?, deleted: Bool) -> Endpoint {
+    static func states(prefix: String?, contains: String?, limit: Int?, cursor: String?, deleted: Bool) -> Endpoint {
         Endpoint(
             path: "/states",
             query: [
-                ("prefix", prefix), ("limit", limit.map(String.init)), ("cursor", cursor),
+                ("prefix", prefix), ("contains", contains), ("limit", limit.map(String.init)), ("cursor", cursor),
                 ("deleted", deleted ? "true" : nil),
             ])
     }
@@ -78,11 +78,14 @@ struct Endpoint {
     }
 
     /// `/audit`: events, oldest first.
-    static func audit(state: String?, since: String?, limit: Int?, after: Int?) -> Endpoint {
+    static func audit(
+        state: String?, user: String?, action: String?, since: String?, limit: Int?, after: Int?
+    ) -> Endpoint {
         Endpoint(
             path: "/audit",
             query: [
-                ("state", state), ("since", since), ("limit", limit.map(String.init)),
+                ("state", state), ("user", user), ("action", action), ("since", since),
+                ("limit", limit.map(String.init)),
                 ("after", after.map(String.init)),
             ])
     }

@@ -23,6 +23,10 @@ public struct StatesCommand: ParsableCommand {
         @Option(help: "Only states whose name starts with this.")
         public var prefix: String?
 
+        /// Only names containing this.
+        @Option(help: "Only states whose name contains this text (ASCII letters in either case).")
+        public var contains: String?
+
         /// List soft-deleted states instead.
         @Flag(help: "List soft-deleted states instead of live ones.")
         public var deleted = false
@@ -44,7 +48,9 @@ public struct StatesCommand: ParsableCommand {
         /// Fetches one page, or every page with `--all` (as one JSON document with `--json`).
         public func perform(_ api: APIClient) throws(CLIError) -> String {
             let endpoint = { (cursor: String?) in
-                Endpoint.states(prefix: self.prefix, limit: self.limit, cursor: cursor, deleted: self.deleted)
+                Endpoint.states(
+                    prefix: self.prefix, contains: self.contains, limit: self.limit, cursor: cursor,
+                    deleted: self.deleted)
             }
             if self.connection.json && !self.all { return try api.call("GET", endpoint(nil)).text }
             let pages = try PagedListing.fetch(

@@ -93,11 +93,11 @@ struct ManagementRoute: Equatable {
     /// filter (`older-than`) never silently widens what a script acts on.
     var queryParameters: Set<String> {
         switch self.resource {
-        case .states: ["prefix", "limit", "cursor", "deleted"]
+        case .states: ["prefix", "contains", "limit", "cursor", "deleted"]
         case .versions: ["limit", "before"]
         case .diff: ["from", "to"]
         case .locks: ["older_than", "limit", "cursor"]
-        case .audit: ["state", "since", "limit", "after"]
+        case .audit: ["state", "user", "action", "since", "limit", "after"]
         case .state, .lock, .version, .rollback, .restore, .tokens, .token: []
         }
     }

@@ -58,6 +58,16 @@ struct QueryReader {
         }
     }
 
+    /// An audit event's action, such as `force-unlock`; an unknown one names those there are.
+    func auditAction(_ name: String) throws(ApplicationError) -> Application.AuditEvent.Action? {
+        guard let text = self.string(name) else { return nil }
+        guard let action = Application.AuditEvent.Action(rawValue: text) else {
+            let known = Application.AuditEvent.Action.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ApplicationError(.invalidInput, "\(name) must be one of \(known); not \(text)")
+        }
+        return action
+    }
+
     func cursor(_ name: String) throws(ApplicationError) -> StatePosition? {
         guard let text = self.string(name) else { return nil }
         guard let position = Cursor.decode(text) else {

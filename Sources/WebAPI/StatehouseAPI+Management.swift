@@ -83,6 +83,7 @@ extension StatehouseAPI {
             var stateQuery = StateQuery(
                 prefix: query.string("prefix"), deleted: try query.bool("deleted") ?? false,
                 limit: try query.limit())
+            stateQuery.contains = query.string("contains")
             stateQuery.after = try query.cursor("cursor")
             let page = try useCases.listStates.execute(stateQuery, as: caller)
             let now = self.clock.now()
@@ -162,6 +163,8 @@ extension StatehouseAPI {
         case .audit:
             var auditQuery = AuditQuery(limit: try query.limit())
             auditQuery.state = try query.string("state").map(stateName)
+            auditQuery.user = query.string("user")
+            auditQuery.action = try query.auditAction("action")
             auditQuery.since = try query.timestamp("since")
             auditQuery.after = try query.integer("after")
             let page = try useCases.audit.execute(auditQuery, as: caller)

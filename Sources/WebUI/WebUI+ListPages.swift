@@ -10,8 +10,10 @@ extension WebUI {
     /// `/ui/states`: the states the user may read, by name, a page at a time.
     func statesPage(_ page: PageContext, _ request: Request) throws(ApplicationError) -> Response {
         let prefix = nonEmpty(request.queryValue("prefix"))
+        let search = nonEmpty(request.queryValue("q"))
         let deleted = request.queryValue("deleted") == "1"
         var query = StateQuery(prefix: prefix, deleted: deleted, limit: Self.statesPerPage)
+        query.contains = search
         if let cursor = request.queryValue("after") {
             guard let position = StateCursor.decode(cursor) else {
                 throw ApplicationError(.invalidInput, "the page link is damaged; start from the first page")
@@ -53,12 +55,14 @@ extension WebUI {
         var view = self.base(deleted ? "Deleted states" : "States", page, nav: "states")
         view["states"] = .list(rows)
         view["prefix"] = .text(prefix ?? "")
+        view["q"] = .text(search ?? "")
         view["deleted"] = .flag(deleted)
-        view["filtered"] = .flag(prefix != nil)
+        view["filtered"] = .flag(prefix != nil || search != nil)
         let shown = rows.count == 1 ? "1 state" : "\(rows.count) states"
         view["summary"] = .text(found.next == nil && query.after == nil ? shown : "\(shown) on this page")
         var parameters: [(String, String)] = []
         if let prefix { parameters.append(("prefix", prefix)) }
+        if let search { parameters.append(("q", search)) }
         if deleted { parameters.append(("deleted", "1")) }
         if let next = found.next {
             view["next"] = .text(link("/ui/states", parameters + [("after", StateCursor.encode(next))]))
@@ -97,11 +101,21 @@ extension WebUI {
         return self.html(.ok, "locks", view, page)
     }
 
-    /// `/ui/audit`: the audit log, filtered by state, user, action and time.
+    /// `/ui/audit`: the audit log, newest first, filtered by state, user, action and time.
     func auditPage(_ page: PageContext, _ request: Request) throws(ApplicationError) -> Response {
         var query = AuditQuery(limit: 100)
+        query.newestFirst = true
         let stateText = nonEmpty(request.queryValue("state"))
         query.state = try stateText.map(stateName)
+        let user = nonEmpty(request.queryValue("user"))
+        query.user = user
+        let actionText = nonEmpty(request.queryValue("action"))
+        if let actionText {
+            guard let action = AuditEvent.Action(rawValue: actionText) else {
+                throw ApplicationError(.invalidInput, "there is no action \"\(actionText)\"")
+            }
+            query.action = action
+        }
         let sinceText = nonEmpty(request.queryValue("since"))
         if let sinceText {
             do {
@@ -130,10 +144,15 @@ extension WebUI {
         }
         var view = self.base("Audit log", page, nav: "audit")
         view["events"] = .list(rows)
-        view["filter"] = ["state": .text(stateText ?? ""), "since": .text(sinceText ?? ""), "user": "", "action": ""]
-        view["actions"] = .list(AuditEvent.Action.allCases.map { ["name": .text($0.rawValue), "selected": false] })
+        view["filter"] = ["state": .text(stateText ?? ""), "since": .text(sinceText ?? ""), "user": .text(user ?? "")]
+        view["actions"] = .list(
+            AuditEvent.Action.allCases.map {
+                ["name": .text($0.rawValue), "selected": .flag($0 == query.action)]
+            })
         var parameters: [(String, String)] = []
         if let stateText { parameters.append(("state", stateText)) }
+        if let user { parameters.append(("user", user)) }
+        if let actionText { parameters.append(("action", actionText)) }
         if let sinceText { parameters.append(("since", sinceText)) }
         if let next = found.nextAfter {
             view["next"] = .text(link("/ui/audit", parameters + [("after", String(next))]))

@@ -17,12 +17,13 @@ import Testing
     @Test func statesListSendsTheQueryAndPrintsATable() throws {
         let api = try FakeAPI(json: #"{"states": [\#(Fixture.state("team/app"))], "next_cursor": "abc"}"#)
         let outcome = try run(
-            StatesCommand.List.self, ["--server", api.url, "--prefix", "team/a b", "--limit", "10", "--deleted"],
+            StatesCommand.List.self,
+            ["--server", api.url, "--prefix", "team/a b", "--contains", "PROD", "--limit", "10", "--deleted"],
             environment: self.credentials)
         #expect(outcome.status == 0 && outcome.error.isEmpty)
         let request = try #require(api.requests.first)
         #expect(request.method == "GET" && request.rawPath == "/api/v1/states")
-        #expect(request.query == ["prefix": "team/a b", "limit": "10", "deleted": "true"])
+        #expect(request.query == ["prefix": "team/a b", "contains": "PROD", "limit": "10", "deleted": "true"])
         #expect(request.headers["Authorization"] == self.basic)
         #expect(request.headers["Accept"] == "application/json")
         #expect(request.headers["User-Agent"] == "statehouse-cli/\(APIClient.version)")
@@ -190,14 +191,18 @@ import Testing
         let outcome = try run(
             AuditCommand.self,
             [
-                "--state", "team/app", "--since", "2026-11-22T10:00:00Z", "--limit", "5", "--after", "40", "--server",
-                api.url,
-            ])
+                "--state", "team/app", "--by", "ci", "--action", "force-unlock", "--since", "2026-11-22T10:00:00Z",
+                "--limit", "5", "--after", "40", "--server", api.url,
+            ], environment: self.credentials)
         #expect(api.requests.map(\.rawPath) == ["/api/v1/audit"])
         #expect(
             api.requests.map(\.query) == [
-                ["state": "team/app", "since": "2026-11-22T10:00:00Z", "limit": "5", "after": "40"]
+                [
+                    "state": "team/app", "user": "ci", "action": "force-unlock", "since": "2026-11-22T10:00:00Z",
+                    "limit": "5", "after": "40",
+                ]
             ])
+        #expect(api.requests.first?.headers["Authorization"] == self.basic, "--by is not the login")
         #expect(outcome.output == "No audit events.\n")
     }
 

@@ -74,10 +74,11 @@ import Testing
         #expect(Endpoint.state("team/app/lock").target(basePath: "") == "/api/v1/states/team%2Fapp%2Flock")
         #expect(Endpoint.lock("team/app").target(basePath: "/sh") == "/sh/api/v1/states/team%2Fapp/lock")
         #expect(
-            Endpoint.states(prefix: "team/", limit: 10, cursor: "c+1", deleted: true).target(basePath: "")
-                == "/api/v1/states?prefix=team%2F&limit=10&cursor=c%2B1&deleted=true")
+            Endpoint.states(prefix: "team/", contains: "a p", limit: 10, cursor: "c+1", deleted: true)
+                .target(basePath: "")
+                == "/api/v1/states?prefix=team%2F&contains=a%20p&limit=10&cursor=c%2B1&deleted=true")
         #expect(
-            Endpoint.states(prefix: nil, limit: nil, cursor: nil, deleted: false).target(basePath: "")
+            Endpoint.states(prefix: nil, contains: nil, limit: nil, cursor: nil, deleted: false).target(basePath: "")
                 == "/api/v1/states")
         #expect(
             Endpoint.versions("a", limit: 5, before: 9).target(basePath: "")
@@ -88,8 +89,12 @@ import Testing
             Endpoint.locks(olderThan: "1h", limit: 2, cursor: "c1").target(basePath: "")
                 == "/api/v1/locks?older_than=1h&limit=2&cursor=c1")
         #expect(
-            Endpoint.audit(state: "a/b", since: "2026-11-22T10:00:00+01:00", limit: 3, after: 42).target(basePath: "")
-                == "/api/v1/audit?state=a%2Fb&since=2026-11-22T10%3A00%3A00%2B01%3A00&limit=3&after=42")
+            Endpoint.audit(
+                state: "a/b", user: "ci bot", action: "force-unlock", since: "2026-11-22T10:00:00+01:00", limit: 3,
+                after: 42
+            ).target(basePath: "")
+                == "/api/v1/audit?state=a%2Fb&user=ci%20bot&action=force-unlock&since=2026-11-22T10%3A00%3A00%2B01%3A00"
+                + "&limit=3&after=42")
     }
 
     @Test func parsesServerURLs() throws {

@@ -32,7 +32,22 @@ import Testing
 
     @Test func theShippedConfigFileHasTheDefault() throws {
         let path = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-        #expect(try self.load(try readFile("/" + path + "/config.toml")).sessions == .standard)
+        let shipped = try self.load(try readFile("/" + path + "/config.toml"))
+        #expect(shipped.sessions == .standard)
+        #expect(shipped.uiEnabled && shipped.staleLockAfter == .seconds(3600))
+    }
+
+    @Test func readsWhetherTheUIIsOnAndWhenALockIsStale() throws {
+        #expect(try self.load(nil).uiEnabled)
+        #expect(try !self.load("[ui]\nenabled = false").uiEnabled)
+        #expect(try !self.load(nil, ["STATEHOUSE_UI_ENABLED": "false"]).uiEnabled)
+        #expect(try self.load(nil).staleLockAfter == .seconds(3600))
+        #expect(try self.load("[ui]\nstale_lock_after = \"15m\"").staleLockAfter == .seconds(900))
+        #expect(try self.load(nil, ["STATEHOUSE_UI_STALE_LOCK_AFTER": "2d"]).staleLockAfter == .seconds(2 * 86400))
+        for bad in ["\"59s\"", "\"31d\"", "\"soon\"", "3600"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try self.load("[ui]\nstale_lock_after = \(bad)") }
+        }
+        #expect(throws: ConfigurationError.self) { try self.load("[ui]\nenabled = \"yes\"") }
     }
 
     @Test func theWiredUseCasesSignInResumeAndSignOut() throws {

@@ -133,6 +133,12 @@ extension Response {
 
         let team = try api.json(api.send("GET", "/api/v1/states?prefix=team/", user: "ci"))
         #expect((team["states"] as? [[String: Any]])?.count == 2)
+        let found = try api.json(api.send("GET", "/api/v1/states?prefix=team/&contains=DB", user: "ci"))
+        #expect((found["states"] as? [[String: Any]])?.map { $0["name"] as? String } == ["team/db"])
+        let long = String(repeating: "a", count: 201)
+        let tooLong = api.send("GET", "/api/v1/states?contains=\(long)")
+        #expect(tooLong.status == .badRequest)
+        #expect(try api.json(tooLong)["error"] as? String == "the search text is longer than 200 bytes")
         let ci = try api.json(api.send("GET", "/api/v1/states", user: "ci"))
         #expect((ci["states"] as? [[String: Any]])?.count == 2, "ci cannot read zeta")
 
@@ -366,6 +372,17 @@ extension Response {
         #expect((recent["events"] as? [[String: Any]])?.map { $0["version"] as? Int } == [4])
         #expect(api.send("GET", "/api/v1/audit?since=yesterday").status == .badRequest)
         #expect(api.send("GET", "/api/v1/audit?state=secret/app", user: "ci").status == .forbidden)
+        let byRoot = try api.json(api.send("GET", "/api/v1/audit?user=root&action=write"))
+        #expect((byRoot["events"] as? [[String: Any]])?.map { $0["state"] as? String } == ["secret/app"])
+        let byCI = try api.json(api.send("GET", "/api/v1/audit?user=ci&action=write&since=\(since)"))
+        #expect((byCI["events"] as? [[String: Any]])?.map { $0["version"] as? Int } == [4])
+        #expect((try api.json(api.send("GET", "/api/v1/audit?action=lock"))["events"] as? [Any])?.isEmpty == true)
+        let unknown = api.send("GET", "/api/v1/audit?action=writes")
+        #expect(unknown.status == .badRequest)
+        let message = try #require(try api.json(unknown)["error"] as? String)
+        #expect(
+            message.hasPrefix("action must be one of write, lock, unlock, force-unlock,")
+                && message.hasSuffix("not writes"))
     }
 
     @Test(arguments: StoreKind.available)

@@ -51,6 +51,40 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func statesAreFoundByTextInTheirNameInEitherCase(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        for state in ["team/app_1", "team/appX1", "ops/App-prod", "team/web-prod", "team/old-prod", "team/other"] {
+            try self.write(f, state, serial: 1)
+        }
+        _ = try f.delete().execute(name("team/old-prod"), as: admin)
+        func names(_ query: StateQuery, _ caller: Caller = admin) throws -> [String] {
+            var query = query
+            var names: [String] = []
+            var pages = 0
+            repeat {
+                let page = try self.listing(f).execute(query, as: caller)
+                names += page.entries.map(\.state.name.rawValue)
+                query.after = page.next
+                pages += 1
+            } while query.after != nil && pages < 10
+            return names
+        }
+        #expect(try names(StateQuery(contains: "APP", limit: 1)) == ["ops/App-prod", "team/appX1", "team/app_1"])
+        // `_` and `%` are plain text, not LIKE wildcards.
+        #expect(try names(StateQuery(contains: "p_1", limit: 10)) == ["team/app_1"])
+        #expect(try names(StateQuery(contains: "%", limit: 10)).isEmpty)
+        #expect(try names(StateQuery(contains: "Ä", limit: 10)).isEmpty)
+        #expect(try names(StateQuery(prefix: "team/", contains: "prod", limit: 10)) == ["team/web-prod"])
+        #expect(try names(StateQuery(contains: "prod", deleted: true, limit: 10)) == ["team/old-prod"])
+        #expect(try names(StateQuery(contains: "app", limit: 10), self.viewer) == ["team/appX1", "team/app_1"])
+        let longest = String(repeating: "a", count: StateQuery.maxContainsBytes)
+        #expect(try names(StateQuery(contains: longest, limit: 10)).isEmpty)
+        expectError(.invalidInput) {
+            _ = try self.listing(f).execute(StateQuery(contains: longest + "a", limit: 10), as: admin)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func detailsCarryTheMetadataReadAtWriteTime(kind: StoreKind) throws {
         let f = try Fixture(kind)
         try self.write(f, "team/app", serial: 1)
@@ -320,6 +354,20 @@ import Testing
         #expect(next.events.map(\.action) == [.lock, .forceUnlock, .lock, .unlock, .delete])
         #expect(next.nextAfter == nil)
 
+        // Newest first, a page at a time, as the web UI reads it.
+        var newest = AuditQuery(limit: 3)
+        newest.newestFirst = true
+        let latest = try ReadAudit(store: f.store).execute(newest, as: admin)
+        #expect(latest.events.map(\.action) == [.delete, .unlock, .lock])
+        newest.after = latest.nextAfter
+        newest.limit = 100
+        let older = try ReadAudit(store: f.store).execute(newest, as: admin)
+        #expect(older.events.map(\.action) == [.forceUnlock, .lock, .unlock, .write, .lock])
+        #expect(older.nextAfter == nil)
+        newest.action = .lock
+        newest.after = nil
+        #expect(try self.audit(f, newest).map(\.lockID) == ["L3", "L2", "L1"])
+
         f.clock.advance(seconds: 10)
         _ = try f.lock().execute(name("team/x"), body: lockBody("T"), as: admin)
         let recent = try self.audit(f, AuditQuery(since: f.clock.now(), limit: 100))
@@ -329,6 +377,56 @@ import Testing
         #expect(visible.map(\.state?.rawValue) == ["team/x"])
         expectError(.forbidden) {
             _ = try ReadAudit(store: f.store).execute(AuditQuery(state: name("app"), limit: 10), as: self.viewer)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func auditEventsAreFilteredByUserAndActionWithTheOtherFilters(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        _ = try f.lock().execute(name("app"), body: lockBody("L1"), as: self.operatorCaller)
+        _ = try f.unlock().execute(name("app"), body: [], as: admin)
+        _ = try f.lock().execute(name("team/x"), body: lockBody("L2"), as: self.operatorCaller)
+        f.clock.advance(seconds: 10)
+        _ = try f.unlock().execute(name("team/x"), body: [], as: admin)
+        _ = try f.lock().execute(name("team/x"), body: lockBody("L3"), as: self.operatorCaller)
+        _ = try f.unlock().execute(name("team/x"), body: lockBody("L3"), as: self.operatorCaller)
+        func found(_ query: AuditQuery, _ caller: Caller = admin) throws -> [String] {
+            try ReadAudit(store: f.store).execute(query, as: caller).events.map {
+                "\($0.user) \($0.action.rawValue) \($0.state?.rawValue ?? "-")"
+            }
+        }
+        #expect(
+            try found(AuditQuery(user: "op", limit: 100)) == [
+                "op lock app", "op lock team/x", "op lock team/x", "op unlock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(action: .forceUnlock, limit: 100)) == [
+                "root force-unlock app", "root force-unlock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(user: "op", action: .lock, limit: 100)) == [
+                "op lock app", "op lock team/x", "op lock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(state: name("team/x"), user: "op", action: .lock, limit: 100)) == [
+                "op lock team/x", "op lock team/x",
+            ])
+        #expect(
+            try found(AuditQuery(user: "op", action: .lock, since: f.clock.now(), limit: 100)) == ["op lock team/x"])
+        #expect(try found(AuditQuery(user: "OP", limit: 100)).isEmpty, "an exact name")
+        #expect(
+            try found(AuditQuery(user: "op", action: .lock, limit: 100), self.viewer) == [
+                "op lock team/x", "op lock team/x",
+            ])
+        // Paged: each page holds only matching events and the next starts after the last.
+        let first = try ReadAudit(store: f.store).execute(AuditQuery(user: "op", action: .lock, limit: 2), as: admin)
+        #expect(first.events.count == 2)
+        let rest = try ReadAudit(store: f.store).execute(
+            AuditQuery(user: "op", action: .lock, after: first.nextAfter, limit: 2), as: admin)
+        #expect(rest.events.map(\.lockID) == ["L3"] && rest.nextAfter == nil)
+        expectError(.invalidInput) {
+            _ = try ReadAudit(store: f.store).execute(
+                AuditQuery(user: String(repeating: "u", count: AuditQuery.maxUserBytes + 1), limit: 1), as: admin)
         }
     }
 

@@ -36,6 +36,7 @@ import Testing
     private let exchanges: [(String, String, String, String?, String)] = [
         ("GET", "/api/v1/states?limit=2", "/api/v1/states", "viewer", ""),
         ("GET", "/api/v1/states?deleted=true", "/api/v1/states", "root", ""),
+        ("GET", "/api/v1/states?prefix=team/&contains=APP", "/api/v1/states", "viewer", ""),
         ("GET", "/api/v1/states?limit=0", "/api/v1/states", "root", ""),
         ("GET", "/api/v1/states", "/api/v1/states", nil, ""),
         ("GET", "/api/v1/states/team/app", "/api/v1/states/{name}", "root", ""),
@@ -65,6 +66,8 @@ import Testing
         ("GET", "/api/v1/audit?limit=3", "/api/v1/audit", "root", ""),
         ("GET", "/api/v1/audit?state=team/app", "/api/v1/audit", "viewer", ""),
         ("GET", "/api/v1/audit?since=never", "/api/v1/audit", "viewer", ""),
+        ("GET", "/api/v1/audit?user=root&action=write", "/api/v1/audit", "root", ""),
+        ("GET", "/api/v1/audit?action=unknown", "/api/v1/audit", "root", ""),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", "ci", #"{"name":"deploy","grants":{"team/app":"write"}}"#),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", "ci", #"{"name":"deploy","grants":{"team/app":"read"}}"#),
         ("POST", "/api/v1/tokens", "/api/v1/tokens", "ci", #"{"name":"wide","grants":{"*":"read"}}"#),

@@ -1,3 +1,4 @@
+import Application
 import Foundation
 import Testing
 
@@ -60,5 +61,11 @@ import Testing
             }
             #expect(target != nil, "\(reference) does not resolve")
         }
+    }
+
+    @Test func documentsEveryAuditActionTheServerKnows() throws {
+        let schemas = try #require((try self.document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let action = try #require(schemas["AuditAction"] as? [String: Any])
+        #expect(action["enum"] as? [String] == AuditEvent.Action.allCases.map(\.rawValue))
     }
 }

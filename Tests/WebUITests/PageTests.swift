@@ -240,6 +240,9 @@ struct PageTests {
         #expect(
             f.get("/ui/states?prefix=s%2F1000", as: browser).text.components(separatedBy: "<tr data-state=").count - 1
                 == 1)
+        let found = f.get("/ui/states?q=%2F110", as: browser).text
+        #expect(found.components(separatedBy: "<tr data-state=").count - 1 == 5)
+        #expect(found.contains(#"<tr data-state="s/1100">"#) && found.contains(#"name="q" value="/110""#))
     }
 
     @Test func everyResponseCarriesTheSecurityHeaders() throws {
@@ -298,5 +301,30 @@ extension String {
 
     var replacingAmpersands: String {
         self.split(separator: "&amp;", omittingEmptySubsequences: false).joined(separator: "&")
+    }
+}
+
+struct AuditPageTests {
+    @Test func newestFirstFilteredByStateUserActionAndTime() throws {
+        let f = UIFixture()
+        f.write("team/app", terraformState(serial: 1, input: "a"))
+        f.write("team/other", terraformState(serial: 1, input: "a"))
+        f.lock("team/app", lockInfo(id: "L1"))
+        let root = try #require(f.signIn("root"))
+        _ = f.post("/ui/states/team/app/unlock", [("reason", "gone")], as: root)
+        func actions(_ target: String) -> [String] {
+            f.get(target, as: root).text.split(separator: "<tr data-action=\"").dropFirst().map {
+                String($0.prefix { $0 != "\"" })
+            }
+        }
+        #expect(actions("/ui/audit") == ["force-unlock", "lock", "write", "write"])
+        #expect(actions("/ui/audit?action=write") == ["write", "write"])
+        #expect(actions("/ui/audit?state=team%2Fother") == ["write"])
+        #expect(actions("/ui/audit?user=root&action=force-unlock") == ["force-unlock"])
+        #expect(actions("/ui/audit?user=nobody").isEmpty)
+        #expect(actions("/ui/audit?since=2099-01-01T00:00:00Z").isEmpty)
+        #expect(f.get("/ui/audit?action=format-disk", as: root).status.code == 400)
+        #expect(f.get("/ui/audit?since=yesterday", as: root).status.code == 400)
+        #expect(f.get("/ui/audit?action=write", as: root).text.contains("<option selected>write</option>"))
     }
 }

@@ -4,6 +4,9 @@ import Domain
 public struct StateQuery: Equatable, Sendable {
     /// Only names starting with this string.
     public var prefix: String?
+    /// Only names containing this text, ASCII letters in either case (at most
+    /// `maxContainsBytes`).
+    public var contains: String?
     /// Soft-deleted states instead of live ones.
     public var deleted: Bool
     /// Only states after this position (the page before ended there).
@@ -12,10 +15,27 @@ public struct StateQuery: Equatable, Sendable {
     public var limit: Int
 
     /// Creates a query.
-    public init(prefix: String? = nil, deleted: Bool = false, after: StatePosition? = nil, limit: Int) {
+    public init(
+        prefix: String? = nil, contains: String? = nil, deleted: Bool = false, after: StatePosition? = nil, limit: Int
+    ) {
         self.prefix = prefix
+        self.contains = contains
         self.deleted = deleted
         self.after = after
         self.limit = limit
+    }
+}
+
+extension StateQuery {
+    /// The longest `contains` text accepted, in bytes.
+    public static let maxContainsBytes = 200
+
+    /// `contains` with its ASCII letters lowered: what a store looks for in the name with its
+    /// ASCII letters lowered (names are ASCII, so this is a case-insensitive search).
+    package var foldedContains: String? { self.contains.map(Self.foldingASCII) }
+
+    /// `text` with its ASCII letters lowered and every other byte as it is.
+    package static func foldingASCII(_ text: String) -> String {
+        String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

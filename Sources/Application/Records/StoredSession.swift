@@ -4,7 +4,7 @@ import Domain
 /// grants (they are looked up again every time the session is resumed).
 public struct StoredSession: Equatable, Sendable {
     /// Who signed in.
-    public enum Holder: Equatable, Hashable, Sendable {
+    public enum Holder: Equatable, Sendable {
         /// A configured user, by name (with a password or a client certificate).
         case user(name: String)
         /// An API token, by id, and the user it acts for.

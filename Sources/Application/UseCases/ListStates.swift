@@ -19,6 +19,9 @@ public struct ListStates: Sendable {
 
     /// Up to `query.limit` states matching `query` that `caller` may read.
     public func execute(_ query: StateQuery, as caller: Caller) throws(ApplicationError) -> Page {
+        if let text = query.contains, text.utf8.count > StateQuery.maxContainsBytes {
+            throw ApplicationError(.invalidInput, "the search text is longer than \(StateQuery.maxContainsBytes) bytes")
+        }
         let (entries, next) = try ApplicationError.translating {
             try self.store.snapshot { transaction in
                 try readablePage(limit: query.limit, start: query.after, position: \.position) { after, batch in

@@ -20,6 +20,9 @@ public struct ReadAudit: Sendable {
     /// Events matching `query` on states `caller` may read; events about no state (tokens) only for
     /// the user who caused them and for admins on `*`.
     public func execute(_ query: AuditQuery, as caller: Caller) throws(ApplicationError) -> Page {
+        if let user = query.user, user.utf8.count > AuditQuery.maxUserBytes {
+            throw ApplicationError(.invalidInput, "the user name is longer than \(AuditQuery.maxUserBytes) bytes")
+        }
         if let state = query.state { try caller.principal.require(.read, on: state) }
         let (events, next) = try ApplicationError.translating {
             try self.store.snapshot { transaction in
