@@ -28,8 +28,11 @@ private final class GatedStore: UnitOfWork, Sendable {
 }
 
 /// Whether `semaphore` is signalled within `timeout`, waited for on a thread of its own: the test
-/// must not hold a thread of the cooperative pool, which the service group runs on.
-private func signalled(_ semaphore: DispatchSemaphore, within timeout: Duration = .seconds(60)) async -> Bool {
+/// must not hold a thread of the cooperative pool, which the service group runs on. The default is
+/// long because the suite's synchronous tests (real Terraform runs among them) may hold every pool
+/// thread for minutes on a 2-core machine, and the service group starts only when one is free; a
+/// passing run never waits that long.
+private func signalled(_ semaphore: DispatchSemaphore, within timeout: Duration = .seconds(600)) async -> Bool {
     await BlockingWork.run { semaphore.wait(timeout: timeout.fromNow) == .success }
 }
 
