@@ -111,7 +111,7 @@ extension StatehouseAPI {
             let released = try useCases.forceUnlock.execute(
                 try stateName(name), expectedID: body.id, reason: body.reason, as: caller)
             guard let released else { return .document(.ok, ForceUnlockResult(status: "not locked", lock: nil)) }
-            self.metrics.forceUnlocks.increment()
+            self.metrics.outcomes.forceUnlocks.increment()
             request.logger.notice(
                 "force-unlock",
                 metadata: [

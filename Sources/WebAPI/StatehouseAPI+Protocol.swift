@@ -65,7 +65,7 @@ extension StatehouseAPI {
         switch try self.useCases.unlock.execute(name, body: request.body, as: caller) {
         case .released(let holder, let forced):
             if forced {
-                self.metrics.forceUnlocks.increment()
+                self.metrics.outcomes.forceUnlocks.increment()
                 request.logger.notice(
                     "force-unlock",
                     metadata: [

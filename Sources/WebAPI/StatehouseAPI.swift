@@ -208,7 +208,7 @@ public final class StatehouseAPI: HTTPResponder, Sendable {
 
     /// The response for a failed use case, counted in the metrics.
     func failure(_ error: ApplicationError, _ logger: Logger, requestID: String) -> Response {
-        self.metrics.record(error)
+        self.metrics.outcomes.record(error)
         return Response(error, logger: logger, requestID: requestID)
     }
 

@@ -21,6 +21,12 @@ struct Form {
         self.fields = fields
     }
 
+    /// The field's value exactly as sent (a password keeps its spaces); `nil` when missing or empty.
+    func raw(_ name: String) -> String? {
+        guard let value = self.fields[name], !value.isEmpty else { return nil }
+        return value
+    }
+
     /// The field's value, without leading and trailing spaces; `nil` when missing or empty.
     subscript(_ name: String) -> String? {
         guard let value = self.fields[name] else { return nil }

@@ -34,7 +34,7 @@ struct WebTemplates: Sendable {
         "top": WebAssets.topHTML, "bottom": WebAssets.bottomHTML, "sign-in": WebAssets.signInHTML,
         "error": WebAssets.errorHTML, "states": WebAssets.statesHTML, "state": WebAssets.stateHTML,
         "diff": WebAssets.diffHTML, "rollback": WebAssets.rollbackHTML, "locks": WebAssets.locksHTML,
-        "audit": WebAssets.auditHTML,
+        "audit": WebAssets.auditHTML, "continue": WebAssets.continueHTML,
     ]
 
     /// Parses every template and checks that every partial it names exists.
@@ -48,6 +48,15 @@ struct WebTemplates: Sendable {
                 throw TemplateError(description: "template \(name): no partial named \(missing)")
             }
         }
+        // A partial that includes itself, however indirectly, would render forever.
+        func visit(_ name: String, _ path: [String]) throws(TemplateError) {
+            guard !path.contains(name) else {
+                throw TemplateError(
+                    description: "templates include each other: \((path + [name]).joined(separator: " > "))")
+            }
+            for partial in pages[name]?.partialNames ?? [] { try visit(partial, path + [name]) }
+        }
+        for name in pages.keys { try visit(name, []) }
         self.pages = pages
         self.css = StaticFile(
             WebAssets.styleCSS, name: "style", extension: "css", contentType: "text/css; charset=utf-8")

@@ -35,15 +35,21 @@ extension WebUI {
                 guard let reason = form["reason"] else { throw ApplicationError(.invalidInput, "give a reason") }
                 let released = try self.useCases.forceUnlock.execute(
                     name, expectedID: form["id"], reason: reason, as: caller)
-                let message =
-                    released.map { "Force-unlocked \(name): the lock \($0.info.id) of \($0.info.who) is gone." }
-                    ?? "\(name) was not locked."
+                guard let released else {
+                    return self.redirect(
+                        UIRoute.statePath(name.rawValue), flash: Flash(ok: true, message: "\(name) was not locked."))
+                }
+                self.outcomes.forceUnlocks.increment()
                 request.logger.notice(
                     "force-unlock",
                     metadata: [
                         "state": .string(name.rawValue), "user": .string(caller.principal.name),
-                        "lock.id": .string(released?.info.id ?? ""),
+                        "lock.id": .string(released.info.id), "lock.who": .string(released.info.who),
+                        "lock.operation": .string(released.info.operation),
                     ])
+                let message =
+                    "Force-unlocked \(name): the lock \(released.info.id.prefix(80)) of "
+                    + "\(released.info.who.prefix(80)) is gone."
                 return self.redirect(UIRoute.statePath(name.rawValue), flash: Flash(ok: true, message: message))
             case .rollback(let text):
                 let name = try stateName(text)

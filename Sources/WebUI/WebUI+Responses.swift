@@ -11,6 +11,14 @@ struct Flash {
     let ok: Bool
     let message: String
 
+    /// The longest message a flash carries: a cookie stays far under the 4 KiB browsers keep.
+    static let maxCharacters = 300
+
+    init(ok: Bool, message: String) {
+        self.ok = ok
+        self.message = message.count > Self.maxCharacters ? message.prefix(Self.maxCharacters - 1) + "…" : message
+    }
+
     /// The flash the request brings, if any.
     static func read(_ headers: HTTPHeaders) -> Flash? {
         for header in headers.values(of: "Cookie") {
@@ -22,7 +30,7 @@ struct Flash {
                         trimmed.dropFirst(cookie.count + 1), plusAsSpace: false),
                     text.count > 2
                 else { return nil }
-                return Flash(ok: text.hasPrefix("o:"), message: String(text.dropFirst(2).prefix(500)))
+                return Flash(ok: text.hasPrefix("o:"), message: String(text.dropFirst(2)))
             }
         }
         return nil
@@ -93,40 +101,54 @@ extension WebUI {
         return self.html(status, "error", view, page)
     }
 
-    /// The page for a failed use case, with the status the API would give; the log gets what the page
-    /// may not show.
+    /// The page for a failed use case, with the status the API would give, counted and logged as the
+    /// API counts and logs it; the log gets what the page may not show.
     func failurePage(_ error: ApplicationError, _ page: PageContext?, _ logger: Logger, _ requestID: String)
         -> Response
     {
+        self.outcomes.record(error)
+        var response: Response
         switch error.kind {
-        case .invalidInput: return self.errorPage(.badRequest, "That cannot be done", error.message, page)
-        case .forbidden: return self.errorPage(.forbidden, "Not allowed", error.message, page)
-        case .notFound: return self.errorPage(.notFound, "Not found", error.message, page)
+        case .invalidInput: response = self.errorPage(.badRequest, "That cannot be done", error.message, page)
+        case .forbidden: response = self.errorPage(.forbidden, "Not allowed", error.message, page)
+        case .notFound: response = self.errorPage(.notFound, "Not found", error.message, page)
         case .locked(let holder):
-            return self.errorPage(
+            response = self.errorPage(
                 .conflict, "Locked",
                 "\(error.message) The lock is held by \(holder.info.who) (ID \(holder.info.id)).", page)
-        case .conflict: return self.errorPage(.conflict, "Conflict", error.message, page)
-        case .gone: return self.errorPage(HTTPStatus(code: 410), "Gone", error.message, page)
-        case .unprocessable: return self.errorPage(HTTPStatus(code: 422), "That cannot be shown", error.message, page)
+        case .conflict: response = self.errorPage(.conflict, "Conflict", error.message, page)
+        case .gone: response = self.errorPage(HTTPStatus(code: 410), "Gone", error.message, page)
+        case .unprocessable:
+            response = self.errorPage(HTTPStatus(code: 422), "That cannot be shown", error.message, page)
         case .busy:
-            var response = self.errorPage(.serviceUnavailable, "Busy", error.message, page)
+            response = self.errorPage(.serviceUnavailable, "Busy", error.message, page)
             response.headers.add(name: "Retry-After", value: "2")
-            return response
         case .unavailable, .diskFull:
-            logger.warning("store unavailable", metadata: ["error": .string(error.logDescription)])
-            var response = self.errorPage(
+            if case .diskFull = error.kind {
+                logger.error("disk full", metadata: ["error": .string(error.logDescription)])
+            } else {
+                logger.warning("store unavailable", metadata: ["error": .string(error.logDescription)])
+            }
+            response = self.errorPage(
                 .serviceUnavailable, "Try again", "\(error.message) Try again in a moment.", page,
                 requestID: requestID)
             response.headers.add(name: "Retry-After", value: "2")
-            return response
         case .fault:
             logger.error("request failed", metadata: ["error": .string(error.logDescription)])
-            return self.errorPage(
+            response = self.errorPage(
                 .internalServerError, "Something went wrong",
                 "The server could not do this. Its log has the details under the request id below.", page,
                 requestID: requestID)
         }
+        response.logMetadata["reason"] = .string(error.message)
+        return response
+    }
+
+    /// A page opened from another site's link: one same-site click away.
+    func continuePage(_ target: RequestTarget) -> Response {
+        var view = self.base("Open Statehouse", nil)
+        view["href"] = .text(link(target.rawPath, target.query.map { ($0.name, $0.value) }))
+        return self.html(.ok, "continue", view, nil)
     }
 
     /// `/ui/assets/{file}`: the style sheet, the script and the icon, under URLs that change with their content.

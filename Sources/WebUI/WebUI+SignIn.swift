@@ -21,7 +21,7 @@ extension WebUI {
         }
         let next = Self.safeNext(form["next"])
         let username = form["username"] ?? ""
-        guard let password = form["password"] else {
+        guard let password = form.raw("password") else {
             return self.signInForm(
                 .badRequest, next: next, username: username, flash: Flash(ok: false, message: "Enter a password."))
         }
@@ -30,6 +30,10 @@ extension WebUI {
             credentials, from: request.remoteHost, requestID: request.id)
         {
         case .started(let secret, let session):
+            // Signing in again ends the session the browser held, if any: it would only wait to expire.
+            if let old = SessionCookie.secret(in: request.headers) {
+                try? self.useCases.sessions.end.execute(secret: old)
+            }
             var response = Self.redirect(next)
             response.headers.add(name: "Set-Cookie", value: self.cookie(secret, session))
             response.logMetadata["user"] = .string(session.principal.name)

@@ -209,6 +209,9 @@ extension WebUI {
             throw ApplicationError(.notFound, "\(name) has no version")
         }
         let path = UIRoute.statePath(name.rawValue)
+        guard number >= 1, number <= current.number, number < .max else {
+            throw ApplicationError(.notFound, "\(name) has no version \(number)")
+        }
         let target = try self.useCases.listVersions.execute(name, before: number + 1, limit: 1, as: page.caller)
             .versions.first
         guard let target, target.number == number else {
@@ -221,7 +224,9 @@ extension WebUI {
         view["by"] = .text(target.createdBy)
         view["ago"] = .text(Format.ago(target.createdAt, now: self.clock.now()))
         view["next"] = .text(String(details.entry.state.nextVersionNumber))
-        view["newSerial"] = .text(String(current.serial + 1))
+        let (serial, overflow) = current.serial.addingReportingOverflow(1)
+        view["newSerial"] = .text(
+            overflow ? "none: the serial is at its maximum, and the rollback will be refused" : String(serial))
         view["action"] = .text(path + "/rollback")
         view["back"] = .text(path)
         if number != current.number,

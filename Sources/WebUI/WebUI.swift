@@ -1,4 +1,5 @@
 import Application
+import CoreMetrics
 import Domain
 import HTTPServer
 import Logging
@@ -71,13 +72,19 @@ public final class WebUI: HTTPResponder, Sendable {
     let clock: any WallClock
     let settings: Settings
     let templates: WebTemplates
+    let outcomes: OutcomeMetrics
 
-    /// Creates the pages; throws if a template is malformed.
-    public init(useCases: UseCases, clock: any WallClock, settings: Settings = Settings()) throws {
+    /// Creates the pages, counting what their use cases decide through `metrics` (under the API's
+    /// names); throws if a template is malformed.
+    public init(
+        useCases: UseCases, clock: any WallClock, settings: Settings = Settings(),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) throws {
         self.useCases = useCases
         self.clock = clock
         self.settings = settings
         self.templates = try WebTemplates()
+        self.outcomes = OutcomeMetrics(factory: metrics)
     }
 
     /// The largest body of a request that sends no form.
@@ -121,6 +128,12 @@ public final class WebUI: HTTPResponder, Sendable {
         default:
             break
         }
+        // A page opened from another site comes without the SameSite=Strict cookie: one click on
+        // this site's own link brings it (and a client certificate starts no session for a request
+        // another site made).
+        if !post, SessionCookie.secret(in: request.headers) == nil, request.headers.fromAnotherSite {
+            return .refuse(self.continuePage(request.head.target))
+        }
         let session: WebSession
         let cookie: String?
         switch self.session(for: request) {
@@ -138,8 +151,8 @@ public final class WebUI: HTTPResponder, Sendable {
         var permit: HeavyWork.Permit? = nil
         if let operation = route.heavyOperation(post: post) {
             guard let taken = self.useCases.heavyWork.permit(for: operation) else {
-                return .refuse(
-                    self.failurePage(ApplicationError(.busy, HeavyWork.busyMessage), page, request.logger, request.id))
+                let busy = ApplicationError(.busy, HeavyWork.busyMessage)
+                return .refuse(self.signedIn(self.failurePage(busy, page, request.logger, request.id), page, cookie))
             }
             permit = taken
         }
@@ -160,12 +173,12 @@ public final class WebUI: HTTPResponder, Sendable {
                         "This form was not sent from a page of your current session (it may be from before you "
                             + "signed in again). Go back, reload the page and send it again.", page)
                 }
-                return self.signedIn(self.change(route, form, page, request), page, cookie)
+                return self.signedIn(self.change(route, form, page, request), page, cookie, state: route.stateName)
             }
         }
         return .accept(maxBodyBytes: Self.smallBodyBytes) { [permit] request in
             defer { permit?.release() }
-            return self.signedIn(self.show(route, page, request), page, cookie)
+            return self.signedIn(self.show(route, page, request), page, cookie, state: route.stateName)
         }
     }
 
@@ -177,11 +190,14 @@ public final class WebUI: HTTPResponder, Sendable {
     }
 
     /// `response` with the cookie of a session just started (by a client certificate), if any, and the
-    /// user's name for the access log.
-    private func signedIn(_ response: Response, _ page: PageContext, _ cookie: String?) -> Response {
+    /// user's name (and the state's) for the access log.
+    private func signedIn(_ response: Response, _ page: PageContext, _ cookie: String?, state: String? = nil)
+        -> Response
+    {
         var response = response
         if let cookie { response.headers.add(name: "Set-Cookie", value: cookie) }
         response.logMetadata["user"] = .string(page.caller.principal.name)
+        if let state { response.logMetadata["state"] = .string(state) }
         return response
     }
 
@@ -277,6 +293,16 @@ public final class WebUI: HTTPResponder, Sendable {
 }
 
 extension UIRoute {
+    /// The state the page is about, for the access log.
+    var stateName: String? {
+        switch self {
+        case .state(let name), .diff(let name), .version(let name, _), .rollback(let name), .unlock(let name),
+            .delete(let name), .restore(let name):
+            name
+        case .home, .asset, .signIn, .signOut, .states, .locks, .audit: nil
+        }
+    }
+
     /// The heavy work a request is, if it is: a diff, the rollback confirmation (which shows one) and
     /// the rollback.
     func heavyOperation(post: Bool) -> HeavyWork.Operation? {

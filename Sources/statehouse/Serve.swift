@@ -82,7 +82,8 @@ struct Serve: ParsableCommand {
                             logger: logger, factory: factory)),
                     clock: clock,
                     settings: WebUI.Settings(
-                        secureCookies: configuration.server.tls != nil, staleLockAfter: configuration.staleLockAfter))
+                        secureCookies: configuration.server.tls != nil, staleLockAfter: configuration.staleLockAfter),
+                    metrics: factory)
                 : nil
             server = try HTTPServer(
                 configuration: configuration.server, responder: Routes(api: api, ui: ui), logger: logger,

@@ -4,6 +4,7 @@ import HTTPServer
 import Testing
 
 @testable import WebUI
+@testable import statehouse
 
 /// The pages without a browser: sessions, CSRF, grants, escaping and headers, against the real
 /// responder over an in-memory store.
@@ -353,5 +354,79 @@ struct StatePageTests {
         let page = f.get("/ui/states/team/app", as: browser).text
         #expect(page.contains(#"address        = &quot;http://test/state/team/app&quot;"#))
         #expect(page.contains(#"unlock_address = &quot;http://test/state/team/app&quot;"#))
+    }
+}
+
+/// What the review of the pages found, kept fixed.
+struct ReviewedPageTests {
+    @Test func versionNumbersAndSerialsAtTheirLimitsAreAnswersNotCrashes() throws {
+        let f = UIFixture()
+        f.write("team/app", terraformState(serial: 1, input: "a"))
+        f.write("team/max", #"{"version":4,"serial":9223372036854775806,"lineage":"L","outputs":{}}"#)
+        f.write("team/max", #"{"version":4,"serial":9223372036854775807,"lineage":"L","outputs":{}}"#)
+        let root = try #require(f.signIn("root"))
+        for version in ["9223372036854775807", "0", "-1", "2"] {
+            #expect(f.get("/ui/states/team/app/rollback?version=\(version)", as: root).status.code == 404, "\(version)")
+        }
+        let page = f.get("/ui/states/team/max/rollback?version=1", as: root)
+        #expect(page.status.code == 200)
+        #expect(page.text.contains("none: the serial is at its maximum"))
+    }
+
+    @Test func aPasswordKeepsItsSpaces() throws {
+        let f = UIFixture()
+        #expect(f.signIn("spaced", password: " pw ") != nil)
+        #expect(f.signIn("spaced", password: "pw") == nil)
+    }
+
+    @Test func signingInAgainEndsTheSessionTheBrowserHeld() throws {
+        let f = UIFixture()
+        let first = try #require(f.signIn("root"))
+        let again = f.post(
+            "/ui/sign-in", [("username", "root"), ("password", "pw")], as: Browser(cookie: first.cookie, csrf: ""),
+            csrf: "")
+        #expect(again.status.code == 303)
+        #expect(f.get("/ui/states", as: first).headers["Location"] == "/ui/sign-in")
+    }
+
+    @Test func aLinkFromAnotherSiteIsOneClickAwayAndStartsNoSession() {
+        let f = UIFixture()
+        let crossSite = [("Sec-Fetch-Site", "cross-site")]
+        let response = f.ui.handle(
+            UIFixture.request("GET", "/ui/states/team/app?x=1", headers: crossSite, certificate: "ci-runner"))
+        #expect(response.status.code == 200)
+        #expect(response.text.contains(#"<a id="continue" href="/ui/states/team/app?x=1">"#))
+        #expect(!response.headers.values(of: "Set-Cookie").contains { $0.hasPrefix("statehouse_session=") })
+        let sameSite = f.ui.handle(UIFixture.request("GET", "/ui/states", certificate: "ci-runner"))
+        #expect(sameSite.headers.values(of: "Set-Cookie").contains { $0.hasPrefix("statehouse_session=") })
+    }
+
+    @Test func aForceUnlockOfAHugeLockKeepsItsFlashSmall() throws {
+        let f = UIFixture()
+        f.write("team/app", terraformState(serial: 1, input: "a"))
+        // The longest Who and ID a LockInfo may have: 512 and 256 bytes.
+        let who = String(repeating: "ü", count: 256)
+        #expect(f.lock("team/app", lockInfo(id: String(repeating: "i", count: 256), who: who)).status.code == 200)
+        let root = try #require(f.signIn("root"))
+        let done = f.post("/ui/states/team/app/unlock", [("reason", "gone")], as: root)
+        #expect(done.status.code == 303)
+        let flash = try #require(done.headers.values(of: "Set-Cookie").first { $0.hasPrefix(Flash.cookie + "=") })
+        #expect(flash.utf8.count < 1024)
+        #expect(f.get("/ui/states/team/app", as: Browser(done, root)).text.contains("Force-unlocked team/app"))
+    }
+}
+
+struct PageMetricsTests {
+    @Test func forceUnlocksAreCountedAsTheAPICountsThem() throws {
+        let prometheus = PrometheusMetrics()
+        let f = UIFixture(metrics: prometheus.factory)
+        f.write("team/app", terraformState(serial: 1, input: "a"))
+        f.lock("team/app", lockInfo(id: "L1"))
+        let root = try #require(f.signIn("root"))
+        #expect(f.post("/ui/states/team/app/unlock", [("reason", "gone")], as: root).status.code == 303)
+        // Not locked any more: nothing is counted for a second try.
+        #expect(f.post("/ui/states/team/app/unlock", [("reason", "again")], as: root).status.code == 303)
+        let text = String(decoding: prometheus.exposition(), as: UTF8.self)
+        #expect(text.contains("statehouse_lock_force_unlocks_total 1\n"))
     }
 }

@@ -1,4 +1,5 @@
 import Application
+import CoreMetrics
 import Domain
 import HTTPServer
 import InMemoryStore
@@ -33,12 +34,18 @@ struct UIFixture {
         let csrf: String
     }
 
-    init(secureCookies: Bool = false, sessionLifetime: Duration = .seconds(3600)) {
+    init(
+        secureCookies: Bool = false, sessionLifetime: Duration = .seconds(3600),
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) {
         let hash = PasswordHash.make(password: "pw", iterations: 1000)
         let configured: [UserDirectory.User] = [
             .init(name: "root", passwordHash: hash, grants: [Grant(prefix: "*", access: .admin)]),
             .init(name: "ci", passwordHash: hash, grants: [Grant(prefix: "team", access: .write)]),
             .init(name: "viewer", passwordHash: hash, grants: [Grant(prefix: "*", access: .read)]),
+            .init(
+                name: "spaced", passwordHash: PasswordHash.make(password: " pw ", iterations: 1000),
+                grants: [Grant(prefix: "*", access: .read)]),
             .init(
                 name: "runner", passwordHash: nil, certificateCommonName: "ci-runner",
                 grants: [Grant(prefix: "*", access: .write)]),
@@ -62,7 +69,7 @@ struct UIFixture {
                 sessions: UseCaseWiring.sessions(
                     store: self.store, clock: self.clock, authenticator: authenticator,
                     policy: SessionPolicy(lifetime: sessionLifetime, maxPerPrincipal: 20), logger: logger)),
-            clock: self.clock, settings: WebUI.Settings(secureCookies: secureCookies))
+            clock: self.clock, settings: WebUI.Settings(secureCookies: secureCookies), metrics: metrics)
     }
 
     /// A request as a browser sends it.
