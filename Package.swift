@@ -142,6 +142,12 @@ let package = Package(
             plugins: ["EmbedWebAssets"]
         ),
 
+        // The S3-compatible endpoint (issue 16, under way): AWS Signature Version 4 so far.
+        .target(
+            name: "S3API",
+            dependencies: ["HTTPServer", "SystemSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
         // A blocking HTTP/1.1 client transport over POSIX sockets and OpenSSL (TLS with certificate and
         // host name verification), shared by the CLI and the OIDC key fetcher.
         .target(name: "HTTPTransport", dependencies: ["COpenSSL", "SystemSupport"]),
@@ -248,6 +254,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .testTarget(name: "S3APITests", dependencies: ["S3API", "HTTPServer"]),
         .testTarget(
             name: "WebUITests",
             dependencies: [

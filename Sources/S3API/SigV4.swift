@@ -1,0 +1,144 @@
+import Crypto
+import HTTPServer
+import SystemSupport
+
+/// AWS Signature Version 4 as S3 clients sign requests: the canonical request, the string to sign,
+/// the signing key and the signature, for the `Authorization` header form and the presigned
+/// (query-string) form. Only what a server needs to check a signature; nothing here signs requests
+/// for sending.
+enum SigV4 {
+    /// The one algorithm S3 clients use.
+    static let algorithm = "AWS4-HMAC-SHA256"
+
+    /// A request's signature parameters, from its `Authorization` header or its query string.
+    struct Credential: Equatable {
+        /// The access key ID.
+        let accessKeyID: String
+        /// The scope's day, `yyyyMMdd`.
+        let day: String
+        /// The scope's region.
+        let region: String
+        /// The scope's service (`s3`).
+        let service: String
+        /// The signed headers' names, lowercase, in the order signed (sorted).
+        let signedHeaders: [String]
+        /// The signature, lowercase hex.
+        let signature: String
+
+        /// `yyyyMMdd/region/service/aws4_request`.
+        var scope: String { "\(self.day)/\(self.region)/\(self.service)/aws4_request" }
+
+        /// Parses `AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request,
+        /// SignedHeaders=host;x-amz-date, Signature=…`; `nil` for anything else.
+        init?(authorization header: String) {
+            guard header.hasPrefix(SigV4.algorithm + " ") else { return nil }
+            var fields: [String: String] = [:]
+            for part in header.dropFirst(SigV4.algorithm.count + 1).split(separator: ",") {
+                let trimmed = part.drop { $0 == " " }
+                guard let equals = trimmed.firstIndex(of: "=") else { return nil }
+                fields[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
+            }
+            guard let credential = fields["Credential"], let signed = fields["SignedHeaders"],
+                let signature = fields["Signature"]
+            else { return nil }
+            self.init(credential: credential, signedHeaders: signed, signature: signature)
+        }
+
+        /// From the parts both forms share; `nil` if one is malformed.
+        init?(credential: String, signedHeaders: String, signature: String) {
+            let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard scope.count == 5, !scope[0].isEmpty, scope[1].count == 8, scope[1].utf8.allSatisfy(isDigit),
+                !scope[2].isEmpty, !scope[3].isEmpty, scope[4] == "aws4_request"
+            else { return nil }
+            let names = signedHeaders.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            guard !names.contains(where: \.isEmpty), names == names.map({ $0.lowercased() }),
+                signature.utf8.count == 64, Hex.decode(signature) != nil
+            else { return nil }
+            self.accessKeyID = scope[0]
+            self.day = scope[1]
+            self.region = scope[2]
+            self.service = scope[3]
+            self.signedHeaders = names
+            self.signature = signature.lowercased()
+        }
+    }
+
+    /// The canonical request: method, canonical URI, canonical query (without
+    /// `X-Amz-Signature`), the signed headers' canonical lines, their names, and the payload hash.
+    /// For S3 the canonical URI is the path exactly as sent (already encoded once by the client,
+    /// never normalised or encoded again: Terraform's `env%3A` stays so).
+    static func canonicalRequest(
+        method: String, target: RequestTarget, headers: HTTPHeaders, signedHeaders: [String], payloadHash: String
+    ) -> String {
+        let pairs: [(name: String, value: String)] = target.query.filter { $0.name != "X-Amz-Signature" }
+            .map { (encode($0.name), encode($0.value)) }
+        let sorted = pairs.sorted { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }
+        let query = sorted.map { $0.name + "=" + $0.value }.joined(separator: "&")
+        let canonicalHeaders = signedHeaders.map { name in
+            let values = headers.values(of: name).map(collapsingSpaces)
+            return "\(name):\(values.joined(separator: ","))\n"
+        }
+        return [
+            method, target.rawPath, query, canonicalHeaders.joined(),
+            signedHeaders.joined(separator: ";"), payloadHash,
+        ].joined(separator: "\n")
+    }
+
+    /// `AWS4-HMAC-SHA256`, the request's time (`yyyyMMdd'T'HHmmss'Z'`), the scope and the canonical
+    /// request's SHA-256, one a line.
+    static func stringToSign(time: String, scope: String, canonicalRequest: String) -> String {
+        let digest = Hex.encode(Array(SHA256.hash(data: Array(canonicalRequest.utf8))))
+        return "\(algorithm)\n\(time)\n\(scope)\n\(digest)"
+    }
+
+    /// The key a secret signs with on `day` in `region` for `service`.
+    static func signingKey(secret: String, day: String, region: String, service: String) -> SymmetricKey {
+        var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
+        for part in [day, region, service, "aws4_request"] {
+            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+        }
+        return key
+    }
+
+    /// The signature of `stringToSign` with `key`, lowercase hex.
+    static func signature(_ stringToSign: String, key: SymmetricKey) -> String {
+        Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key)))
+    }
+
+    /// Whether `presented` (lowercase hex) is `expected`, compared in constant time.
+    static func matches(_ presented: String, _ expected: String) -> Bool {
+        let (a, b) = (Array(presented.utf8), Array(expected.utf8))
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+
+    /// `text` percent-encoded as SigV4 wants a query name or value: every byte but
+    /// `A-Z a-z 0-9 - . _ ~` as `%XX` with uppercase hex.
+    static func encode(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                output.unicodeScalars.append("%")
+                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+                output.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 15)]))
+            }
+        }
+        return output
+    }
+}
+
+/// A header value with leading and trailing spaces removed and inner runs of spaces made one.
+private func collapsingSpaces(_ value: String) -> String {
+    value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+}
+
+private func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
