@@ -41,15 +41,7 @@ enum SessionCookie {
 
     /// The session secret in a `Cookie` header, if there is one.
     static func secret(in headers: HTTPHeaders) -> String? {
-        for header in headers.values(of: "Cookie") {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.drop { $0 == " " }
-                guard trimmed.hasPrefix(name + "=") else { continue }
-                let value = trimmed.dropFirst(name.count + 1)
-                return value.isEmpty ? nil : String(value)
-            }
-        }
-        return nil
+        cookieValue(name, in: headers)
     }
 
     /// The `Set-Cookie` value that keeps `secret` for the pages only: never sent to the protocol or
@@ -63,6 +55,19 @@ enum SessionCookie {
     static func clearing(secure: Bool) -> String {
         "\(name)=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
     }
+}
+
+/// The first non-empty value of cookie `name` in the request's `Cookie` headers.
+func cookieValue(_ name: String, in headers: HTTPHeaders) -> String? {
+    for header in headers.values(of: "Cookie") {
+        for pair in header.split(separator: ";") {
+            let trimmed = pair.drop { $0 == " " }
+            guard trimmed.hasPrefix(name + "=") else { continue }
+            let value = trimmed.dropFirst(name.count + 1)
+            return value.isEmpty ? nil : String(value)
+        }
+    }
+    return nil
 }
 
 /// Percent-encodes `text` for a URL path (keeping `/`) or a query value.

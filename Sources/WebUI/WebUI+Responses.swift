@@ -21,19 +21,10 @@ struct Flash {
 
     /// The flash the request brings, if any.
     static func read(_ headers: HTTPHeaders) -> Flash? {
-        for header in headers.values(of: "Cookie") {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.drop { $0 == " " }
-                guard trimmed.hasPrefix(cookie + "=") else { continue }
-                guard
-                    let text = try? RequestTarget.percentDecode(
-                        trimmed.dropFirst(cookie.count + 1), plusAsSpace: false),
-                    text.count > 2
-                else { return nil }
-                return Flash(ok: text.hasPrefix("o:"), message: String(text.dropFirst(2)))
-            }
-        }
-        return nil
+        guard let value = cookieValue(Self.cookie, in: headers),
+            let text = try? RequestTarget.percentDecode(value, plusAsSpace: false), text.count > 2
+        else { return nil }
+        return Flash(ok: text.hasPrefix("o:"), message: String(text.dropFirst(2)))
     }
 
     /// The `Set-Cookie` value that carries the flash to the next page (a minute at most).
