@@ -267,6 +267,8 @@ let package = Package(
             dependencies: [
                 "Application", "Domain", "Gzip", "HTTPServer", "HTTPTestSupport", "PasswordAuth", "PostgresStore",
                 "SQLiteStore", "SystemSupport", .product(name: "Logging", package: "swift-log"),
+                // The S3 tests sign their requests with S3API's SigV4.
+                "S3API", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
