@@ -230,8 +230,9 @@ struct TerraformS3Tests {
         self.expectSuccess(try self.terraform(["init", "-input=false"], in: app, key: key))
         self.expectSuccess(try self.terraform(["apply", "-auto-approve", "-input=false"], in: app, key: key))
         #expect(
-            server.process.countLines(containing: "method=POST path=/s3/infra/big/app.tfstate") >= 2,
-            "started and completed as a multipart upload")
+            server.process.countLines(containing: "s3.operation=UploadPart") == 2
+                && server.process.countLines(containing: "s3.operation=CompleteMultipartUpload") == 1,
+            "written as a multipart upload of two parts: \(server.process.standardOutput.suffix(3000))")
 
         let state = try server.client().request("GET", "/state/infra/big/app.tfstate")
         #expect(state.status == 200)
