@@ -20,6 +20,9 @@ public struct ApplicationError: Error, Equatable, Sendable, CustomStringConverti
         /// The write or action conflicts with what is stored (stale serial, other lineage,
         /// a lock that is no longer held).
         case conflict
+        /// A condition the request set on the state's current content does not hold (S3's
+        /// `If-None-Match: *` on an existing state, `If-Match` on another version).
+        case preconditionFailed
         /// What was asked for existed but was removed on purpose (a purged version).
         case gone
         /// The request is well formed but cannot be done to this state (an encrypted state

@@ -57,4 +57,15 @@ public enum LockRules {
         case (let holder?, _): .failure(.heldByOther(holder))
         }
     }
+
+    /// Whether a write that names no lock (an S3 PUT) by the principal called `writer` passes the
+    /// lock: it does when nothing is locked, or when the principal called `holderPrincipal` took
+    /// `holder` and is the writer (the client locked through the same credentials). Returns the
+    /// lock ID the write is recorded under: `nil` when unlocked, else the holder's.
+    public static func fence(holder: LockInfo?, holderPrincipal: String?, writer: String)
+        -> Result<String?, FenceFailure>
+    {
+        guard let holder else { return .success(nil) }
+        return holderPrincipal == writer ? .success(holder.id) : .failure(.heldByOther(holder))
+    }
 }

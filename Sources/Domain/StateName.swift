@@ -1,5 +1,6 @@
-/// The name of a state: one or more `/`-separated segments of `[A-Za-z0-9._-]`, such as
-/// `team/app/prod`, at most 255 bytes, with no empty, `.` or `..` segment.
+/// The name of a state: one or more `/`-separated segments of `[A-Za-z0-9._:-]`, such as
+/// `team/app/prod` or `infra/env:/dev/app.tfstate` (an S3 workspace key), at most 255 bytes, with
+/// no empty, `.` or `..` segment. `@` is never allowed: backups name directories with it.
 public struct StateName: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The longest name accepted, in bytes.
     public static let maxLength = 255
@@ -22,7 +23,8 @@ public struct StateName: Hashable, Comparable, Sendable, CustomStringConvertible
                 throw DomainError.invalidInput("state name has a '.' or '..' segment")
             }
             guard segment.allSatisfy(StateName.isAllowed) else {
-                throw DomainError.invalidInput("state name may contain only letters, digits, '.', '_', '-' and '/'")
+                throw DomainError.invalidInput(
+                    "state name may contain only letters, digits, '.', '_', '-', ':' and '/'")
             }
         }
         self.rawValue = rawValue
@@ -39,7 +41,8 @@ public struct StateName: Hashable, Comparable, Sendable, CustomStringConvertible
     private static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"),
+            UInt8(ascii: ":"):
             true
         default: false
         }

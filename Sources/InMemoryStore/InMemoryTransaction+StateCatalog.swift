@@ -20,6 +20,11 @@ extension InMemoryTransaction: StateCatalog {
                         return name > after.name || (name == after.name && row.id > after.id)
                     } ?? true
             }
+            .filter { row in
+                guard query.withVersion else { return true }
+                guard let latest = self.stored(row).latest else { return false }
+                return latest.purge == nil
+            }
             .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
             .prefix(query.limit)
             .map { StateEntry(state: self.stored($0), deletedAt: $0.deletedAt, deletedBy: $0.deletedBy) }

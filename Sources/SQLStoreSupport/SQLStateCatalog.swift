@@ -32,6 +32,9 @@ struct SQLStateCatalog: StateCatalog {
             parameters.append(.text(text))
             condition += " AND " + self.dialect.lowercasedNameContains("$\(parameters.count)")
         }
+        if query.withVersion {
+            condition += " AND v.number IS NOT NULL AND v.purged_at IS NULL"
+        }
         if let after = query.after {
             parameters += [.text(after.name), .int64(after.id)]
             condition += " AND (s.name\(bytewise), s.id) > ($\(parameters.count - 1)\(bytewise), $\(parameters.count))"

@@ -339,6 +339,8 @@ extension Response {
             self = Response(status: .conflict, headers: ["Content-Type": "application/json"], body: holder.info.json)
         case .conflict:
             self = .error(.conflict, error.message)
+        case .preconditionFailed:
+            self = .error(HTTPStatus(code: 412), error.message)
         case .gone:
             self = .error(HTTPStatus(code: 410), error.message)
         case .unprocessable:

@@ -108,6 +108,8 @@ extension WebUI {
                 .conflict, "Locked",
                 "\(error.message) The lock is held by \(holder.info.who) (ID \(holder.info.id)).", page)
         case .conflict: response = self.errorPage(.conflict, "Conflict", error.message, page)
+        case .preconditionFailed:
+            response = self.errorPage(HTTPStatus(code: 412), "Changed meanwhile", error.message, page)
         case .gone: response = self.errorPage(HTTPStatus(code: 410), "Gone", error.message, page)
         case .unprocessable:
             response = self.errorPage(HTTPStatus(code: 422), "That cannot be shown", error.message, page)

@@ -81,6 +81,22 @@ import Testing
         }
         #expect(throws: LockRules.FenceFailure.notHeld(id: "a")) { try LockRules.fence(holder: nil, lockID: "a").get() }
     }
+
+    @Test func fenceByPrincipal() throws {
+        // Unlocked: passes, recorded under no lock.
+        #expect(try LockRules.fence(holder: nil, holderPrincipal: nil, writer: "token:ci/s3").get() == nil)
+        // Locked by the writer's own principal: passes under the holder's ID.
+        #expect(
+            try LockRules.fence(holder: try info("a"), holderPrincipal: "token:ci/s3", writer: "token:ci/s3").get()
+                == "a")
+        // Locked by anyone else: refused with the holder.
+        #expect(throws: LockRules.FenceFailure.heldByOther(try info("a"))) {
+            try LockRules.fence(holder: try info("a"), holderPrincipal: "alice", writer: "token:ci/s3").get()
+        }
+        #expect(throws: LockRules.FenceFailure.heldByOther(try info("a"))) {
+            try LockRules.fence(holder: try info("a"), holderPrincipal: nil, writer: "token:ci/s3").get()
+        }
+    }
 }
 
 @Suite struct AccessTests {

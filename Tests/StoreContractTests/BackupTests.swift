@@ -77,6 +77,7 @@ import Testing
         let app = try #require(try self.files(first)["states/team/app/@live/3.tfstate"])
         #expect(Array(app) == stateBody(serial: 3, padding: 3))
         #expect(try self.files(first)["states/gone/@deleted-1/state.json"] != nil)
+        #expect(try self.files(first)["states/infra/env:/dev/big/@live/1.tfstate"] != nil)
         // Owner-only.
         let attributes = try FileManager.default.attributesOfItem(atPath: first + "/states/team/app/@live/3.tfstate")
         #expect(attributes[.posixPermissions] as? Int == 0o600)

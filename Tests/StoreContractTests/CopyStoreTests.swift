@@ -29,7 +29,9 @@ import Testing
         let big = (0..<2_000_000).map { _ in "0123456789abcdef".randomElement(using: &generator)! }
         _ = try f.write().execute(
             .init(
-                name: name("big"), body: Array("{\"serial\":1,\"lineage\":\"B\",\"x\":\"\(String(big))\"}".utf8),
+                // An S3 workspace's name: ':' in a backup's directory names.
+                name: name("infra/env:/dev/big"),
+                body: Array("{\"serial\":1,\"lineage\":\"B\",\"x\":\"\(String(big))\"}".utf8),
                 lockID: nil, contentMD5: nil),
             as: admin)
         _ = try f.write().execute(

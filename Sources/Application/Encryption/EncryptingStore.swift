@@ -105,6 +105,7 @@ private struct SealingTransaction: Transaction {
     var pruning: any HistoryPruning { self.inner.pruning }
     var tokens: any TokenRepository { self.inner.tokens }
     var sessions: any SessionRepository { self.inner.sessions }
+    var uploads: any UploadRepository { self.inner.uploads }
     /// Raw by definition: rekey reads and replaces the sealed bytes themselves.
     var storedContents: any StoredContents { self.inner.storedContents }
 }

@@ -9,6 +9,9 @@ public struct StateQuery: Equatable, Sendable {
     public var contains: String?
     /// Soft-deleted states instead of live ones.
     public var deleted: Bool
+    /// Only states with a latest version whose bytes are stored: not those only locked so far
+    /// (nor one whose latest version was purged).
+    public var withVersion: Bool
     /// Only states after this position (the page before ended there).
     public var after: StatePosition?
     /// At most this many.
@@ -16,11 +19,13 @@ public struct StateQuery: Equatable, Sendable {
 
     /// Creates a query.
     public init(
-        prefix: String? = nil, contains: String? = nil, deleted: Bool = false, after: StatePosition? = nil, limit: Int
+        prefix: String? = nil, contains: String? = nil, deleted: Bool = false, withVersion: Bool = false,
+        after: StatePosition? = nil, limit: Int
     ) {
         self.prefix = prefix
         self.contains = contains
         self.deleted = deleted
+        self.withVersion = withVersion
         self.after = after
         self.limit = limit
     }
