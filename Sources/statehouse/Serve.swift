@@ -167,9 +167,9 @@ struct Serve: ParsableCommand {
 
     /// Reads the config file named by the flag, `$STATEHOUSE_CONFIG` or `./config.toml`.
     /// A missing default file means built-in defaults; a missing named file is an error.
-    /// The key ring for the startup line, by key ids only: "off", or "key 2026-12 (2 keys in the ring)".
+    /// The key ring for the startup line, by key ids only: "off (…)", or "key 2026-12 (2 keys in the ring)".
     static func describe(_ ring: KeyRing) -> String {
-        guard let first = ring.keys.first else { return "off" }
+        guard let first = ring.keys.first else { return "off (states and S3 key secrets stored unencrypted)" }
         return "key \(first.id) (\(ring.keys.count) \(ring.keys.count == 1 ? "key" : "keys") in the ring)"
     }
 
