@@ -9,7 +9,8 @@ import Domain
 /// the state and the version's number, so the key id cannot be changed and a blob copied onto
 /// another state or version does not open — not even onto a state of the same name that was
 /// deleted and created again. S3 upload parts are sealed the same way for their upload and number
-/// (``seal(part:with:uploadID:number:)``). Copies between stores (migrate-store, import) open and seal again. Unsealed content is gzip, which begins with 0x1f 0x8b and so never with this magic.
+/// (``seal(part:with:uploadID:number:)``). Copies between stores (migrate-store, import) open and
+/// seal again. Unsealed content is gzip, which begins with 0x1f 0x8b and so never with this magic.
 enum SealedContent {
     /// The first bytes of every sealed blob.
     static let magic: [UInt8] = [0x53, 0x48, 0x45, 0x01]
