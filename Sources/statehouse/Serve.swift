@@ -5,6 +5,7 @@ import Domain
 import HTTPServer
 import Logging
 import PasswordAuth
+import S3API
 import SystemSupport
 import WebAPI
 import WebUI
@@ -85,8 +86,19 @@ struct Serve: ParsableCommand {
                         secureCookies: configuration.server.tls != nil, staleLockAfter: configuration.staleLockAfter),
                     metrics: factory)
                 : nil
+            let s3 =
+                configuration.s3Enabled
+                ? S3API(
+                    useCases: UseCaseWiring.s3(
+                        store: store, clock: clock, cache: cache,
+                        policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
+                        compressionLevel: configuration.compressionLevel, heavyWork: heavyWork,
+                        maxStateBytes: configuration.server.limits.maxBodyBytes),
+                    keys: Serve.s3KeyVerifier(store: store, clock: clock, configuration), authenticator: authenticator,
+                    clock: clock, settings: configuration.s3, metrics: factory)
+                : nil
             server = try HTTPServer(
-                configuration: configuration.server, responder: Routes(api: api, ui: ui), logger: logger,
+                configuration: configuration.server, responder: Routes(api: api, ui: ui, s3: s3), logger: logger,
                 metrics: metrics?.factory)
             try server.start()
             retention = RetentionWorker(
@@ -132,6 +144,15 @@ struct Serve: ParsableCommand {
         let grants = Dictionary(
             configuration.users.map { ($0.name, $0.grants) }, uniquingKeysWith: { first, _ in first })
         return TokenVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
+    }
+
+    /// The S3 endpoint's keys: API tokens with an access key, acting for their owners as tokens do.
+    static func s3KeyVerifier(
+        store: any UnitOfWork, clock: any WallClock, _ configuration: StatehouseConfiguration
+    ) -> S3KeyVerifier {
+        let grants = Dictionary(
+            configuration.users.map { ($0.name, $0.grants) }, uniquingKeysWith: { first, _ in first })
+        return S3KeyVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
     }
 
     /// The verifier of the configured OIDC issuers' ID tokens, if there are any. Keys from files are
