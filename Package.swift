@@ -142,10 +142,19 @@ let package = Package(
             plugins: ["EmbedWebAssets"]
         ),
 
-        // The S3-compatible endpoint (issue 16, under way): AWS Signature Version 4 so far.
+        // The S3-compatible endpoint: path-style S3 over the same use cases, AWS Signature Version 4.
         .target(
             name: "S3API",
-            dependencies: ["HTTPServer", "SystemSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Application",
+                "Domain",
+                "Gzip",
+                "HTTPServer",
+                "SystemSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // A blocking HTTP/1.1 client transport over POSIX sockets and OpenSSL (TLS with certificate and
@@ -185,6 +194,7 @@ let package = Package(
                 "InMemoryStore",
                 "PasswordAuth",
                 "PostgresStore",
+                "S3API",
                 "SQLiteStore",
                 "StatehouseCLI",
                 "SystemSupport",
@@ -254,7 +264,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "S3APITests", dependencies: ["S3API", "HTTPServer"]),
+        .testTarget(
+            name: "S3APITests",
+            dependencies: [
+                "S3API", "HTTPServer", "Application", "Domain", "InMemoryStore", "PasswordAuth", "SystemSupport",
+                "WebAPI", "statehouse", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "WebUITests",
             dependencies: [

@@ -75,19 +75,23 @@ public struct CreateTokenRequest: APIRequest, Equatable {
     public var grants: [String: String]
     /// How long the token lives: `30d`, `12h`, `90m` or seconds; the server's default when absent.
     public var expiresIn: String?
+    /// `true` for an S3 key: an access key id and a secret access key that sign requests to the
+    /// S3 endpoint, instead of a bearer secret.
+    public var s3: Bool?
 
     /// The members the body may have.
-    public static let members = ["name", "grants", "expires_in"]
+    public static let members = ["name", "grants", "expires_in", "s3"]
 
     private enum CodingKeys: String, CodingKey {
-        case name, grants
+        case name, grants, s3
         case expiresIn = "expires_in"
     }
 
     /// Creates a request.
-    public init(name: String, grants: [String: String], expiresIn: String? = nil) {
+    public init(name: String, grants: [String: String], expiresIn: String? = nil, s3: Bool? = nil) {
         self.name = name
         self.grants = grants
         self.expiresIn = expiresIn
+        self.s3 = s3
     }
 }

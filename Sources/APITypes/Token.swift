@@ -16,6 +16,8 @@ public struct Token: Codable, Equatable, Sendable {
     @Nullable public var lastUsedAt: String?
     /// When it was revoked (only in the answer to a revocation).
     @Nullable public var revokedAt: String?
+    /// An S3 key's access key id (`SHAK…`); `null` for a bearer token.
+    @Nullable public var accessKeyID: String?
 
     private enum CodingKeys: String, CodingKey {
         case id, name, owner, grants
@@ -23,12 +25,13 @@ public struct Token: Codable, Equatable, Sendable {
         case expiresAt = "expires_at"
         case lastUsedAt = "last_used_at"
         case revokedAt = "revoked_at"
+        case accessKeyID = "access_key_id"
     }
 
     /// Creates a token document.
     public init(
         id: String, name: String, owner: String, grants: [String: String], createdAt: String, expiresAt: String,
-        lastUsedAt: String?, revokedAt: String?
+        lastUsedAt: String?, revokedAt: String?, accessKeyID: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -38,6 +41,7 @@ public struct Token: Codable, Equatable, Sendable {
         self.expiresAt = expiresAt
         self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
+        self.accessKeyID = accessKeyID
     }
 }
 
@@ -55,21 +59,36 @@ public struct TokenList: Codable, Equatable, Sendable {
 
 /// `POST /api/v1/tokens` answered 201: the secret, shown this once, and the token.
 public struct CreatedToken: Codable, Equatable, Sendable {
-    /// The secret (`sht_…`): send it as a Bearer token or as a Basic password with any user name.
-    public var token: String
+    /// A bearer token's secret (`sht_…`): send it as a Bearer token or as a Basic password with any
+    /// user name; `null` for an S3 key.
+    @Nullable public var token: String?
     /// The id to revoke it by.
     public var id: String
     /// The token as listed.
     public var details: Token
+    /// An S3 key's access key id (`AWS_ACCESS_KEY_ID`); `null` for a bearer token.
+    @Nullable public var accessKeyID: String?
+    /// An S3 key's secret access key (`AWS_SECRET_ACCESS_KEY`); `null` for a bearer token.
+    @Nullable public var secretAccessKey: String?
 
     private enum CodingKeys: String, CodingKey {
         case token, id, details
+        case accessKeyID = "access_key_id"
+        case secretAccessKey = "secret_access_key"
     }
 
-    /// Creates the answer.
+    /// The answer for a bearer token.
     public init(token: String, details: Token) {
         self.token = token
         self.id = details.id
         self.details = details
+    }
+
+    /// The answer for an S3 key.
+    public init(accessKeyID: String, secretAccessKey: String, details: Token) {
+        self.id = details.id
+        self.details = details
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
     }
 }

@@ -47,6 +47,18 @@ public final class Authenticator: Sendable {
         self.tokens?.principal(of: token, at: now)?.protected(by: self.protections)
     }
 
+    /// `principal` bound by the protected prefixes, as every login's principal is: for a
+    /// principal whose credentials an adapter checked itself (an S3 key's signature).
+    public func protected(_ principal: Principal) -> Principal {
+        principal.protected(by: self.protections)
+    }
+
+    /// Counts a failed login of `kind` from `address` that an adapter checked itself (an S3
+    /// signature that does not hold, an unknown access key).
+    public func recordFailure(_ kind: LoginKind, from address: String) {
+        self.throttle?.fail(kind, address: address, user: nil)
+    }
+
     /// Who presents `credentials`, from the client at `address`.
     public func authenticate(_ credentials: PresentedCredentials, from address: String) -> CredentialCheck {
         let check: CredentialCheck

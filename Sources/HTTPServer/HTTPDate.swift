@@ -7,7 +7,7 @@
 /// Formats the `Date` header (IMF-fixdate), recomputing it at most once per second.
 ///
 /// Each connection thread owns one, so no lock is needed.
-struct HTTPDate {
+public struct HTTPDate {
     private var second: time_t = -1
     private var cached = ""
 
@@ -19,6 +19,11 @@ struct HTTPDate {
             self.cached = HTTPDate.format(current)
         }
         return self.cached
+    }
+
+    /// `seconds` since the epoch as IMF-fixdate (`Last-Modified`, `Date`).
+    public static func string(secondsSince1970 seconds: Int64) -> String {
+        HTTPDate.format(time_t(seconds))
     }
 
     /// Formats `seconds` since the epoch as IMF-fixdate.

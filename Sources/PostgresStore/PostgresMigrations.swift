@@ -118,6 +118,15 @@ enum PostgresMigrations {
                 CREATE INDEX audit_events_by_action ON audit_events (action, id);
                 """),
         Migration(
+            version: 6, name: "S3 keys",
+            sql: """
+                -- An S3 key is a token with an access key id and its secret, sealed with the key ring
+                -- when one is configured (signatures are checked with the secret itself).
+                ALTER TABLE api_tokens ADD COLUMN s3_access_key_id text;
+                ALTER TABLE api_tokens ADD COLUMN s3_secret bytea;
+                CREATE UNIQUE INDEX api_tokens_s3_access_key_id ON api_tokens (s3_access_key_id);
+                """),
+        Migration(
             version: 7, name: "S3 multipart uploads",
             sql: """
                 -- Parts are kept here, not on a server's disk, so that any server behind a load balancer

@@ -66,12 +66,20 @@ enum SigV4 {
     /// The canonical request: method, canonical URI, canonical query (without
     /// `X-Amz-Signature`), the signed headers' canonical lines, their names, and the payload hash.
     /// For S3 the canonical URI is the path exactly as sent (already encoded once by the client,
-    /// never normalised or encoded again: Terraform's `env%3A` stays so).
+    /// never normalised or encoded again: Terraform's `env%3A` stays so). The query is read from
+    /// the target as sent: each name and value decoded (a `+` stays a `+`) and encoded again.
     static func canonicalRequest(
-        method: String, target: RequestTarget, headers: HTTPHeaders, signedHeaders: [String], payloadHash: String
+        method: String, rawTarget: String, target: RequestTarget, headers: HTTPHeaders, signedHeaders: [String],
+        payloadHash: String
     ) -> String {
-        let pairs: [(name: String, value: String)] = target.query.filter { $0.name != "X-Amz-Signature" }
-            .map { (encode($0.name), encode($0.value)) }
+        let rawQuery = rawTarget.firstIndex(of: "?").map { rawTarget[rawTarget.index(after: $0)...] } ?? ""
+        var pairs: [(name: String, value: String)] = []
+        for pair in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: "=")
+            let name = decoded(equals.map { pair[..<$0] } ?? pair)
+            guard name != "X-Amz-Signature" else { continue }
+            pairs.append((encode(name), encode(decoded(equals.map { pair[pair.index(after: $0)...] } ?? ""))))
+        }
         let sorted = pairs.sorted { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }
         let query = sorted.map { $0.name + "=" + $0.value }.joined(separator: "&")
         let canonicalHeaders = signedHeaders.map { name in
@@ -82,6 +90,12 @@ enum SigV4 {
             method, target.rawPath, query, canonicalHeaders.joined(),
             signedHeaders.joined(separator: ";"), payloadHash,
         ].joined(separator: "\n")
+    }
+
+    /// `text` percent-decoded, `+` kept; as it was when it does not decode (its signature then
+    /// does not match).
+    private static func decoded(_ text: Substring) -> String {
+        (try? RequestTarget.percentDecode(text, plusAsSpace: false)) ?? String(text)
     }
 
     /// `AWS4-HMAC-SHA256`, the request's time (`yyyyMMdd'T'HHmmss'Z'`), the scope and the canonical

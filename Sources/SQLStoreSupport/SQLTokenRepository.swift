@@ -7,24 +7,32 @@ struct SQLTokenRepository: TokenRepository {
     let dialect: SQLDialect
 
     private static let columns =
-        "id, name, owner, grants, secret_sha256, created_at, expires_at, last_used_at, revoked_at"
+        "id, name, owner, grants, secret_sha256, created_at, expires_at, last_used_at, revoked_at, s3_access_key_id, "
+        + "s3_secret"
 
     func insert(_ token: StoredToken) throws {
         try self.connection.query(
             """
             INSERT INTO api_tokens (\(Self.columns))
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
             [
                 .text(token.id), .text(token.name), .text(token.owner), .text(token.grantsJSON),
                 .bytes(token.secretHash), .timestamp(token.createdAt), .timestamp(token.expiresAt),
                 token.lastUsedAt.sqlValue(SQLValue.timestamp), token.revokedAt.sqlValue(SQLValue.timestamp),
+                token.s3.map { .text($0.accessKeyID) } ?? .null, token.s3.map { .bytes($0.storedSecret) } ?? .null,
             ])
     }
 
     func token(secretHash: [UInt8]) throws -> StoredToken? {
         try self.connection.rows(
             "SELECT \(Self.columns) FROM api_tokens WHERE secret_sha256 = $1", [.bytes(secretHash)], Self.token
+        ).first
+    }
+
+    func token(accessKeyID: String) throws -> StoredToken? {
+        try self.connection.rows(
+            "SELECT \(Self.columns) FROM api_tokens WHERE s3_access_key_id = $1", [.text(accessKeyID)], Self.token
         ).first
     }
 
@@ -52,6 +60,12 @@ struct SQLTokenRepository: TokenRepository {
         ) { _ in () }.isEmpty
     }
 
+    func replaceS3Secret(id: String, storedSecret: [UInt8]) throws {
+        try self.connection.query(
+            "UPDATE api_tokens SET s3_secret = $2 WHERE id = $1 AND s3_secret IS NOT NULL",
+            [.text(id), .bytes(storedSecret)])
+    }
+
     func markUsed(id: String, at: Timestamp) throws {
         try self.connection.query(
             "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
@@ -63,6 +77,7 @@ struct SQLTokenRepository: TokenRepository {
             id: row.text(0), name: row.text(1), owner: row.text(2),
             grants: try StoredToken.grants(fromJSON: row.text(3)),
             secretHash: row.bytes(4), createdAt: row.timestamp(5), expiresAt: row.timestamp(6),
-            lastUsedAt: row.optionalTimestamp(7), revokedAt: row.optionalTimestamp(8))
+            lastUsedAt: row.optionalTimestamp(7), revokedAt: row.optionalTimestamp(8),
+            s3: row.isNull(9) ? nil : S3KeyMaterial(accessKeyID: row.text(9), storedSecret: row.bytes(10)))
     }
 }

@@ -203,13 +203,13 @@ enum Render {
     static func tokens(_ tokens: [Token]) -> String {
         guard !tokens.isEmpty else { return "No tokens." }
         return Format.table(
-            ["ID", "NAME", "OWNER", "GRANTS", "CREATED", "EXPIRES", "LAST USED"],
+            ["ID", "NAME", "OWNER", "GRANTS", "CREATED", "EXPIRES", "LAST USED", "S3 ACCESS KEY"],
             tokens.map { token in
                 [
                     token.id, token.name, token.owner,
                     token.grants.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
                     Format.timestamp(token.createdAt), Format.timestamp(token.expiresAt),
-                    token.lastUsedAt.map(Format.timestamp) ?? "never",
+                    token.lastUsedAt.map(Format.timestamp) ?? "never", token.accessKeyID ?? "-",
                 ]
             })
     }

@@ -11,14 +11,16 @@ public struct TokenCommand: ParsableCommand {
     /// Creates the command.
     public init() {}
 
-    /// `statehouse token create NAME --grant PREFIX=LEVEL … [--expires 30d]`.
+    /// `statehouse token create NAME --grant PREFIX=LEVEL … [--expires 30d] [--s3]`.
     public struct Create: APICommand {
         /// The command's name and help.
         public static let configuration = CommandConfiguration(
             abstract: "Create a token; prints its secret alone (it is shown only once).",
             discussion: """
                 Use the secret as TF_HTTP_PASSWORD (any TF_HTTP_USERNAME) or as \
-                `Authorization: Bearer <secret>`. Each grant must be within your own.
+                `Authorization: Bearer <secret>`. Each grant must be within your own. With --s3, \
+                creates an S3 key for the S3 endpoint instead and prints AWS_ACCESS_KEY_ID=… and \
+                AWS_SECRET_ACCESS_KEY=… lines.
                 """)
 
         /// Server and output options.
@@ -35,6 +37,10 @@ public struct TokenCommand: ParsableCommand {
         /// How long the token lives.
         @Option(help: "How long it lives: 30d, 12h, 90m or seconds (default: the server's).")
         public var expires: String?
+
+        /// Whether it is an S3 key.
+        @Flag(help: "Create an S3 key (access key id and secret access key) for the S3 endpoint.")
+        public var s3 = false
 
         /// Creates the command.
         public init() {}
@@ -59,7 +65,8 @@ public struct TokenCommand: ParsableCommand {
             return table
         }
 
-        /// Sends `POST /tokens`; prints the secret alone (the whole answer with `--json`).
+        /// Sends `POST /tokens`; prints the secret alone, or an S3 key's two `AWS_…=` lines (the
+        /// whole answer with `--json`).
         public func perform(_ api: APIClient) throws(CLIError) -> String {
             let grants: [String: String]
             do {
@@ -68,9 +75,18 @@ public struct TokenCommand: ParsableCommand {
                 throw .usage(error.message)
             }
             let response = try api.call(
-                "POST", .tokens, body: CreateTokenRequest(name: self.name, grants: grants, expiresIn: self.expires))
+                "POST", .tokens,
+                body: CreateTokenRequest(
+                    name: self.name, grants: grants, expiresIn: self.expires, s3: self.s3 ? true : nil))
             if self.connection.json { return response.text }
-            return try api.decode(CreatedToken.self, response).token
+            let created = try api.decode(CreatedToken.self, response)
+            if let accessKeyID = created.accessKeyID, let secretAccessKey = created.secretAccessKey {
+                return "AWS_ACCESS_KEY_ID=\(accessKeyID)\nAWS_SECRET_ACCESS_KEY=\(secretAccessKey)"
+            }
+            guard let token = created.token else {
+                throw .invalidResponse(server: api.http.server.description, reason: "token: missing")
+            }
+            return token
         }
     }
 

@@ -66,14 +66,16 @@ extension APITypes.AuditEvent {
 }
 
 extension APITypes.Token {
-    /// A token as listed: never its secret or the secret's hash.
+    /// A token as listed: never its secret or the secret's hash (an S3 key's access key id, which
+    /// is no secret).
     init(_ token: StoredToken) {
         self.init(
             id: token.id, name: token.name, owner: token.owner,
             grants: Dictionary(
                 token.grants.map { ($0.prefix, $0.access.description) }, uniquingKeysWith: { first, _ in first }),
             createdAt: token.createdAt.description, expiresAt: token.expiresAt.description,
-            lastUsedAt: token.lastUsedAt?.description, revokedAt: token.revokedAt?.description)
+            lastUsedAt: token.lastUsedAt?.description, revokedAt: token.revokedAt?.description,
+            accessKeyID: token.s3?.accessKeyID)
     }
 }
 

@@ -178,15 +178,22 @@ extension StatehouseAPI {
         case .tokens:
             let body = try RequestBody.decode(CreateTokenRequest.self, from: request.body)
             let created = try useCases.createToken.execute(
-                name: body.name, grants: try grants(body.grants), expiresIn: body.expiresIn, as: caller)
+                name: body.name, grants: try grants(body.grants), expiresIn: body.expiresIn, s3: body.s3 ?? false,
+                as: caller)
             request.logger.notice(
                 "token created",
                 metadata: [
                     "token.id": .string(created.token.id), "token.name": .string(created.token.name),
-                    "user": .string(caller.principal.name),
+                    "token.s3": .stringConvertible(created.accessKeyID != nil), "user": .string(caller.principal.name),
                 ])
-            var response = Response.document(
-                .created, CreatedToken(token: created.secret, details: APITypes.Token(created.token)))
+            let details = APITypes.Token(created.token)
+            let document =
+                if let accessKeyID = created.accessKeyID, let secretAccessKey = created.secretAccessKey {
+                    CreatedToken(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, details: details)
+                } else {
+                    CreatedToken(token: created.secret, details: details)
+                }
+            var response = Response.document(.created, document)
             // The secret, once: no cache along the way may keep it.
             response.headers.add(name: "Cache-Control", value: "no-store")
             return response

@@ -3,6 +3,7 @@ import Domain
 import HTTPServer
 import Logging
 import PasswordAuth
+import S3API
 import SystemSupport
 import TOMLKit
 import WorkloadIdentity
@@ -142,6 +143,9 @@ struct ConfigurationLoader {
         configuration.sessions.lifetime = try self.sessionLifetime(default: configuration.sessions.lifetime)
         configuration.uiEnabled = try self.boolean("ui.enabled", default: configuration.uiEnabled)
         configuration.staleLockAfter = try self.staleLockAfter(default: configuration.staleLockAfter)
+        configuration.s3Enabled = try self.boolean("s3.enabled", default: configuration.s3Enabled)
+        configuration.s3.pathPrefix = try self.s3PathPrefix(default: configuration.s3.pathPrefix)
+        configuration.s3.maxSkewSeconds = try self.s3MaxSkew(default: configuration.s3.maxSkewSeconds)
         configuration.encryption = try self.encryption()
         configuration.metricsEnabled = try self.boolean("metrics.enabled", default: configuration.metricsEnabled)
         configuration.metricsRequireAuth = try self.boolean(
@@ -239,6 +243,43 @@ struct ConfigurationLoader {
             throw self.error(key, raw, "must be between 1m and 30d")
         }
         return .microseconds(span)
+    }
+
+    /// `s3.path_prefix`: `/` and one or more segments of `a-z 0-9 - _`, not a path the server
+    /// answers itself.
+    private mutating func s3PathPrefix(default value: String) throws(ConfigurationError) -> String {
+        let key = "s3.path_prefix"
+        guard let raw = self.raw(key) else { return value }
+        let prefix = try self.text(key, raw)
+        let segments = prefix.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
+        let valid =
+            prefix.hasPrefix("/") && !segments.isEmpty
+            && segments.allSatisfy { segment in
+                !segment.isEmpty
+                    && segment.allSatisfy { byte in
+                        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                            || byte == UInt8(ascii: "_")
+                    }
+            }
+        guard valid else {
+            throw self.error(key, raw, "must be a path such as \"/s3\": '/' and segments of a-z, 0-9, '-', '_'")
+        }
+        let first = prefix.split(separator: "/").first.map(String.init) ?? ""
+        guard !["ui", "api", "state", "lock", "unlock", "healthz", "readyz", "metrics"].contains(first) else {
+            throw self.error(key, raw, "must not be under /\(first), which the server answers itself")
+        }
+        return prefix
+    }
+
+    /// `s3.max_skew`: a span from 1 minute to 1 hour.
+    private mutating func s3MaxSkew(default value: Int64) throws(ConfigurationError) -> Int64 {
+        let key = "s3.max_skew"
+        let span = try self.span(key, default: value * 1_000_000)
+        if let raw = self.raw(key), !(60_000_000...3_600_000_000).contains(span) {
+            throw self.error(key, raw, "must be between 1m and 1h")
+        }
+        return span / 1_000_000
     }
 
     /// `server.tls_*`: TLS when a certificate is given.

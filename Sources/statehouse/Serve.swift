@@ -5,6 +5,7 @@ import Domain
 import HTTPServer
 import Logging
 import PasswordAuth
+import S3API
 import SystemSupport
 import WebAPI
 import WebUI
@@ -85,8 +86,19 @@ struct Serve: ParsableCommand {
                         secureCookies: configuration.server.tls != nil, staleLockAfter: configuration.staleLockAfter),
                     metrics: factory)
                 : nil
+            let s3 =
+                configuration.s3Enabled
+                ? S3API(
+                    useCases: UseCaseWiring.s3(
+                        store: store, clock: clock, cache: cache,
+                        policy: WritePolicy(allowLineageChange: configuration.allowLineageChange),
+                        compressionLevel: configuration.compressionLevel, heavyWork: heavyWork,
+                        maxStateBytes: configuration.server.limits.maxBodyBytes),
+                    keys: Serve.s3KeyVerifier(store: store, clock: clock, configuration), authenticator: authenticator,
+                    clock: clock, settings: configuration.s3, metrics: factory)
+                : nil
             server = try HTTPServer(
-                configuration: configuration.server, responder: Routes(api: api, ui: ui), logger: logger,
+                configuration: configuration.server, responder: Routes(api: api, ui: ui, s3: s3), logger: logger,
                 metrics: metrics?.factory)
             try server.start()
             retention = RetentionWorker(
@@ -134,6 +146,15 @@ struct Serve: ParsableCommand {
         return TokenVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
     }
 
+    /// The S3 endpoint's keys: API tokens with an access key, acting for their owners as tokens do.
+    static func s3KeyVerifier(
+        store: any UnitOfWork, clock: any WallClock, _ configuration: StatehouseConfiguration
+    ) -> S3KeyVerifier {
+        let grants = Dictionary(
+            configuration.users.map { ($0.name, $0.grants) }, uniquingKeysWith: { first, _ in first })
+        return S3KeyVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
+    }
+
     /// The verifier of the configured OIDC issuers' ID tokens, if there are any. Keys from files are
     /// read now; the others are fetched on a thread of their own, so that the server starts and
     /// serves everyone else while an issuer cannot be reached.
@@ -167,9 +188,9 @@ struct Serve: ParsableCommand {
 
     /// Reads the config file named by the flag, `$STATEHOUSE_CONFIG` or `./config.toml`.
     /// A missing default file means built-in defaults; a missing named file is an error.
-    /// The key ring for the startup line, by key ids only: "off", or "key 2026-12 (2 keys in the ring)".
+    /// The key ring for the startup line, by key ids only: "off (…)", or "key 2026-12 (2 keys in the ring)".
     static func describe(_ ring: KeyRing) -> String {
-        guard let first = ring.keys.first else { return "off" }
+        guard let first = ring.keys.first else { return "off (states and S3 key secrets stored unencrypted)" }
         return "key \(first.id) (\(ring.keys.count) \(ring.keys.count == 1 ? "key" : "keys") in the ring)"
     }
 

@@ -3,6 +3,7 @@ import Domain
 import HTTPServer
 import Logging
 import PasswordAuth
+import S3API
 import WorkloadIdentity
 
 #if canImport(Glibc)
@@ -87,6 +88,10 @@ struct StatehouseConfiguration: Sendable {
     var uiEnabled = true
     /// `ui.stale_lock_after`: how long a lock is held before the web UI calls it stale.
     var staleLockAfter: Duration = .seconds(3600)
+    /// `s3.enabled`: whether the S3-compatible endpoint answers.
+    var s3Enabled = true
+    /// `[s3]`: where the S3-compatible endpoint lives and how much clock skew it allows.
+    var s3 = S3API.Settings()
     /// `[encryption]`: the keys that seal stored versions (empty: stored unencrypted).
     var encryption = KeyRing.empty
     /// Whether `GET /metrics` is served.

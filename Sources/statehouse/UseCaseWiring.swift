@@ -2,6 +2,7 @@ import Application
 import CoreMetrics
 import Domain
 import Logging
+import S3API
 import WebAPI
 import WebUI
 
@@ -67,5 +68,22 @@ enum UseCaseWiring {
             forceUnlock: ForceUnlock(store: store, clock: clock), delete: DeleteState(store: store, clock: clock),
             restore: RestoreState(store: store, clock: clock), listLocks: ListLocks(store: store, clock: clock),
             audit: ReadAudit(store: store), heavyWork: heavyWork)
+    }
+
+    /// Every use case the S3 endpoint drives, over the API's store, content cache and heavy work
+    /// permits; a multipart upload holds at most `maxStateBytes`.
+    static func s3(
+        store: any UnitOfWork, clock: any WallClock, cache: ContentCache, policy: WritePolicy, compressionLevel: Int32,
+        heavyWork: HeavyWork, maxStateBytes: Int
+    ) -> S3API.UseCases {
+        let write = WriteState(store: store, clock: clock, policy: policy, compressionLevel: compressionLevel)
+        return S3API.UseCases(
+            read: ReadState(store: store, cache: cache, heavyWork: heavyWork), write: write,
+            lock: LockState(store: store, clock: clock), readLock: ReadLock(store: store),
+            releaseLock: ReleaseLockFile(store: store, clock: clock), delete: DeleteState(store: store, clock: clock),
+            list: ListObjects(store: store), startUpload: StartUpload(store: store, clock: clock),
+            storePart: StoreUploadPart(store: store, clock: clock, maxBytes: maxStateBytes),
+            completeUpload: CompleteUpload(store: store, clock: clock, write: write),
+            abortUpload: AbortUpload(store: store))
     }
 }

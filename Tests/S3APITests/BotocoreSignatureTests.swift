@@ -53,7 +53,8 @@ struct BotocoreSignatureTests {
             let authorization = try #require(headers["Authorization"])
             let credential = try #require(SigV4.Credential(authorization: authorization))
             let canonical = SigV4.canonicalRequest(
-                method: request.method, target: try RequestTarget(parsing: request.target), headers: headers,
+                method: request.method, rawTarget: request.target, target: try RequestTarget(parsing: request.target),
+                headers: headers,
                 signedHeaders: credential.signedHeaders, payloadHash: try #require(headers["X-Amz-Content-SHA256"]))
             let toSign = SigV4.stringToSign(
                 time: try #require(headers["X-Amz-Date"]), scope: credential.scope, canonicalRequest: canonical)

@@ -17,7 +17,7 @@ struct SigV4Tests {
     ) throws -> String {
         let request = try RequestTarget(parsing: target)
         let canonical = SigV4.canonicalRequest(
-            method: method, target: request, headers: HTTPHeaders(headers), signedHeaders: signed,
+            method: method, rawTarget: target, target: request, headers: HTTPHeaders(headers), signedHeaders: signed,
             payloadHash: payload)
         let toSign = SigV4.stringToSign(
             time: time, scope: "20130524/us-east-1/s3/aws4_request", canonicalRequest: canonical)

@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func theStartupLineNamesKeysByIDOnly() throws {
-        #expect(Serve.describe(.empty) == "off")
+        #expect(Serve.describe(.empty) == "off (states and S3 key secrets stored unencrypted)")
         let ring = try self.load("[encryption]\nkeys = [\"\(Self.first)\", \"\(Self.second)\"]").encryption
         #expect(Serve.describe(ring) == "key 2026-12 (2 keys in the ring)")
     }

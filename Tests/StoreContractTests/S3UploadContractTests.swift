@@ -202,4 +202,47 @@ import Testing
         #expect(try finish([(1, whole)]).isStored)
         #expect(try f.countAllVersions() == 1)
     }
+
+    @Test(arguments: StoreKind.available)
+    func aPartReplacedWhileCompletingRefusesTheCompletion(kind: StoreKind) throws {
+        let f = try Fixture(kind)
+        let id = try self.start(f)
+        let etag = try self.part(f).execute(
+            uploadID: id, name: name("infra/app"), part: 1, body: stateBody(serial: 1), as: self.alice)
+        // Between the join and the write, another request replaces the part.
+        let racing = Interleaving(f.store, beforeTransaction: 2) {
+            _ = try self.part(f).execute(
+                uploadID: id, name: name("infra/app"), part: 1, body: stateBody(serial: 2), as: self.alice)
+        }
+        expectError(.conflict) {
+            let write = WriteState(
+                store: racing, clock: f.clock, policy: WritePolicy(allowLineageChange: false), compressionLevel: 1)
+            _ = try CompleteUpload(store: racing, clock: f.clock, write: write).execute(
+                uploadID: id, name: name("infra/app"), parts: [(1, etag)], precondition: .none, as: self.alice)
+        }
+        #expect(try f.countAllVersions() == 0)
+        #expect(try f.store.read { try $0.uploads.parts(uploadID: id) }.count == 1)
+    }
+}
+
+/// A store that runs `interloper` once, just before its `number`-th transaction starts.
+final class Interleaving: UnitOfWork, @unchecked Sendable {
+    private let inner: any UnitOfWork
+    private let number: Int
+    private let interloper: () throws -> Void
+    private var count = 0
+
+    init(_ inner: any UnitOfWork, beforeTransaction number: Int, _ interloper: @escaping () throws -> Void) {
+        self.inner = inner
+        self.number = number
+        self.interloper = interloper
+    }
+
+    func transaction<T>(_ work: (any Transaction) throws -> T) throws -> T {
+        self.count += 1
+        if self.count == self.number { try self.interloper() }
+        return try self.inner.transaction(work)
+    }
+
+    func ping() throws(StoreError) { try self.inner.ping() }
 }

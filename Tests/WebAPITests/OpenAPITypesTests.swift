@@ -39,7 +39,8 @@ import Testing
     private static let token = Token(
         id: "tok_1", name: "deploy", owner: "ci", grants: ["team/app": "write"],
         createdAt: "2026-11-22T10:11:12.123456Z", expiresAt: "2026-12-22T10:11:12.123456Z",
-        lastUsedAt: "2026-11-23T10:11:12.123456Z", revokedAt: "2026-11-24T10:11:12.123456Z")
+        lastUsedAt: "2026-11-23T10:11:12.123456Z", revokedAt: "2026-11-24T10:11:12.123456Z",
+        accessKeyID: "SHAKABCDEFGHIJ234567")
 
     /// Each schema of `components/schemas` and a value of its type with every field set.
     private static let samples: [String: [any Encodable & Sendable]] = [
@@ -74,8 +75,13 @@ import Testing
         "Ready": [Status(status: "ready")],
         "Token": [token],
         "TokenList": [TokenList(tokens: [token])],
-        "CreatedToken": [CreatedToken(token: "sht_x", details: token)],
-        "CreateTokenRequest": [CreateTokenRequest(name: "deploy", grants: ["team": "read"], expiresIn: "30d")],
+        "CreatedToken": [
+            CreatedToken(token: "sht_x", details: token),
+            CreatedToken(accessKeyID: "SHAKABCDEFGHIJ234567", secretAccessKey: "s", details: token),
+        ],
+        "CreateTokenRequest": [
+            CreateTokenRequest(name: "deploy", grants: ["team": "read"], expiresIn: "30d", s3: true)
+        ],
     ]
 
     private func schemas() throws -> (document: [String: Any], schemas: [String: Any]) {
@@ -119,7 +125,8 @@ import Testing
         #expect(try keys(RollbackRequest(version: 1, reason: "b")) == Set(RollbackRequest.members))
         #expect(try keys(RestoreRequest(id: 1)) == Set(RestoreRequest.members))
         #expect(
-            try keys(CreateTokenRequest(name: "a", grants: [:], expiresIn: "1d")) == Set(CreateTokenRequest.members))
+            try keys(CreateTokenRequest(name: "a", grants: [:], expiresIn: "1d", s3: true))
+                == Set(CreateTokenRequest.members))
     }
 }
 

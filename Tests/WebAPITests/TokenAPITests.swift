@@ -65,6 +65,40 @@ import Testing
         #expect(events.allSatisfy { $0["state"] is NSNull && $0["user"] as? String == "ci" })
     }
 
+    @Test func anS3KeyIsShownOnceListedByAccessKeyIDAndIsNoBearerToken() throws {
+        let response = self.f.send(
+            "POST", "/api/v1/tokens", user: "ci", body: #"{"name":"s3","grants":{"team/":"write"},"s3":true}"#)
+        #expect(response.status == .created, "\(response.text)")
+        #expect(response.headers["Cache-Control"] == "no-store")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        #expect(document["token"] is NSNull)
+        let accessKeyID = try #require(document["access_key_id"] as? String)
+        let secret = try #require(document["secret_access_key"] as? String)
+        let id = try #require(document["id"] as? String)
+        #expect(S3Secret.isAccessKeyID(accessKeyID) && secret.utf8.count == 40)
+        let details = try #require(document["details"] as? [String: Any])
+        #expect(details["access_key_id"] as? String == accessKeyID)
+
+        let listed = self.f.send("GET", "/api/v1/tokens", user: "ci")
+        #expect(listed.text.contains(#""access_key_id":"\#(accessKeyID)""#))
+        #expect(!listed.text.contains(secret))
+        // The secret access key signs S3 requests; it is no bearer token or password.
+        #expect(
+            self.f.send("GET", "/state/team/app", user: nil, headers: self.bearer(secret)).status == .unauthorized)
+        #expect(self.f.send("GET", "/state/team/app", user: "ci", password: secret).status == .unauthorized)
+        #expect(self.f.send("DELETE", "/api/v1/tokens/\(id)", user: "ci").status == .ok)
+
+        let audit = self.f.send("GET", "/api/v1/audit", user: "ci")
+        #expect(audit.text.contains("token:ci/s3 S3 key \(accessKeyID) grants team/=write"))
+        let bad = self.f.send(
+            "POST", "/api/v1/tokens", user: "ci", body: #"{"name":"x","grants":{"team":"read"},"s3":"yes"}"#)
+        #expect(bad.status == .badRequest)
+        // A bearer token's answer has no S3 fields.
+        let plain = self.f.send("POST", "/api/v1/tokens", user: "ci", body: #"{"name":"b","grants":{"team":"read"}}"#)
+        let plainDocument = try #require(try JSONSerialization.jsonObject(with: Data(plain.body)) as? [String: Any])
+        #expect(plainDocument["access_key_id"] is NSNull && plainDocument["secret_access_key"] is NSNull)
+    }
+
     @Test func creationIsRefusedWithASentence() throws {
         _ = try self.create(#"{"name":"deploy","grants":{"team":"read"}}"#)
         let cases: [(String, String, Int, String)] = [

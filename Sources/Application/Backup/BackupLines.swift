@@ -52,9 +52,10 @@ enum BackupLines {
             reason: try object.optionalString("reason"), detail: try object.optionalString("detail"))
     }
 
-    /// An API token as one line: the SHA-256 of its secret, never the secret.
+    /// An API token as one line: the SHA-256 of its secret, never the secret; an S3 key adds its
+    /// access key id and its secret as stored (sealed when the store has a key ring).
     static func line(_ token: StoredToken) -> String {
-        BackupJSON.object([
+        let line = BackupJSON.object([
             "id": BackupJSON.string(token.id),
             "name": BackupJSON.string(token.name),
             "owner": BackupJSON.string(token.owner),
@@ -64,6 +65,9 @@ enum BackupLines {
             "expires_at": BackupJSON.time(token.expiresAt),
             "last_used_at": BackupJSON.time(token.lastUsedAt),
         ])
+        guard let s3 = token.s3 else { return line }
+        return line.dropLast()
+            + ",\"s3_access_key_id\":\(BackupJSON.string(s3.accessKeyID)),\"s3_secret\":\(BackupJSON.hex(s3.storedSecret))}"
     }
 
     /// The API token on line `number` of `tokens.jsonl`.
@@ -77,10 +81,20 @@ enum BackupLines {
             }
             grants.append(Grant(prefix: prefix, access: access))
         }
+        var s3: S3KeyMaterial?
+        if let accessKeyID = try object.optionalString("s3_access_key_id") {
+            guard S3Secret.isAccessKeyID(accessKeyID),
+                let stored = Hex.decode(try object.string("s3_secret")),
+                SealedSecret.isSealed(stored) || SealedSecret.plainSecret(stored) != nil
+            else {
+                throw ApplicationError(.invalidInput, "\(file): not a valid S3 key (s3_access_key_id, s3_secret)")
+            }
+            s3 = S3KeyMaterial(accessKeyID: accessKeyID, storedSecret: stored)
+        }
         return StoredToken(
             id: try object.string("id"), name: try object.string("name"), owner: try object.string("owner"),
             grants: grants, secretHash: try object.digest("secret_sha256", count: 32),
             createdAt: try object.time("created_at"), expiresAt: try object.time("expires_at"),
-            lastUsedAt: try object.optionalTime("last_used_at"))
+            lastUsedAt: try object.optionalTime("last_used_at"), s3: s3)
     }
 }

@@ -1,9 +1,10 @@
 import CoreMetrics
 import Domain
 
-/// A store whose version contents are sealed with the key provider's sealing key on the way in
-/// and opened on the way out, so that every use case reads and writes plain gzip and nothing
-/// readable reaches the disk. Versions stored unencrypted (before encryption was turned on, or
+/// A store whose version contents, and S3 keys' secrets, are sealed with the key provider's
+/// sealing key on the way in and opened on the way out, so that every use case reads and writes
+/// plain gzip and nothing readable reaches the disk. An S3 secret is opened only where a use case
+/// needs it, when its key is looked up by access key id; listings and backups carry it sealed. Versions stored unencrypted (before encryption was turned on, or
 /// with no sealing key) are read as they are; one that names a key the provider lacks, or does
 /// not verify, is a fault that names the state, the version and the key id, never wrong bytes.
 public struct EncryptingStore: UnitOfWork {
@@ -46,8 +47,8 @@ public struct EncryptingStore: UnitOfWork {
 /// Seals and opens contents with a key provider, counting what does not open.
 struct Sealer: Sendable {
     let keys: any KeyProvider
-    private let unknownKey: Counter
-    private let notAuthentic: Counter
+    fileprivate let unknownKey: Counter
+    fileprivate let notAuthentic: Counter
 
     init(keys: any KeyProvider, factory: any MetricsFactory) {
         self.keys = keys
@@ -93,6 +94,69 @@ struct Sealer: Sendable {
     }
 }
 
+extension Sealer {
+    /// `material` with its secret sealed with the sealing key, or as it is when there is none or
+    /// it is sealed already (copied from a backup).
+    func seal(_ material: S3KeyMaterial) throws -> S3KeyMaterial {
+        guard let secret = material.secret, let key = try self.keys.sealingKey() else { return material }
+        return try self.seal(secret, with: key, accessKeyID: material.accessKeyID)
+    }
+
+    /// `secret` sealed with `key` for `accessKeyID`.
+    func seal(_ secret: String, with key: DataKey, accessKeyID: String) throws -> S3KeyMaterial {
+        do {
+            return S3KeyMaterial(
+                accessKeyID: accessKeyID,
+                storedSecret: try SealedSecret.seal(secret, with: key, accessKeyID: accessKeyID))
+        } catch {
+            throw StoreError(.fault, "sealing the secret of S3 key \(accessKeyID) with key \(key.id) failed: \(error)")
+        }
+    }
+
+    /// `material` with its secret opened (plain), failing closed when it does not open.
+    func open(_ material: S3KeyMaterial) throws -> S3KeyMaterial {
+        guard material.isSealed else { return material }
+        let id = material.accessKeyID
+        do {
+            return S3KeyMaterial(
+                accessKeyID: id, secret: try SealedSecret.open(material.storedSecret, keys: self.keys, accessKeyID: id))
+        } catch SealedSecret.Failure.unknownKey(let keyID) {
+            self.unknownKey.increment()
+            throw StoreError(
+                .fault,
+                "the secret of S3 key \(id) is encrypted with key \(keyID), which is not in the key ring "
+                    + "([encryption] keys)")
+        } catch SealedSecret.Failure.notAuthentic(let keyID) {
+            self.notAuthentic.increment()
+            throw StoreError(
+                .fault,
+                "the secret of S3 key \(id) does not decrypt with key \(keyID ?? "(unreadable)"): its stored bytes were "
+                    + "changed or belong to another key")
+        }
+    }
+
+    /// Part `number` of upload `uploadID` sealed with the sealing key, or as it is when there is
+    /// none.
+    func seal(part bytes: [UInt8], uploadID: String, number: Int) throws -> [UInt8] {
+        guard let key = try self.keys.sealingKey() else { return bytes }
+        do {
+            return try SealedContent.seal(part: bytes, with: key, uploadID: uploadID, number: number)
+        } catch {
+            throw StoreError(.fault, "sealing part \(number) of upload \(uploadID) with key \(key.id) failed: \(error)")
+        }
+    }
+
+    /// Part `number` of upload `uploadID` stored as `bytes`.
+    func open(part bytes: [UInt8], uploadID: String, number: Int) throws -> [UInt8] {
+        guard SealedContent.isSealed(bytes) else { return bytes }
+        do {
+            return try SealedContent.open(part: bytes, keys: self.keys, uploadID: uploadID, number: number)
+        } catch {
+            throw StoreError(.fault, "part \(number) of upload \(uploadID) does not decrypt: \(error)")
+        }
+    }
+}
+
 /// A transaction whose state contents pass through a sealer.
 private struct SealingTransaction: Transaction {
     let inner: any Transaction
@@ -103,9 +167,9 @@ private struct SealingTransaction: Transaction {
     var audit: any AuditLog { self.inner.audit }
     var imports: any StateImport { SealingImports(inner: self.inner.imports, sealer: self.sealer) }
     var pruning: any HistoryPruning { self.inner.pruning }
-    var tokens: any TokenRepository { self.inner.tokens }
+    var tokens: any TokenRepository { SealingTokens(inner: self.inner.tokens, sealer: self.sealer) }
     var sessions: any SessionRepository { self.inner.sessions }
-    var uploads: any UploadRepository { self.inner.uploads }
+    var uploads: any UploadRepository { SealingUploads(inner: self.inner.uploads, sealer: self.sealer) }
     /// Raw by definition: rekey reads and replaces the sealed bytes themselves.
     var storedContents: any StoredContents { self.inner.storedContents }
 }
@@ -146,6 +210,61 @@ private struct SealingStates: StateRepository {
 
     func purgeVersion(stateID: Int64, number: Int64, _ purge: Purge) throws {
         try self.inner.purgeVersion(stateID: stateID, number: number, purge)
+    }
+}
+
+/// Tokens whose S3 secrets are sealed when inserted and opened when looked up by access key id.
+private struct SealingTokens: TokenRepository {
+    let inner: any TokenRepository
+    let sealer: Sealer
+
+    func insert(_ token: StoredToken) throws {
+        try self.inner.insert(token.with(s3: try token.s3.map(self.sealer.seal)))
+    }
+
+    func token(secretHash: [UInt8]) throws -> StoredToken? { try self.inner.token(secretHash: secretHash) }
+
+    func token(accessKeyID: String) throws -> StoredToken? {
+        try self.inner.token(accessKeyID: accessKeyID).map { $0.with(s3: try $0.s3.map(self.sealer.open)) }
+    }
+
+    func token(id: String) throws -> StoredToken? { try self.inner.token(id: id) }
+
+    func unrevokedTokens(owner: String?) throws -> [StoredToken] { try self.inner.unrevokedTokens(owner: owner) }
+
+    func revoke(id: String, at: Timestamp) throws -> Bool { try self.inner.revoke(id: id, at: at) }
+
+    func replaceS3Secret(id: String, storedSecret: [UInt8]) throws {
+        try self.inner.replaceS3Secret(id: id, storedSecret: storedSecret)
+    }
+
+    func markUsed(id: String, at: Timestamp) throws { try self.inner.markUsed(id: id, at: at) }
+}
+
+/// Upload parts sealed like versions, so that a state sent in parts is never readable on disk.
+private struct SealingUploads: UploadRepository {
+    let inner: any UploadRepository
+    let sealer: Sealer
+
+    func insert(_ upload: StoredUpload) throws { try self.inner.insert(upload) }
+    func uploadForUpdate(id: String) throws -> StoredUpload? { try self.inner.uploadForUpdate(id: id) }
+    func uploadCount(principal: String) throws -> Int { try self.inner.uploadCount(principal: principal) }
+    func parts(uploadID id: String) throws -> [UploadPart] { try self.inner.parts(uploadID: id) }
+
+    func storePart(_ part: UploadPart, bytes: [UInt8], uploadID id: String) throws {
+        try self.inner.storePart(
+            part, bytes: try self.sealer.seal(part: bytes, uploadID: id, number: part.number), uploadID: id)
+    }
+
+    func partBytes(uploadID id: String, number: Int) throws -> [UInt8]? {
+        try self.inner.partBytes(uploadID: id, number: number).map {
+            try self.sealer.open(part: $0, uploadID: id, number: number)
+        }
+    }
+
+    func deleteUpload(id: String) throws -> Bool { try self.inner.deleteUpload(id: id) }
+    func deleteStarted(before time: Timestamp, limit: Int) throws -> Int {
+        try self.inner.deleteStarted(before: time, limit: limit)
     }
 }
 

@@ -8,6 +8,9 @@ public protocol TokenRepository {
     /// The token whose secret has this SHA-256, revoked and expired ones included.
     func token(secretHash: [UInt8]) throws -> StoredToken?
 
+    /// The S3 key with this access key id, revoked and expired ones included.
+    func token(accessKeyID: String) throws -> StoredToken?
+
     /// The token with this id, revoked and expired ones included.
     func token(id: String) throws -> StoredToken?
 
@@ -18,6 +21,9 @@ public protocol TokenRepository {
     /// token). Of two revocations racing, one wins.
     @discardableResult
     func revoke(id: String, at: Timestamp) throws -> Bool
+
+    /// Replaces the stored secret of S3 key `id` (rekey re-seals it).
+    func replaceS3Secret(id: String, storedSecret: [UInt8]) throws
 
     /// Records that the token was accepted at `at` (unless a later use is recorded already).
     func markUsed(id: String, at: Timestamp) throws

@@ -1,7 +1,9 @@
 import Domain
 import SystemSupport
 
-/// An API token as the store keeps it: never its secret, only the secret's SHA-256.
+/// An API token as the store keeps it: never its secret, only the secret's SHA-256 — except an
+/// S3 key's secret access key, which signatures are checked with, kept in `s3` (sealed with the key
+/// ring when one is configured).
 public struct StoredToken: Equatable, Sendable {
     /// The token's public id (`tok_…`), for listing and revoking.
     public let id: String
@@ -21,11 +23,13 @@ public struct StoredToken: Equatable, Sendable {
     public let lastUsedAt: Timestamp?
     /// When it was revoked, if it was.
     public let revokedAt: Timestamp?
+    /// Its access key id and secret when it is an S3 key.
+    public let s3: S3KeyMaterial?
 
     /// Creates a record.
     public init(
         id: String, name: String, owner: String, grants: [Grant], secretHash: [UInt8], createdAt: Timestamp,
-        expiresAt: Timestamp, lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil
+        expiresAt: Timestamp, lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil, s3: S3KeyMaterial? = nil
     ) {
         self.id = id
         self.name = name
@@ -36,13 +40,23 @@ public struct StoredToken: Equatable, Sendable {
         self.expiresAt = expiresAt
         self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
+        self.s3 = s3
     }
 
     /// The same token with these times of last use and revocation.
     public func with(lastUsedAt: Timestamp?, revokedAt: Timestamp?) -> StoredToken {
         StoredToken(
             id: self.id, name: self.name, owner: self.owner, grants: self.grants, secretHash: self.secretHash,
-            createdAt: self.createdAt, expiresAt: self.expiresAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+            createdAt: self.createdAt, expiresAt: self.expiresAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt,
+            s3: self.s3)
+    }
+
+    /// The same token with this S3 key material.
+    public func with(s3: S3KeyMaterial?) -> StoredToken {
+        StoredToken(
+            id: self.id, name: self.name, owner: self.owner, grants: self.grants, secretHash: self.secretHash,
+            createdAt: self.createdAt, expiresAt: self.expiresAt, lastUsedAt: self.lastUsedAt,
+            revokedAt: self.revokedAt, s3: s3)
     }
 
     /// Whether it is accepted at `now`: neither revoked nor expired.
@@ -52,6 +66,32 @@ public struct StoredToken: Equatable, Sendable {
 
     /// The name its principal is recorded under: `token:<owner>/<name>`.
     public var principalName: String { "token:\(self.owner)/\(self.name)" }
+}
+
+/// What makes a token an S3 key: its access key id and its secret access key as stored, either
+/// plain (marked so) or sealed with a key of the key ring (docs/configuration.md, encryption).
+public struct S3KeyMaterial: Equatable, Sendable {
+    /// `SHAK` and 16 base32 characters.
+    public let accessKeyID: String
+    /// The secret as stored: `SealedSecret`'s plain or sealed form.
+    public let storedSecret: [UInt8]
+
+    /// Material as a store returns it.
+    public init(accessKeyID: String, storedSecret: [UInt8]) {
+        self.accessKeyID = accessKeyID
+        self.storedSecret = storedSecret
+    }
+
+    /// Material holding `secret` plain.
+    public init(accessKeyID: String, secret: String) {
+        self.init(accessKeyID: accessKeyID, storedSecret: SealedSecret.plain(secret))
+    }
+
+    /// The secret, when it is stored plain (or was opened); `nil` while it is sealed.
+    public var secret: String? { SealedSecret.plainSecret(self.storedSecret) }
+
+    /// Whether the secret is sealed.
+    public var isSealed: Bool { SealedSecret.isSealed(self.storedSecret) }
 }
 
 extension StoredToken {

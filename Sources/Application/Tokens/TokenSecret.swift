@@ -14,7 +14,7 @@ public enum TokenSecret {
     /// The whole secret's length.
     static let length = prefix.utf8.count + randomCharacters + checksumCharacters
 
-    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+    static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
     /// A new secret from the system's random generator; other secrets of this shape (a web
     /// session's) start with another `prefix`.

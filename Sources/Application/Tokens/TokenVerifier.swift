@@ -54,7 +54,10 @@ public final class TokenVerifier: SecretVerifier {
             return .unavailable("the store does not answer")
         }
         let now = self.clock.now()
-        guard let token = found, let principal = self.principal(of: token, at: now) else { return .rejected }
+        // An S3 key signs requests; its secret is never a bearer token.
+        guard let token = found, token.s3 == nil, let principal = self.principal(of: token, at: now) else {
+            return .rejected
+        }
         self.recordUse(of: token, at: now)
         return .accepted(principal)
     }
@@ -69,7 +72,7 @@ public final class TokenVerifier: SecretVerifier {
 
     /// Writes the "last used" time unless this process did so for the token within the interval.
     /// A failed write is not the request's failure: the next use after the interval tries again.
-    private func recordUse(of token: StoredToken, at now: Timestamp) {
+    func recordUse(of token: StoredToken, at now: Timestamp) {
         let due = self.lastWritten.withLock { written in
             if let last = written[token.id], now.microseconds - last.microseconds < Self.lastUsedInterval {
                 return false

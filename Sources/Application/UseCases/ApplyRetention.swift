@@ -1,7 +1,8 @@
 import Domain
 
 /// Applies the retention policy: prunes old versions, removes long-deleted states and S3
-/// uploads open for a day. Each state is handled in its own transaction, recorded in the audit log as done by `statehouse`.
+/// uploads open for a day. Each state is handled in its own transaction, recorded in the audit
+/// log as done by `statehouse`.
 public struct ApplyRetention: Sendable {
     /// What one sweep removed.
     public struct Report: Equatable, Sendable {

@@ -6,8 +6,14 @@ public struct CreateToken: Sendable {
     public struct Created: Equatable, Sendable {
         /// The stored record.
         public let token: StoredToken
-        /// The secret (`sht_…`); the store keeps only its SHA-256.
+        /// The secret: a bearer token's (`sht_…`, the store keeps only its SHA-256), or an S3 key's
+        /// secret access key.
         public let secret: String
+
+        /// An S3 key's access key id (`SHAK…`).
+        public var accessKeyID: String? { self.token.s3?.accessKeyID }
+        /// An S3 key's secret access key.
+        public var secretAccessKey: String? { self.token.s3 == nil ? nil : self.secret }
     }
 
     /// The longest token name, in bytes.
@@ -27,8 +33,10 @@ public struct CreateToken: Sendable {
     }
 
     /// A token named `name` with `grants`, living `expiresIn` (`30d`, `12h`; the policy's default
-    /// when `nil`). Only a user may create one, and only with grants within the user's own.
-    public func execute(name: String, grants: [Grant], expiresIn: String?, as caller: Caller)
+    /// when `nil`); with `s3`, an S3 key (an access key id and a secret access key that sign
+    /// requests to the S3 endpoint, and are never a bearer token). Only a user may create one, and
+    /// only with grants within the user's own.
+    public func execute(name: String, grants: [Grant], expiresIn: String?, s3: Bool = false, as caller: Caller)
         throws(ApplicationError) -> Created
     {
         let principal = caller.principal
@@ -48,11 +56,12 @@ public struct CreateToken: Sendable {
         }
         let lifetime = try self.lifetime(expiresIn)
         let now = self.clock.now()
-        let secret = TokenSecret.generate()
+        let secret = s3 ? S3Secret.generate() : TokenSecret.generate()
         let token = StoredToken(
             id: TokenSecret.newID(), name: name, owner: principal.name, grants: grants,
             secretHash: TokenSecret.hash(secret), createdAt: now,
-            expiresAt: Timestamp(microseconds: now.microseconds + lifetime))
+            expiresAt: Timestamp(microseconds: now.microseconds + lifetime),
+            s3: s3 ? S3KeyMaterial(accessKeyID: S3Secret.newAccessKeyID(), secret: secret) : nil)
         try ApplicationError.translating {
             try self.store.transaction { transaction in
                 // One unrevoked token per owner and name (the store's index keeps it so): a live
@@ -77,7 +86,9 @@ public struct CreateToken: Sendable {
                 try transaction.audit.append(
                     caller.tokenEvent(
                         .createToken, at: now,
-                        detail: "\(token.id) \(token.principalName) grants \(Self.describe(grants)) expires "
+                        detail: "\(token.id) \(token.principalName)"
+                            + (token.s3.map { " S3 key \($0.accessKeyID)" } ?? "")
+                            + " grants \(Self.describe(grants)) expires "
                             + "\(token.expiresAt)"))
             }
         }

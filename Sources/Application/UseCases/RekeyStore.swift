@@ -24,6 +24,8 @@ public struct RekeyStore: Sendable {
         /// Versions still not sealed with the sealing key when the run ended: written meanwhile by
         /// a server whose ring has another key first.
         public var left = 0
+        /// S3 keys' secrets re-sealed (from an older key or unencrypted).
+        public var s3Secrets = 0
         /// Stored bytes read and re-sealed.
         public var bytes: Int64 = 0
         /// How long the run took.
@@ -38,6 +40,7 @@ public struct RekeyStore: Sendable {
             if self.plain > 0 { sources.append("\(self.plain) unencrypted") }
             return "\(self.versions) versions re-encrypted with key \(self.keyID)"
                 + (sources.isEmpty ? "" : " (\(sources.joined(separator: ", ")))")
+                + (self.s3Secrets == 0 ? "" : "; \(self.s3Secrets) S3 key secrets re-encrypted")
                 + (self.left == 0
                     ? ""
                     : "; \(self.left) versions written meanwhile are not under it yet: does every server have key "
@@ -111,6 +114,7 @@ public struct RekeyStore: Sendable {
                 report.add(batch.done)
                 progress(Progress(total: tally.others, versions: batch.done.versions, bytes: batch.done.bytes))
             }
+            report.s3Secrets = try self.resealS3Secrets(with: key)
             report.left = try ApplicationError.translating {
                 try self.store.snapshot { try $0.storedContents.tally(prefix: header).others }
             }
@@ -169,6 +173,32 @@ public struct RekeyStore: Sendable {
                     batch.done.bytes += Int64(stored.count)
                 }
                 return batch
+            }
+        }
+    }
+
+    /// Re-seals with `key` the secrets of the unrevoked S3 keys not sealed with it, in one
+    /// transaction; how many.
+    private func resealS3Secrets(with key: DataKey) throws(ApplicationError) -> Int {
+        try ApplicationError.translating {
+            try self.store.transaction { transaction in
+                var count = 0
+                for token in try transaction.tokens.unrevokedTokens(owner: nil) {
+                    guard let material = token.s3,
+                        !material.isSealed || (try? SealedSecret.keyID(of: material.storedSecret)) != key.id
+                    else { continue }
+                    let opened: S3KeyMaterial
+                    do {
+                        opened = try self.sealer.open(material)
+                    } catch let error as StoreError {
+                        throw ApplicationError(.fault, error.message)
+                    }
+                    guard let secret = opened.secret else { continue }
+                    let sealed = try self.sealer.seal(secret, with: key, accessKeyID: material.accessKeyID)
+                    try transaction.tokens.replaceS3Secret(id: token.id, storedSecret: sealed.storedSecret)
+                    count += 1
+                }
+                return count
             }
         }
     }
