@@ -65,6 +65,11 @@ enum S3Route: Equatable {
         "x-id", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
         "X-Amz-Signature", "X-Amz-Security-Token",
     ]
+    /// What a request signed with AWS Signature Version 2 is told.
+    static let version2 =
+        "the authorization mechanism you have provided is not supported; sign with AWS Signature Version 4 "
+        + "(AWS4-HMAC-SHA256; boto3: signature_version=\"s3v4\")"
+
     /// ListObjectsV2's parameters.
     private static let listing: Set<String> = [
         "list-type", "prefix", "delimiter", "max-keys", "continuation-token", "start-after", "encoding-type",
@@ -74,6 +79,9 @@ enum S3Route: Equatable {
     /// The route of a request for `path`, the decoded path below the endpoint's prefix (`""`, `/`,
     /// `/bucket`, `/bucket/key…`).
     init(method: String, path: String, query: [RequestTarget.QueryItem], headers: HTTPHeaders) throws(S3Error) {
+        if query.contains(where: { $0.name == "AWSAccessKeyId" }) {
+            throw S3Error.invalidRequest(Self.version2)
+        }
         let names = Set(query.map(\.name)).subtracting(Self.anywhere)
         var rest = Substring(path)
         if rest.hasPrefix("/") { rest = rest.dropFirst() }

@@ -59,7 +59,7 @@ struct SignatureCheck {
                     "anonymous requests are not allowed: sign them with an S3 key (statehouse token create --s3)")
             }
             guard authorization.hasPrefix(SigV4.algorithm + " ") else {
-                throw S3Error.invalidRequest("only AWS Signature Version 4 (\(SigV4.algorithm)) is accepted")
+                throw S3Error.invalidRequest(S3Route.version2)
             }
             guard let parsed = SigV4.Credential(authorization: authorization) else {
                 throw S3Error(
