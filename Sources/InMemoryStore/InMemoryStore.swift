@@ -30,6 +30,9 @@ public final class InMemoryStore: UnitOfWork, @unchecked Sendable {
         var audit: [AuditEvent] = []
         var tokens: [String: StoredToken] = [:]
         var sessions: [[UInt8]: StoredSession] = [:]
+        var uploads: [String: StoredUpload] = [:]
+        /// Each upload's parts by number, with their bytes.
+        var uploadParts: [String: [Int: (part: UploadPart, bytes: [UInt8])]] = [:]
     }
 
     /// A binary semaphore: one transaction at a time.

@@ -16,6 +16,7 @@ final class InMemoryTransaction: Transaction {
     var tokens: any TokenRepository { self }
     var sessions: any SessionRepository { self }
     var storedContents: any StoredContents { self }
+    var uploads: any UploadRepository { self }
 
     func stored(_ row: InMemoryStore.StateRow) -> StoredState {
         StoredState(

@@ -126,5 +126,27 @@ enum PostgresMigrations {
                 ALTER TABLE api_tokens ADD COLUMN s3_secret bytea;
                 CREATE UNIQUE INDEX api_tokens_s3_access_key_id ON api_tokens (s3_access_key_id);
                 """),
+        Migration(
+            version: 7, name: "S3 multipart uploads",
+            sql: """
+                -- Parts are kept here, not on a server's disk, so that any server behind a load balancer
+                -- can take the next part or the completion. Retention removes uploads after 24 hours.
+                CREATE TABLE s3_uploads (
+                    id         text PRIMARY KEY,
+                    name       text NOT NULL,
+                    principal  text NOT NULL,
+                    started_at timestamptz NOT NULL
+                );
+                CREATE INDEX s3_uploads_by_principal ON s3_uploads (principal);
+                CREATE INDEX s3_uploads_by_start ON s3_uploads (started_at);
+                CREATE TABLE s3_upload_parts (
+                    upload_id text NOT NULL REFERENCES s3_uploads (id),
+                    number    integer NOT NULL,
+                    size      bigint NOT NULL,
+                    md5       bytea NOT NULL,
+                    content   bytea NOT NULL,
+                    PRIMARY KEY (upload_id, number)
+                );
+                """),
     ]
 }

@@ -18,5 +18,8 @@ package struct SQLTransaction: Transaction {
     package var pruning: any HistoryPruning { SQLHistoryPruning(connection: self.connection, dialect: self.dialect) }
     package var tokens: any TokenRepository { SQLTokenRepository(connection: self.connection, dialect: self.dialect) }
     package var sessions: any SessionRepository { SQLSessionRepository(connection: self.connection) }
+    package var uploads: any UploadRepository {
+        SQLUploadRepository(connection: self.connection, dialect: self.dialect)
+    }
     package var storedContents: any StoredContents { SQLStoredContents(connection: self.connection) }
 }

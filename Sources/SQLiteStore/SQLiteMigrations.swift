@@ -162,5 +162,27 @@ enum SQLiteMigrations {
                 ALTER TABLE api_tokens ADD COLUMN s3_secret BLOB;
                 CREATE UNIQUE INDEX api_tokens_s3_access_key_id ON api_tokens (s3_access_key_id);
                 """),
+        Migration(
+            version: 7, name: "S3 multipart uploads",
+            sql: """
+                -- Parts are kept here, not on a server's disk, so that any server behind a load balancer
+                -- can take the next part or the completion. Retention removes uploads after 24 hours.
+                CREATE TABLE s3_uploads (
+                    id         TEXT PRIMARY KEY,
+                    name       TEXT NOT NULL,
+                    principal  TEXT NOT NULL,
+                    started_at INTEGER NOT NULL
+                );
+                CREATE INDEX s3_uploads_by_principal ON s3_uploads (principal);
+                CREATE INDEX s3_uploads_by_start ON s3_uploads (started_at);
+                CREATE TABLE s3_upload_parts (
+                    upload_id TEXT NOT NULL REFERENCES s3_uploads (id),
+                    number    INTEGER NOT NULL,
+                    size      INTEGER NOT NULL,
+                    md5       BLOB NOT NULL,
+                    content   BLOB NOT NULL,
+                    PRIMARY KEY (upload_id, number)
+                );
+                """),
     ]
 }

@@ -42,6 +42,7 @@ final class RetentionWorker: Service, Sendable {
                         "retention sweep",
                         metadata: [
                             "versions_pruned": "\(report.versionsPruned)", "states_expired": "\(report.statesExpired)",
+                            "uploads_expired": "\(report.uploadsExpired)",
                         ])
                 }
             } catch {

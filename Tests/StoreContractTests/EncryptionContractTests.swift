@@ -182,3 +182,34 @@ import Testing
         }
     }
 }
+
+/// S3 upload parts under `[encryption] keys`: sealed for their upload and number.
+@Suite struct EncryptedUploadContractTests {
+    @Test(arguments: StoreKind.available)
+    func partsAreSealedForTheirUploadAndNumber(kind: StoreKind) throws {
+        let f = try Fixture(kind, keys: try KeyRing([EncryptionContractTests.keyA]))
+        let alice = Caller(Principal(name: "alice", grants: [Grant(prefix: "*", access: .write)]))
+        let body = EncryptionContractTests.secretBody(serial: 1)
+        let id = try StartUpload(store: f.store, clock: f.clock).execute(name("team/app"), as: alice)
+        let etag = try StoreUploadPart(store: f.store, clock: f.clock, maxBytes: 1 << 20).execute(
+            uploadID: id, name: name("team/app"), part: 1, body: body, as: alice)
+        let sealed = try #require(try f.raw.read { try $0.uploads.partBytes(uploadID: id, number: 1) })
+        #expect(sealed.starts(with: SealedContent.header(keyID: EncryptionContractTests.keyA.id)))
+        #expect(!ByteScan.contains(sealed, Array(EncryptionContractTests.secret.utf8)))
+        #expect(try f.store.read { try $0.uploads.partBytes(uploadID: id, number: 1) } == body)
+        // Moved onto another part number, it does not open.
+        try f.raw.transaction { transaction in
+            try transaction.uploads.storePart(
+                UploadPart(number: 2, size: Int64(sealed.count), md5: etag), bytes: sealed, uploadID: id)
+        }
+        expectError(.fault) {
+            _ = try ApplicationError.translating {
+                try f.store.read { try $0.uploads.partBytes(uploadID: id, number: 2) }
+            }
+        }
+        let (outcome, _) = try CompleteUpload(store: f.store, clock: f.clock, write: f.write()).execute(
+            uploadID: id, name: name("team/app"), parts: [(1, etag)], precondition: .none, as: alice)
+        #expect(outcome.isStored)
+        #expect(try f.read().execute(name("team/app"), as: admin, encoding: .identity).body == body)
+    }
+}

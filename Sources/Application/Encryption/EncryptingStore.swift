@@ -134,6 +134,27 @@ extension Sealer {
                     + "changed or belong to another key")
         }
     }
+
+    /// Part `number` of upload `uploadID` sealed with the sealing key, or as it is when there is
+    /// none.
+    func seal(part bytes: [UInt8], uploadID: String, number: Int) throws -> [UInt8] {
+        guard let key = try self.keys.sealingKey() else { return bytes }
+        do {
+            return try SealedContent.seal(part: bytes, with: key, uploadID: uploadID, number: number)
+        } catch {
+            throw StoreError(.fault, "sealing part \(number) of upload \(uploadID) with key \(key.id) failed: \(error)")
+        }
+    }
+
+    /// Part `number` of upload `uploadID` stored as `bytes`.
+    func open(part bytes: [UInt8], uploadID: String, number: Int) throws -> [UInt8] {
+        guard SealedContent.isSealed(bytes) else { return bytes }
+        do {
+            return try SealedContent.open(part: bytes, keys: self.keys, uploadID: uploadID, number: number)
+        } catch {
+            throw StoreError(.fault, "part \(number) of upload \(uploadID) does not decrypt: \(error)")
+        }
+    }
 }
 
 /// A transaction whose state contents pass through a sealer.
@@ -148,6 +169,7 @@ private struct SealingTransaction: Transaction {
     var pruning: any HistoryPruning { self.inner.pruning }
     var tokens: any TokenRepository { SealingTokens(inner: self.inner.tokens, sealer: self.sealer) }
     var sessions: any SessionRepository { self.inner.sessions }
+    var uploads: any UploadRepository { SealingUploads(inner: self.inner.uploads, sealer: self.sealer) }
     /// Raw by definition: rekey reads and replaces the sealed bytes themselves.
     var storedContents: any StoredContents { self.inner.storedContents }
 }
@@ -217,6 +239,33 @@ private struct SealingTokens: TokenRepository {
     }
 
     func markUsed(id: String, at: Timestamp) throws { try self.inner.markUsed(id: id, at: at) }
+}
+
+/// Upload parts sealed like versions, so that a state sent in parts is never readable on disk.
+private struct SealingUploads: UploadRepository {
+    let inner: any UploadRepository
+    let sealer: Sealer
+
+    func insert(_ upload: StoredUpload) throws { try self.inner.insert(upload) }
+    func uploadForUpdate(id: String) throws -> StoredUpload? { try self.inner.uploadForUpdate(id: id) }
+    func uploadCount(principal: String) throws -> Int { try self.inner.uploadCount(principal: principal) }
+    func parts(uploadID id: String) throws -> [UploadPart] { try self.inner.parts(uploadID: id) }
+
+    func storePart(_ part: UploadPart, bytes: [UInt8], uploadID id: String) throws {
+        try self.inner.storePart(
+            part, bytes: try self.sealer.seal(part: bytes, uploadID: id, number: part.number), uploadID: id)
+    }
+
+    func partBytes(uploadID id: String, number: Int) throws -> [UInt8]? {
+        try self.inner.partBytes(uploadID: id, number: number).map {
+            try self.sealer.open(part: $0, uploadID: id, number: number)
+        }
+    }
+
+    func deleteUpload(id: String) throws -> Bool { try self.inner.deleteUpload(id: id) }
+    func deleteStarted(before time: Timestamp, limit: Int) throws -> Int {
+        try self.inner.deleteStarted(before: time, limit: limit)
+    }
 }
 
 private struct SealingImports: StateImport {

@@ -17,6 +17,8 @@ public protocol Transaction {
     var tokens: any TokenRepository { get }
     /// Web UI sessions.
     var sessions: any SessionRepository { get }
+    /// S3 multipart uploads in progress.
+    var uploads: any UploadRepository { get }
     /// Versions' contents as stored, sealed or not (rekey); no decorator opens or seals them.
     var storedContents: any StoredContents { get }
 }

@@ -1,7 +1,8 @@
 import Domain
 
-/// Applies the retention policy: prunes old versions, removes long-deleted states. Each state
-/// is handled in its own transaction, recorded in the audit log as done by `statehouse`.
+/// Applies the retention policy: prunes old versions, removes long-deleted states and S3
+/// uploads open for a day. Each state is handled in its own transaction, recorded in the audit
+/// log as done by `statehouse`.
 public struct ApplyRetention: Sendable {
     /// What one sweep removed.
     public struct Report: Equatable, Sendable {
@@ -9,16 +10,22 @@ public struct ApplyRetention: Sendable {
         public var versionsPruned = 0
         /// Deleted states removed for good.
         public var statesExpired = 0
+        /// S3 multipart uploads removed, with their parts, after `StoredUpload.lifetimeSeconds`.
+        public var uploadsExpired = 0
 
         /// Creates a report.
-        public init(versionsPruned: Int = 0, statesExpired: Int = 0) {
+        public init(versionsPruned: Int = 0, statesExpired: Int = 0, uploadsExpired: Int = 0) {
             self.versionsPruned = versionsPruned
             self.statesExpired = statesExpired
+            self.uploadsExpired = uploadsExpired
         }
     }
 
     /// The caller background work is recorded as.
     public static let system = Caller(Principal(name: "statehouse", grants: []))
+
+    /// The most expired uploads removed in one transaction.
+    static let uploadBatch = 100
 
     private let store: any UnitOfWork
     private let clock: any WallClock
@@ -37,6 +44,14 @@ public struct ApplyRetention: Sendable {
         try ApplicationError.translating {
             var report = Report()
             let now = self.clock.now()
+            let uploadCutoff = Timestamp(microseconds: now.microseconds - StoredUpload.lifetimeSeconds * 1_000_000)
+            while shouldContinue() {
+                let removed = try self.store.transaction { transaction in
+                    try transaction.uploads.deleteStarted(before: uploadCutoff, limit: Self.uploadBatch)
+                }
+                report.uploadsExpired += removed
+                if removed < Self.uploadBatch { break }
+            }
             for entry in try self.store.snapshot({ try $0.catalog.allStates() }) where shouldContinue() {
                 if let deletedAt = entry.deletedAt {
                     guard let days = self.policy.deletedStateDays else { continue }

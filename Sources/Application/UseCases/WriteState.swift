@@ -57,6 +57,14 @@ public struct WriteState: Sendable {
 
     /// Checks and stores `command.body`.
     public func execute(_ command: Command, as caller: Caller) throws(ApplicationError) -> Outcome {
+        try self.execute(command, as: caller, alongside: { _ in })
+    }
+
+    /// Checks and stores `command.body`, running `alongside` first in the same transaction: what
+    /// it changes is committed with the write, and when it throws nothing is written.
+    func execute(_ command: Command, as caller: Caller, alongside: (any Transaction) throws -> Void)
+        throws(ApplicationError) -> Outcome
+    {
         try caller.principal.require(.write, toChange: command.name)
         let md5 = StateBlob.md5(command.body)
         if let sent = command.contentMD5, sent != md5 {
@@ -72,6 +80,7 @@ public struct WriteState: Sendable {
         let blob = try StateBlob(body: command.body, md5: md5, compressionLevel: self.compressionLevel)
         return try ApplicationError.translating {
             try self.store.transaction { transaction in
+                try alongside(transaction)
                 let now = self.clock.now()
                 let state =
                     try transaction.states.stateForUpdate(named: command.name)
