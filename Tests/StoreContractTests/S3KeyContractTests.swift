@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import HTTPTestSupport
 import Testing
 
@@ -150,5 +151,37 @@ import Testing
             store: EncryptingStore(wrapping: f.raw, keys: ring), keys: ring, clock: f.clock, caller: admin
         ).execute()
         #expect(again.s3Secrets == 0)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func backupsCarryTheSecretSealedAndARestoredKeyWorks(kind: StoreKind) throws {
+        let backups = BackupTests()
+        let ringA = try KeyRing([Self.keyA])
+        let source = try Fixture(kind, keys: ringA)
+        let created = try self.createKey(source)
+        let accessKeyID = try #require(created.accessKeyID)
+        let path = backups.directory()
+        #expect(try backups.export(source, to: path).tokens == 1)
+        let line = try #require(try backups.files(path)["tokens.jsonl"])
+        #expect(String(decoding: line, as: UTF8.self).contains(#""s3_access_key_id":"\#(accessKeyID)""#))
+        #expect(!ByteScan.contains(Array(line), Array(created.secret.utf8)))
+
+        let restored = try Fixture(kind, keys: ringA)
+        try backups.import(path, into: restored)
+        guard
+            case .accepted(let credential) = self.verifier(restored.store, restored).credential(
+                accessKeyID: accessKeyID)
+        else {
+            Issue.record("the restored key is not accepted")
+            return
+        }
+        #expect(credential.secret == created.secret && credential.principal.name == "token:ci/s3")
+        // Restored where the key ring lacks the key: refused, never used sealed.
+        let elsewhere = try Fixture(kind, keys: try KeyRing([Self.keyB]))
+        try backups.import(path, into: elsewhere)
+        guard case .unavailable = self.verifier(elsewhere.store, elsewhere).credential(accessKeyID: accessKeyID) else {
+            Issue.record("not unavailable")
+            return
+        }
     }
 }
