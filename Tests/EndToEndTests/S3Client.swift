@@ -62,7 +62,7 @@ struct S3Client {
         let signed = fields.map(\.0).sorted()
         let scope = "\(time.prefix(8))/us-east-1/s3/aws4_request"
         let canonical = SigV4.canonicalRequest(
-            method: method, target: try RequestTarget(parsing: target), headers: HTTPHeaders(fields),
+            method: method, rawTarget: target, target: try RequestTarget(parsing: target), headers: HTTPHeaders(fields),
             signedHeaders: signed, payloadHash: payloadHash)
         let signingKey = SigV4.signingKey(
             secret: self.key.secret, day: String(time.prefix(8)), region: "us-east-1", service: "s3")
