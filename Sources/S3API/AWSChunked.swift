@@ -38,7 +38,7 @@ enum AWSChunked {
     static func decode(_ body: [UInt8], decodedLength: Int, signing: Signing?) throws(S3Error) -> Decoded {
         var reader = LineReader(bytes: body)
         var payload: [UInt8] = []
-        payload.reserveCapacity(decodedLength)
+        payload.reserveCapacity(min(decodedLength, body.count))
         var previous = signing?.seed ?? ""
         while true {
             guard let line = reader.line(), let header = String(validating: line, as: UTF8.self) else {

@@ -37,6 +37,9 @@ struct AnnouncedChecksums {
     /// Each announced checksum, decoded.
     private(set) var expected: [(ChecksumAlgorithm, [UInt8])] = []
 
+    /// None announced.
+    init() {}
+
     /// The `x-amz-checksum-*` headers of `headers`; `InvalidRequest` for one that is not base64
     /// of the algorithm's length, or more than one.
     init(headers: HTTPHeaders) throws(S3Error) {

@@ -81,6 +81,7 @@ public final class S3API: HTTPResponder, Sendable {
         self.signatures = SignatureCheck(
             maxSkewSeconds: settings.maxSkewSeconds, clock: clock,
             keys: { accessKeyID in keys.credential(accessKeyID: accessKeyID) },
+            used: { credential in keys.recordUse(of: credential) },
             protect: { principal in authenticator.protected(principal) },
             failed: { address in authenticator.recordFailure(.token, from: address) })
         self.metrics = S3Metrics(factory: metrics)
@@ -109,11 +110,21 @@ public final class S3API: HTTPResponder, Sendable {
             user = verified.principal.name
             let caller = Caller(verified.principal, address: request.remoteHost, requestID: request.id)
             let action = try S3Action(route, caller: caller)
+            if case .chunked = verified.payload {
+                guard action.maxBodyBytes > Self.smallBodyBytes else {
+                    throw S3Error.invalidRequest("\(route.operation) takes no aws-chunked body")
+                }
+                let declared = Int(request.headers["x-amz-decoded-content-length"] ?? "") ?? .max
+                guard declared <= action.maxBodyBytes else {
+                    throw S3Error(400, "EntityTooLarge", "the body is larger than \(action.maxBodyBytes) bytes")
+                }
+            }
+            try Self.refuseForeignEncryption(request.headers)
             let (payload, name) = (verified.payload, route.operation)
             return .accept(maxBodyBytes: action.maxBodyBytes) { request in
                 var response: Response
                 do throws(S3Error) {
-                    let body = try self.payload(of: request, payload)
+                    let body = try self.payload(of: request, payload, checksums: action.bodyChecksums)
                     response = try self.perform(action, body: body, request: request, caller: caller)
                 } catch {
                     response = error.response(resource: resource, requestID: request.id)
@@ -141,8 +152,10 @@ public final class S3API: HTTPResponder, Sendable {
     /// The body as the client meant it: its SHA-256 checked against the signed payload hash, or
     /// its `aws-chunked` encoding removed with every chunk signature checked; then any checksum
     /// it announced.
-    private func payload(of request: Request, _ payload: SignatureCheck.Payload) throws(S3Error) -> CheckedBody {
-        var checksums = try AnnouncedChecksums(headers: request.headers)
+    private func payload(of request: Request, _ payload: SignatureCheck.Payload, checksums bodyChecksums: Bool)
+        throws(S3Error) -> CheckedBody
+    {
+        var checksums = bodyChecksums ? try AnnouncedChecksums(headers: request.headers) : AnnouncedChecksums()
         var bytes = request.body
         switch payload {
         case .sha256(let declared):
@@ -168,6 +181,24 @@ public final class S3API: HTTPResponder, Sendable {
         }
         let sha256 = Array(SHA256.hash(data: bytes))
         return CheckedBody(bytes: bytes, sha256: sha256, echoed: try checksums.verify(bytes, sha256: sha256))
+    }
+}
+
+extension S3API {
+    /// Refuses server-side encryption under a key the client names (KMS, or its own key): the
+    /// client would believe the state is sealed under that key, and Statehouse seals with its own
+    /// key ring. `AES256` (the s3 backend's `encrypt = true`) is accepted: states are sealed when
+    /// a key ring is configured.
+    static func refuseForeignEncryption(_ headers: HTTPHeaders) throws(S3Error) {
+        if let mode = headers["x-amz-server-side-encryption"], mode.lowercased() != "aes256" {
+            throw S3Error.notImplemented("server-side encryption \(mode) (Statehouse encrypts with its own key ring)")
+        }
+        let foreign = headers.map { $0.name.lowercased() }.first {
+            $0.hasPrefix("x-amz-server-side-encryption-") && $0 != "x-amz-server-side-encryption-bucket-key-enabled"
+        }
+        if let foreign {
+            throw S3Error.notImplemented("\(foreign) (Statehouse encrypts with its own key ring)")
+        }
     }
 }
 

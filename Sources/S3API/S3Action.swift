@@ -23,12 +23,8 @@ enum S3Action {
         let principal = caller.principal
         if case .headBucket(let bucket) = route {
             try ObjectKey.validate(bucket: bucket)
-            let inside = bucket + "/"
-            guard
-                principal.grants.contains(where: {
-                    $0.prefix == "*" || $0.prefix.hasPrefix(inside) || inside.hasPrefix($0.prefix)
-                })
-            else {
+            let whole = Grant(prefix: bucket, access: .read)
+            guard principal.grants.contains(where: { $0.coversPrefix(of: whole) || whole.coversPrefix(of: $0) }) else {
                 throw S3Error.accessDenied("\(principal.name) has no grant in bucket \(bucket)")
             }
             self = .headBucket(bucket: bucket)
@@ -76,6 +72,13 @@ enum S3Action {
             .completeUpload(let name, _, _, _), .abortUpload(let name, _):
             name
         }
+    }
+
+    /// Whether `x-amz-checksum-*` headers are checksums of the request's body; on
+    /// CompleteMultipartUpload they are the whole object's, which S3 checks against the parts.
+    var bodyChecksums: Bool {
+        if case .completeUpload = self { return false }
+        return true
     }
 
     /// Whether it continues a multipart upload, whose ID must name one.

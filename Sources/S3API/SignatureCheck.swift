@@ -37,6 +37,8 @@ struct SignatureCheck {
     let clock: any WallClock
     /// Looks an access key up.
     let keys: @Sendable (String) -> S3KeyCheck
+    /// Records that a key signed a request whose signature held.
+    let used: @Sendable (S3Credential) -> Void
     /// Binds a key's principal by the protected prefixes.
     let protect: @Sendable (Principal) -> Principal
     /// Counts a signature that did not hold, or a key that does not exist, from an address.
@@ -103,7 +105,11 @@ struct SignatureCheck {
             throw S3Error(
                 403, "InvalidAccessKeyId", "the access key ID you provided does not exist or is not valid now")
         case .unavailable(let why):
-            var error = S3Error(503, "ServiceUnavailable", "the access key cannot be checked now: \(why)")
+            // Why (the store's words, a key ring's key id) is for the log: the client is not
+            // signed in yet.
+            request.logger.warning("S3 key not checked", metadata: ["error": .string(why)])
+            var error = S3Error(
+                503, "ServiceUnavailable", "the access key cannot be checked now (request id \(request.id)); try again")
             error.retryAfter = 2
             throw error
         }
@@ -132,6 +138,7 @@ struct SignatureCheck {
                 signing: AWSChunked.Signing(
                     key: signingKey, time: time, scope: credential.scope, seed: credential.signature))
         }
+        self.used(key)
         return Verified(principal: self.protect(key.principal), payload: payload)
     }
 
@@ -198,10 +205,14 @@ struct SignatureCheck {
         case "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
             "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
             guard headers.tokens(of: "Content-Encoding").contains(where: { $0.lowercased() == "aws-chunked" }),
-                let length = headers["x-amz-decoded-content-length"], Int(length) != nil
+                let text = headers["x-amz-decoded-content-length"], let length = Int(text), length >= 0
             else {
                 throw S3Error.invalidRequest(
                     "\(declared) needs Content-Encoding: aws-chunked and x-amz-decoded-content-length")
+            }
+            // The payload is never larger than the encoded body that carries it.
+            if let sent = headers["Content-Length"].flatMap({ Int($0) }), length > sent {
+                throw S3Error.invalidRequest("x-amz-decoded-content-length is larger than the body")
             }
             return .chunked(signed: declared.hasPrefix("STREAMING-AWS4"))
         default:

@@ -37,6 +37,9 @@ struct S3Fixture {
             .init(name: "ci", passwordHash: hash, grants: [Grant(prefix: "infra/", access: .write)]),
             .init(name: "viewer", passwordHash: hash, grants: [Grant(prefix: "*", access: .read)]),
             .init(name: "other", passwordHash: hash, grants: [Grant(prefix: "other/", access: .write)]),
+            .init(
+                name: "partial", passwordHash: hash,
+                grants: [Grant(prefix: "infra/a", access: .read), Grant(prefix: "infra/c", access: .read)]),
         ]
         let users = try! UserDirectory(users: configured)
         let grants = Dictionary(uniqueKeysWithValues: configured.map { ($0.name, $0.grants) })

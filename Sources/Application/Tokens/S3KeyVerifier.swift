@@ -8,6 +8,8 @@ public struct S3Credential: Sendable {
     public let secret: String
     /// Who the key acts as: `token:<owner>/<name>`, its grants capped by its owner's.
     public let principal: Principal
+    /// The stored key, whose use `S3KeyVerifier.recordUse(of:)` records.
+    let token: StoredToken
 }
 
 /// What the store says about an access key id.
@@ -39,7 +41,7 @@ public final class S3KeyVerifier: Sendable {
     }
 
     /// The key's secret and principal when `accessKeyID` is a live S3 key of a configured user:
-    /// one store read.
+    /// one store read. Its use is recorded by `recordUse(of:)` once the signature holds.
     public func credential(accessKeyID: String) -> S3KeyCheck {
         guard S3Secret.isAccessKeyID(accessKeyID) else { return .rejected }
         let found: StoredToken?
@@ -56,7 +58,13 @@ public final class S3KeyVerifier: Sendable {
         guard let secret = material.secret else {
             return .unavailable("the secret of S3 key \(accessKeyID) is encrypted and no key ring opens it")
         }
-        self.tokens.recordUse(of: token, at: now)
-        return .accepted(S3Credential(accessKeyID: accessKeyID, secret: secret, principal: principal))
+        return .accepted(S3Credential(accessKeyID: accessKeyID, secret: secret, principal: principal, token: token))
+    }
+
+    /// Records that `credential` signed a request whose signature held (at most once a minute per
+    /// key and process, as for API tokens). Not on lookup: an access key id is no secret, and a
+    /// request with a wrong signature must not make a dead key look used.
+    public func recordUse(of credential: S3Credential) {
+        self.tokens.recordUse(of: credential.token, at: self.clock.now())
     }
 }

@@ -46,7 +46,7 @@ public struct ListObjects: Sendable {
         /// Whether more may follow: list again after `last`.
         public let isTruncated: Bool
         /// Where the next page starts: the last name or common prefix returned, or the last name
-        /// looked at when a page ends early; `nil` when nothing was looked at.
+        /// looked at when a page ends early before returning any; `nil` when nothing was looked at.
         public let last: String?
     }
 
@@ -105,8 +105,10 @@ extension ListObjects {
         var commonPrefixes: [String] = []
         /// The name or common prefix to continue after.
         var resume: String?
-        /// `resume` when the page filled up.
-        var full: String?
+        /// The last name or common prefix returned: where a truncated page ends, so that the
+        /// continuation never names a state the caller may not read (it looks at the unreadable
+        /// ones after it again).
+        var returned: String?
         var scanned = 0
 
         init(query: Query, caller: Caller) {
@@ -144,10 +146,7 @@ extension ListObjects {
                 self.resume = name
                 return false
             }
-            if self.found == self.query.limit {
-                self.full = self.resume
-                return true
-            }
+            if self.found == self.query.limit { return true }
             if let group {
                 self.commonPrefixes.append(group)
                 self.resume = group
@@ -156,6 +155,7 @@ extension ListObjects {
                     Object(name: state.name, size: latest.size, md5: latest.md5, modifiedAt: latest.createdAt))
                 self.resume = name
             }
+            self.returned = self.resume
             return false
         }
 
@@ -179,7 +179,7 @@ extension ListObjects {
         private func page(truncated: Bool) -> Page {
             Page(
                 objects: self.objects, commonPrefixes: self.commonPrefixes, isTruncated: truncated,
-                last: truncated ? (self.full ?? self.resume) : self.resume)
+                last: truncated ? (self.returned ?? self.resume) : self.resume)
         }
     }
 }
