@@ -141,18 +141,22 @@ struct Serve: ParsableCommand {
     static func tokenVerifier(
         store: any UnitOfWork, clock: any WallClock, _ configuration: StatehouseConfiguration
     ) -> TokenVerifier {
+        TokenVerifier(store: store, clock: clock, ownerGrants: Serve.ownerGrants(configuration))
+    }
+
+    /// A configured user's grants by name, `nil` for a name that is no user: what a token acts
+    /// within.
+    static func ownerGrants(_ configuration: StatehouseConfiguration) -> @Sendable (String) -> [Grant]? {
         let grants = Dictionary(
             configuration.users.map { ($0.name, $0.grants) }, uniquingKeysWith: { first, _ in first })
-        return TokenVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
+        return { grants[$0] }
     }
 
     /// The S3 endpoint's keys: API tokens with an access key, acting for their owners as tokens do.
     static func s3KeyVerifier(
         store: any UnitOfWork, clock: any WallClock, _ configuration: StatehouseConfiguration
     ) -> S3KeyVerifier {
-        let grants = Dictionary(
-            configuration.users.map { ($0.name, $0.grants) }, uniquingKeysWith: { first, _ in first })
-        return S3KeyVerifier(store: store, clock: clock, ownerGrants: { grants[$0] })
+        S3KeyVerifier(store: store, clock: clock, ownerGrants: Serve.ownerGrants(configuration))
     }
 
     /// The verifier of the configured OIDC issuers' ID tokens, if there are any. Keys from files are

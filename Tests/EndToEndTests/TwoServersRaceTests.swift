@@ -69,11 +69,22 @@ struct TwoServersRaceTests {
         #expect(maxHolders.load(ordering: .sequentiallyConsistent) == 1)
 
         // Read every version straight from the database.
+        let history = try Self.history(of: StateName("race"), in: first.databaseURL)
+        let sent = written.withLock { $0 }
+        #expect(history.count == clients * cyclesEach, "no write lost, none duplicated")
+        #expect(history.map(\.0.serial) == (1...Int64(clients * cyclesEach)).map { $0 })
+        #expect(
+            history.allSatisfy { sent[String(decoding: $0.1, as: UTF8.self)] == $0.0.lockID },
+            "byte-identical to what its writer sent")
+    }
+
+    /// Every version of `name` with its bytes, straight from the database at `url`.
+    static func history(of name: StateName, in url: String) throws -> [(VersionRecord, [UInt8])] {
         let store = PostgresStore(
             configuration: .init(
-                url: first.databaseURL, poolSize: 1, checkoutTimeout: .seconds(10), statementTimeout: .seconds(30)))
-        let history: [(VersionRecord, [UInt8])] = try store.transaction { transaction in
-            guard let state = try transaction.states.stateForUpdate(named: try StateName("race")) else { return [] }
+                url: url, poolSize: 1, checkoutTimeout: .seconds(10), statementTimeout: .seconds(30)))
+        return try store.transaction { transaction in
+            guard let state = try transaction.states.stateForUpdate(named: name) else { return [] }
             return try transaction.catalog.versions(stateID: state.id).map {
                 (
                     $0,
@@ -82,11 +93,5 @@ struct TwoServersRaceTests {
                 )
             }
         }
-        let sent = written.withLock { $0 }
-        #expect(history.count == clients * cyclesEach, "no write lost, none duplicated")
-        #expect(history.map(\.0.serial) == (1...Int64(clients * cyclesEach)).map { $0 })
-        #expect(
-            history.allSatisfy { sent[String(decoding: $0.1, as: UTF8.self)] == $0.0.lockID },
-            "byte-identical to what its writer sent")
     }
 }

@@ -134,21 +134,7 @@ struct TwoServersS3RaceTests {
         #expect(maxHolders.load(ordering: .sequentiallyConsistent) == 1)
 
         // Every version, straight from the database.
-        let store = PostgresStore(
-            configuration: .init(
-                url: first.databaseURL, poolSize: 1, checkoutTimeout: .seconds(10), statementTimeout: .seconds(30)))
-        let history: [(VersionRecord, [UInt8])] = try store.transaction { transaction in
-            guard let state = try transaction.states.stateForUpdate(named: try StateName("infra/race.tfstate")) else {
-                return []
-            }
-            return try transaction.catalog.versions(stateID: state.id).map {
-                (
-                    $0,
-                    try Gzip.decompress(
-                        try transaction.states.content(of: state.name, stateID: state.id, version: $0.number)!)
-                )
-            }
-        }
+        let history = try TwoServersRaceTests.history(of: StateName("infra/race.tfstate"), in: first.databaseURL)
         let sent = written.withLock { $0 }
         let total = (s3Clients + httpClients) * Self.cyclesEach
         #expect(sent.count == total)
