@@ -222,7 +222,8 @@ struct S3Metrics: Sendable {
         "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "Unknown",
     ]
 
-    private let requests: [String: Counter]
+    /// By operation, the counters of 2xx, 3xx, 4xx and 5xx.
+    private let requests: [String: [Counter]]
     /// Lock files that took a lock (`statehouse_lock_acquisitions_total`, as LOCK counts).
     let lockAcquisitions: Counter
     /// Lock files refused because another holder has the lock.
@@ -231,10 +232,10 @@ struct S3Metrics: Sendable {
     let outcomes: OutcomeMetrics
 
     init(factory: any MetricsFactory) {
-        var requests: [String: Counter] = [:]
+        var requests: [String: [Counter]] = [:]
         for operation in Self.operations {
-            for outcome in ["2xx", "3xx", "4xx", "5xx"] {
-                requests["\(operation) \(outcome)"] = Counter(
+            requests[operation] = ["2xx", "3xx", "4xx", "5xx"].map { outcome in
+                Counter(
                     label: "statehouse_s3_requests_total", dimensions: [("operation", operation), ("status", outcome)],
                     factory: factory)
             }
@@ -246,7 +247,7 @@ struct S3Metrics: Sendable {
     }
 
     func count(operation: String, status: Int) {
-        let known = Self.operations.contains(operation) ? operation : "Unknown"
-        self.requests["\(known) \(min(max(status / 100, 2), 5))xx"]?.increment()
+        let counters = self.requests[operation] ?? self.requests["Unknown"]
+        counters?[min(max(status / 100, 2), 5) - 2].increment()
     }
 }

@@ -29,36 +29,46 @@ enum SigV4 {
         var scope: String { "\(self.day)/\(self.region)/\(self.service)/aws4_request" }
 
         /// Parses `AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request,
-        /// SignedHeaders=host;x-amz-date, Signature=…`; `nil` for anything else.
+        /// SignedHeaders=host;x-amz-date, Signature=…`; `nil` for anything else. By bytes: this
+        /// runs on every request.
         init?(authorization header: String) {
-            guard header.hasPrefix(SigV4.algorithm + " ") else { return nil }
-            var fields: [String: String] = [:]
-            for part in header.dropFirst(SigV4.algorithm.count + 1).split(separator: ",") {
-                let trimmed = part.drop { $0 == " " }
-                guard let equals = trimmed.firstIndex(of: "=") else { return nil }
-                fields[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
+            let bytes = Array(header.utf8)
+            let prefix = Array((SigV4.algorithm + " ").utf8)
+            guard bytes.starts(with: prefix) else { return nil }
+            var credential: String?
+            var signed: String?
+            var signature: String?
+            for part in bytes[prefix.count...].split(separator: UInt8(ascii: ",")) {
+                let field = part.drop { $0 == UInt8(ascii: " ") }
+                guard let equals = field.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+                let value = String(decoding: field[(equals + 1)...], as: UTF8.self)
+                switch String(decoding: field[..<equals], as: UTF8.self) {
+                case "Credential": credential = value
+                case "SignedHeaders": signed = value
+                case "Signature": signature = value
+                default: break
+                }
             }
-            guard let credential = fields["Credential"], let signed = fields["SignedHeaders"],
-                let signature = fields["Signature"]
-            else { return nil }
+            guard let credential, let signed, let signature else { return nil }
             self.init(credential: credential, signedHeaders: signed, signature: signature)
         }
 
         /// From the parts both forms share; `nil` if one is malformed.
         init?(credential: String, signedHeaders: String, signature: String) {
-            let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard scope.count == 5, !scope[0].isEmpty, scope[1].count == 8, scope[1].utf8.allSatisfy(isDigit),
-                !scope[2].isEmpty, !scope[3].isEmpty, scope[4] == "aws4_request"
+            let scope = credential.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            guard scope.count == 5, !scope[0].isEmpty, scope[1].count == 8, scope[1].allSatisfy(isDigit),
+                !scope[2].isEmpty, !scope[3].isEmpty, scope[4].elementsEqual("aws4_request".utf8)
             else { return nil }
-            let names = signedHeaders.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
-            guard !names.contains(where: \.isEmpty), names == names.map({ $0.lowercased() }),
-                signature.utf8.count == 64, Hex.decode(signature) != nil
+            let names = signedHeaders.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
+            guard !names.contains(where: \.isEmpty),
+                !names.contains(where: { $0.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) } }),
+                signature.utf8.count == 64, signature.utf8.allSatisfy({ Hex.value(of: $0) != nil })
             else { return nil }
-            self.accessKeyID = scope[0]
-            self.day = scope[1]
-            self.region = scope[2]
-            self.service = scope[3]
-            self.signedHeaders = names
+            self.accessKeyID = String(decoding: scope[0], as: UTF8.self)
+            self.day = String(decoding: scope[1], as: UTF8.self)
+            self.region = String(decoding: scope[2], as: UTF8.self)
+            self.service = String(decoding: scope[3], as: UTF8.self)
+            self.signedHeaders = names.map { String(decoding: $0, as: UTF8.self) }
             self.signature = signature.lowercased()
         }
     }
@@ -152,7 +162,14 @@ enum SigV4 {
 
 /// A header value with leading and trailing spaces removed and inner runs of spaces made one.
 private func collapsingSpaces(_ value: String) -> String {
-    value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    let bytes = value.utf8
+    guard
+        bytes.first == UInt8(ascii: " ") || bytes.last == UInt8(ascii: " ")
+            || zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: " ") && $1 == UInt8(ascii: " ") })
+    else { return value }
+    return String(
+        decoding: Array(bytes.split(separator: UInt8(ascii: " ")).joined(separator: [UInt8(ascii: " ")])),
+        as: UTF8.self)
 }
 
 private func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }

@@ -2,6 +2,7 @@ import Application
 import Crypto
 import Domain
 import HTTPServer
+import Synchronization
 import SystemSupport
 
 /// Checks a request's AWS Signature Version 4 from its head alone, before a body byte is read:
@@ -43,6 +44,8 @@ struct SignatureCheck {
     let protect: @Sendable (Principal) -> Principal
     /// Counts a signature that did not hold, or a key that does not exist, from an address.
     let failed: @Sendable (String) -> Void
+    /// Signing keys already derived, as the SDKs keep them: a key signs with the same one all day.
+    let signingKeys = SigningKeys()
 
     /// The verified signer of `request`, or the S3 error to answer.
     func verify(_ request: IncomingRequest) throws(S3Error) -> Verified {
@@ -78,12 +81,12 @@ struct SignatureCheck {
             time = date
             payloadHash = declared
             try self.checkSkew(time)
-            let signed = Set(credential.signedHeaders)
-            if let unsigned = head.headers.map({ $0.name.lowercased() }).first(where: {
-                $0.hasPrefix("x-amz-") && !signed.contains($0)
-            }) {
-                throw S3Error.accessDenied(
-                    "there were headers present in the request which were not signed: \(unsigned)")
+            for field in head.headers where Self.isAmazonHeader(field.name) {
+                let name = field.name.lowercased()
+                guard credential.signedHeaders.contains(name) else {
+                    throw S3Error.accessDenied(
+                        "there were headers present in the request which were not signed: \(name)")
+                }
             }
         }
         guard time.utf8.count == 16, time.hasPrefix(credential.day) else {
@@ -117,8 +120,8 @@ struct SignatureCheck {
             method: head.method, rawTarget: head.rawTarget, target: head.target, headers: head.headers,
             signedHeaders: credential.signedHeaders, payloadHash: payloadHash)
         let stringToSign = SigV4.stringToSign(time: time, scope: credential.scope, canonicalRequest: canonical)
-        let signingKey = SigV4.signingKey(
-            secret: key.secret, day: credential.day, region: credential.region, service: credential.service)
+        let signingKey = self.signingKeys.key(
+            secret: key.secret, accessKeyID: credential.accessKeyID, day: credential.day, region: credential.region)
         guard SigV4.matches(credential.signature, SigV4.signature(stringToSign, key: signingKey)) else {
             self.failed(request.remoteHost)
             var error = S3Error(
@@ -165,6 +168,13 @@ struct SignatureCheck {
         guard signedAt - now <= self.maxSkewSeconds else { throw S3Error.accessDenied("the request is not yet valid") }
         guard now <= signedAt + Int64(expires) else { throw S3Error.accessDenied("the request has expired") }
         return (credential, date)
+    }
+
+    /// Whether `name` starts with `x-amz-`, in any case.
+    private static func isAmazonHeader(_ name: String) -> Bool {
+        let prefix = "x-amz-".utf8
+        let bytes = name.utf8
+        return bytes.count > prefix.count && zip(bytes, prefix).allSatisfy { $0 == $1 || $0 | 0x20 == $1 }
     }
 
     /// Refuses a time further than the allowed skew from the server's clock.
@@ -222,5 +232,27 @@ struct SignatureCheck {
             }
             return .sha256(declared.lowercased())
         }
+    }
+}
+
+/// The signing keys derived lately, by access key, day, region and secret (a replaced secret
+/// derives anew): four HMACs saved on every request but a key's first of the day. At most
+/// `capacity` are kept; past it the table starts over.
+final class SigningKeys: Sendable {
+    private let keys = Mutex<[String: SymmetricKey]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 1024) { self.capacity = capacity }
+
+    /// The key `secret` signs S3 requests with on `day` in `region`.
+    func key(secret: String, accessKeyID: String, day: String, region: String) -> SymmetricKey {
+        let name = "\(accessKeyID)\n\(day)\n\(region)\n\(secret)"
+        if let key = self.keys.withLock({ $0[name] }) { return key }
+        let key = SigV4.signingKey(secret: secret, day: day, region: region, service: "s3")
+        self.keys.withLock { keys in
+            if keys.count >= self.capacity { keys.removeAll(keepingCapacity: true) }
+            keys[name] = key
+        }
+        return key
     }
 }
