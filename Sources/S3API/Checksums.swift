@@ -43,11 +43,11 @@ struct AnnouncedChecksums {
     /// The `x-amz-checksum-*` headers of `headers`; `InvalidRequest` for one that is not base64
     /// of the algorithm's length, or more than one.
     init(headers: HTTPHeaders) throws(S3Error) {
-        for field in headers {
+        for field in headers where field.name.hasPrefixIgnoringCase("x-amz-checksum-") {
             let (name, value) = (field.name, field.value)
             let lowered = name.lowercased()
-            guard lowered.hasPrefix("x-amz-checksum-"), lowered != "x-amz-checksum-mode",
-                lowered != "x-amz-checksum-type", lowered != "x-amz-checksum-algorithm"
+            guard lowered != "x-amz-checksum-mode", lowered != "x-amz-checksum-type",
+                lowered != "x-amz-checksum-algorithm"
             else { continue }
             guard let algorithm = ChecksumAlgorithm(name: String(lowered.dropFirst("x-amz-checksum-".count))) else {
                 throw S3Error.invalidRequest("the checksum \(name) is not one this server knows")
@@ -117,6 +117,13 @@ private func bigEndian(_ value: UInt64, bytes count: Int) -> [UInt8] {
 }
 
 extension String {
+    /// Whether the text starts with `prefix` (lowercase ASCII), in any case.
+    func hasPrefixIgnoringCase(_ prefix: String) -> Bool {
+        let bytes = self.utf8
+        return bytes.count >= prefix.utf8.count && zip(bytes, prefix.utf8).allSatisfy { $0 == $1 || $0 | 0x20 == $1 }
+    }
+
+    /// The text without leading and trailing spaces and tabs.
     func trimmingSpacesAndTabs() -> String {
         let isSpace = { (character: Character) in character == " " || character == "\t" }
         guard let first = self.firstIndex(where: { !isSpace($0) }), let last = self.lastIndex(where: { !isSpace($0) })

@@ -69,7 +69,7 @@ enum SigV4 {
             self.region = String(decoding: scope[2], as: UTF8.self)
             self.service = String(decoding: scope[3], as: UTF8.self)
             self.signedHeaders = names.map { String(decoding: $0, as: UTF8.self) }
-            self.signature = signature.lowercased()
+            self.signature = signature.utf8.contains { (0x41...0x46).contains($0) } ? signature.lowercased() : signature
         }
     }
 

@@ -46,6 +46,8 @@ struct SignatureCheck {
     let failed: @Sendable (String) -> Void
     /// Signing keys already derived, as the SDKs keep them: a key signs with the same one all day.
     let signingKeys = SigningKeys()
+    /// The signing time last read: requests signed within the same second share it.
+    let signingTimes = SigningTimes()
 
     /// The verified signer of `request`, or the S3 error to answer.
     func verify(_ request: IncomingRequest) throws(S3Error) -> Verified {
@@ -81,7 +83,7 @@ struct SignatureCheck {
             time = date
             payloadHash = declared
             try self.checkSkew(time)
-            for field in head.headers where Self.isAmazonHeader(field.name) {
+            for field in head.headers where field.name.hasPrefixIgnoringCase("x-amz-") {
                 let name = field.name.lowercased()
                 guard credential.signedHeaders.contains(name) else {
                     throw S3Error.accessDenied(
@@ -170,16 +172,9 @@ struct SignatureCheck {
         return (credential, date)
     }
 
-    /// Whether `name` starts with `x-amz-`, in any case.
-    private static func isAmazonHeader(_ name: String) -> Bool {
-        let prefix = "x-amz-".utf8
-        let bytes = name.utf8
-        return bytes.count > prefix.count && zip(bytes, prefix).allSatisfy { $0 == $1 || $0 | 0x20 == $1 }
-    }
-
     /// Refuses a time further than the allowed skew from the server's clock.
     private func checkSkew(_ time: String) throws(S3Error) {
-        let skew = try Self.seconds(time) - self.clock.now().microseconds / 1_000_000
+        let skew = try self.signingTimes.seconds(time) - self.clock.now().microseconds / 1_000_000
         guard abs(skew) <= self.maxSkewSeconds else {
             throw S3Error(
                 403, "RequestTimeTooSkewed",
@@ -254,5 +249,18 @@ final class SigningKeys: Sendable {
             keys[name] = key
         }
         return key
+    }
+}
+
+/// The last `x-amz-date` read and its seconds since the epoch: clients signing at the same
+/// second send the same text, read once.
+final class SigningTimes: Sendable {
+    private let last = Mutex<(text: String, seconds: Int64)>(("", 0))
+
+    func seconds(_ time: String) throws(S3Error) -> Int64 {
+        if let known = self.last.withLock({ $0.text == time ? $0.seconds : nil }) { return known }
+        let seconds = try SignatureCheck.seconds(time)
+        self.last.withLock { $0 = (time, seconds) }
+        return seconds
     }
 }
