@@ -68,11 +68,11 @@ struct AnnouncedChecksums {
         self.expected.append((algorithm, decoded))
     }
 
-    /// Checks `body` against each announced checksum (`sha256` already computed, to reuse);
+    /// Checks `body` against each announced checksum (its SHA-256 reused when already computed);
     /// the headers to echo, or `BadDigest`.
-    func verify(_ body: [UInt8], sha256: [UInt8]) throws(S3Error) -> [(String, String)] {
+    func verify(_ body: [UInt8], sha256: [UInt8]?) throws(S3Error) -> [(String, String)] {
         try self.expected.map { (algorithm, value) throws(S3Error) in
-            let actual = algorithm == .sha256 ? sha256 : algorithm.digest(body)
+            let actual = algorithm == .sha256 ? sha256 ?? algorithm.digest(body) : algorithm.digest(body)
             guard actual == value else {
                 throw S3Error(
                     400, "BadDigest",

@@ -80,9 +80,6 @@ extension S3API {
     /// takes it under that lock. `If-None-Match: *` and `If-Match` are checked in the same
     /// transaction.
     private func writeState(_ name: StateName, body: CheckedBody, request: Request, caller: Caller) throws -> Response {
-        if let sent = try Self.contentMD5(request.headers), sent != StateBlob.md5(body.bytes) {
-            throw S3Error(400, "BadDigest", "the Content-MD5 you specified did not match what was received")
-        }
         let command = WriteState.Command(
             name: name, body: body.bytes, fencing: .holderPrincipal,
             precondition: try Self.precondition(request.headers),

@@ -151,8 +151,19 @@ public final class S3API: HTTPResponder, Sendable {
 
     /// The body as the client meant it: its SHA-256 checked against the signed payload hash, or
     /// its `aws-chunked` encoding removed with every chunk signature checked; then any checksum
-    /// it announced.
+    /// it announced, and its `Content-MD5`.
     private func payload(of request: Request, _ payload: SignatureCheck.Payload, checksums bodyChecksums: Bool)
+        throws(S3Error) -> CheckedBody
+    {
+        let body = try self.decodedPayload(of: request, payload, checksums: bodyChecksums)
+        if let sent = try Self.contentMD5(request.headers), sent != StateBlob.md5(body.bytes) {
+            throw S3Error(400, "BadDigest", "the Content-MD5 you specified did not match what was received")
+        }
+        return body
+    }
+
+    /// The body with its payload hash or chunk signatures checked, and its announced checksums.
+    private func decodedPayload(of request: Request, _ payload: SignatureCheck.Payload, checksums bodyChecksums: Bool)
         throws(S3Error) -> CheckedBody
     {
         var checksums = bodyChecksums ? try AnnouncedChecksums(headers: request.headers) : AnnouncedChecksums()
@@ -165,7 +176,7 @@ public final class S3API: HTTPResponder, Sendable {
                     400, "XAmzContentSHA256Mismatch",
                     "the provided x-amz-content-sha256 header does not match what was computed")
             }
-            return CheckedBody(bytes: bytes, sha256: sha256, echoed: try checksums.verify(bytes, sha256: sha256))
+            return CheckedBody(bytes: bytes, echoed: try checksums.verify(bytes, sha256: sha256))
         case .unsigned:
             break
         case .chunked(let signing):
@@ -179,8 +190,7 @@ public final class S3API: HTTPResponder, Sendable {
             }
             bytes = decoded.payload
         }
-        let sha256 = Array(SHA256.hash(data: bytes))
-        return CheckedBody(bytes: bytes, sha256: sha256, echoed: try checksums.verify(bytes, sha256: sha256))
+        return CheckedBody(bytes: bytes, echoed: try checksums.verify(bytes, sha256: nil))
     }
 }
 
@@ -193,11 +203,12 @@ extension S3API {
         if let mode = headers["x-amz-server-side-encryption"], mode.lowercased() != "aes256" {
             throw S3Error.notImplemented("server-side encryption \(mode) (Statehouse encrypts with its own key ring)")
         }
-        let foreign = headers.map { $0.name.lowercased() }.first {
-            $0.hasPrefix("x-amz-server-side-encryption-") && $0 != "x-amz-server-side-encryption-bucket-key-enabled"
+        let foreign = headers.first {
+            $0.name.hasPrefixIgnoringCase("x-amz-server-side-encryption-")
+                && $0.name.lowercased() != "x-amz-server-side-encryption-bucket-key-enabled"
         }
         if let foreign {
-            throw S3Error.notImplemented("\(foreign) (Statehouse encrypts with its own key ring)")
+            throw S3Error.notImplemented("\(foreign.name) (Statehouse encrypts with its own key ring)")
         }
     }
 }
@@ -206,8 +217,6 @@ extension S3API {
 struct CheckedBody {
     /// The payload.
     let bytes: [UInt8]
-    /// Its SHA-256.
-    let sha256: [UInt8]
     /// The checksum headers to echo in the answer.
     let echoed: [(String, String)]
 }

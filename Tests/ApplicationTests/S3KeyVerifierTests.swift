@@ -105,19 +105,23 @@ import Testing
         #expect(self.tokens.verify(secret: secret) == .rejected)
     }
 
-    @Test func oneReadPerCheckAndLastUseRecordedAsForTokens() throws {
+    @Test func oneReadPerCheckAndLastUseRecordedOnlyWhenTheSignatureHolds() throws {
         let key = try self.make("s3", [Grant(prefix: "team", access: .write)])
         let lastUsed = { try self.store.read { try $0.tokens.token(id: key.token.id) }?.lastUsedAt }
         let verifier = self.verifier
         let (reads, writes) = (self.store.reads, self.store.writes)
-        guard case .accepted = verifier.credential(accessKeyID: try #require(key.accessKeyID)) else {
+        guard case .accepted(let credential) = verifier.credential(accessKeyID: try #require(key.accessKeyID)) else {
             Issue.record("not accepted")
             return
         }
-        #expect(self.store.reads == reads + 1 && self.store.writes == writes + 1)
+        // A lookup alone records nothing: the adapter has not checked the signature yet.
+        #expect(self.store.reads == reads + 1 && self.store.writes == writes)
+        #expect(try lastUsed() == nil)
+        verifier.recordUse(of: credential)
+        #expect(self.store.writes == writes + 1)
         #expect(try lastUsed() == self.clock.now())
         self.clock.advance(seconds: 30)
-        _ = verifier.credential(accessKeyID: try #require(key.accessKeyID))
+        verifier.recordUse(of: credential)
         #expect(self.store.writes == writes + 1, "at most once a minute")
     }
 

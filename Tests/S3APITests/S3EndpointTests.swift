@@ -166,6 +166,13 @@ struct S3EndpointTests {
             "PUT", key, headers: [("Content-MD5", Base64.encode([UInt8](repeating: 0, count: 16)))],
             body: S3Fixture.state(serial: 2))
         #expect(md5.code == "BadDigest")
+        let zeros = Base64.encode([UInt8](repeating: 0, count: 16))
+        let lock = f.s3("PUT", key + ".tflock", headers: [("Content-MD5", zeros)], body: S3Fixture.lockInfo(id: "L"))
+        #expect(lock.code == "BadDigest")
+        #expect(f.s3("GET", key + ".tflock").code == "NoSuchKey")
+        let info = S3Fixture.lockInfo(id: "L")
+        let right = Base64.encode(Array(Insecure.MD5.hash(data: info)))
+        #expect(f.s3("PUT", key + ".tflock", headers: [("Content-MD5", right)], body: info).status.code == 200)
         #expect(f.http("GET", "/api/v1/states/infra/team/app.tfstate/versions").text.contains("\"serial\":2") == false)
         let notJSON = f.s3("PUT", key, body: Array("not a state".utf8))
         #expect(notJSON.status.code == 400)
