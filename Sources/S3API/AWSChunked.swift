@@ -19,15 +19,11 @@ enum AWSChunked {
     }
 
     /// A decoded body.
-    struct Decoded: Equatable {
+    struct Decoded {
         /// The payload.
         let payload: [UInt8]
         /// The trailing headers, names lowercased, signature excluded.
         let trailers: [(name: String, value: String)]
-
-        static func == (lhs: Decoded, rhs: Decoded) -> Bool {
-            lhs.payload == rhs.payload && lhs.trailers.elementsEqual(rhs.trailers) { $0 == $1 }
-        }
     }
 
     private static let emptyHash = Hex.encode(Array(SHA256.hash(data: [UInt8]())))

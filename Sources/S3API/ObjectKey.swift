@@ -59,13 +59,6 @@ enum ObjectKey: Equatable {
             )
         }
     }
-
-    /// The key of state `name` in `bucket`, if the state is in that bucket.
-    static func key(of name: StateName, in bucket: String) -> String? {
-        let prefix = bucket + "/"
-        guard name.rawValue.hasPrefix(prefix) else { return nil }
-        return String(name.rawValue.dropFirst(prefix.count))
-    }
 }
 
 private func isAlphanumeric(_ byte: UInt8) -> Bool {

@@ -69,6 +69,8 @@ public final class S3API: HTTPResponder, Sendable {
     let settings: Settings
     let signatures: SignatureCheck
     let metrics: S3Metrics
+    /// `settings.pathPrefix` and a `/`: what the paths below the endpoint start with.
+    private let pathBelow: String
 
     /// The endpoint: `keys` finds S3 keys and their principals, which `authenticator` binds by
     /// the protected prefixes; it also counts failed signatures as failed token logins.
@@ -78,6 +80,7 @@ public final class S3API: HTTPResponder, Sendable {
     ) {
         self.useCases = useCases
         self.settings = settings
+        self.pathBelow = settings.pathPrefix + "/"
         self.signatures = SignatureCheck(
             maxSkewSeconds: settings.maxSkewSeconds, clock: clock,
             keys: { accessKeyID in keys.credential(accessKeyID: accessKeyID) },
@@ -89,7 +92,7 @@ public final class S3API: HTTPResponder, Sendable {
 
     /// Whether `rawPath` is under the endpoint.
     public func serves(rawPath: String) -> Bool {
-        rawPath == self.settings.pathPrefix || rawPath.hasPrefix(self.settings.pathPrefix + "/")
+        rawPath == self.settings.pathPrefix || rawPath.hasPrefix(self.pathBelow)
     }
 
     /// A request's body when nothing but its head matters.
@@ -110,11 +113,10 @@ public final class S3API: HTTPResponder, Sendable {
             user = verified.principal.name
             let caller = Caller(verified.principal, address: request.remoteHost, requestID: request.id)
             let action = try S3Action(route, caller: caller)
-            if case .chunked = verified.payload {
+            if case .chunked(_, let declared) = verified.payload {
                 guard action.maxBodyBytes > Self.smallBodyBytes else {
                     throw S3Error.invalidRequest("\(route.operation) takes no aws-chunked body")
                 }
-                let declared = Int(request.headers["x-amz-decoded-content-length"] ?? "") ?? .max
                 guard declared <= action.maxBodyBytes else {
                     throw S3Error(400, "EntityTooLarge", "the body is larger than \(action.maxBodyBytes) bytes")
                 }
@@ -179,8 +181,7 @@ public final class S3API: HTTPResponder, Sendable {
             return CheckedBody(bytes: bytes, echoed: try checksums.verify(bytes, sha256: sha256))
         case .unsigned:
             break
-        case .chunked(let signing):
-            let length = Int(request.headers["x-amz-decoded-content-length"] ?? "") ?? -1
+        case .chunked(let signing, let length):
             let decoded = try AWSChunked.decode(bytes, decodedLength: length, signing: signing)
             for (name, value) in decoded.trailers {
                 guard let algorithm = ChecksumAlgorithm(name: String(name.dropFirst("x-amz-checksum-".count))),

@@ -5,7 +5,7 @@ import Logging
 /// An S3 error: the status, the code clients switch on, and a message for people. Answered as
 /// S3 answers, an `application/xml` `<Error>` document (no body for HEAD, which the server sends
 /// without one anyway).
-struct S3Error: Error, Equatable {
+struct S3Error: Error {
     /// The HTTP status.
     let status: Int
     /// S3's code: `NoSuchKey`, `PreconditionFailed`, `SignatureDoesNotMatch`, …
@@ -21,11 +21,6 @@ struct S3Error: Error, Equatable {
         self.status = status
         self.code = code
         self.message = message
-    }
-
-    static func == (lhs: S3Error, rhs: S3Error) -> Bool {
-        lhs.status == rhs.status && lhs.code == rhs.code && lhs.message == rhs.message
-            && lhs.extra.elementsEqual(rhs.extra) { $0 == $1 } && lhs.retryAfter == rhs.retryAfter
     }
 
     /// The answer to `request`: the XML document with the request ID as `RequestId`.

@@ -17,8 +17,9 @@ struct SignatureCheck {
         case sha256(String)
         /// `UNSIGNED-PAYLOAD`: nothing to check beyond any checksum header.
         case unsigned
-        /// An `aws-chunked` body, each chunk signed when `signing` is there.
-        case chunked(signing: AWSChunked.Signing?)
+        /// An `aws-chunked` body of `length` bytes decoded (`x-amz-decoded-content-length`),
+        /// each chunk signed when `signing` is there.
+        case chunked(signing: AWSChunked.Signing?, length: Int)
     }
 
     /// A request whose signature holds.
@@ -46,8 +47,6 @@ struct SignatureCheck {
     let failed: @Sendable (String) -> Void
     /// Signing keys already derived, as the SDKs keep them: a key signs with the same one all day.
     let signingKeys = SigningKeys()
-    /// The signing time last read: requests signed within the same second share it.
-    let signingTimes = SigningTimes()
 
     /// The verified signer of `request`, or the S3 error to answer.
     func verify(_ request: IncomingRequest) throws(S3Error) -> Verified {
@@ -137,11 +136,12 @@ struct SignatureCheck {
         switch declared {
         case .sha256(let hex): payload = .sha256(hex)
         case .unsigned: payload = .unsigned
-        case .chunked(signed: false): payload = .chunked(signing: nil)
-        case .chunked(signed: true):
+        case .chunked(signed: false, let length): payload = .chunked(signing: nil, length: length)
+        case .chunked(signed: true, let length):
             payload = .chunked(
                 signing: AWSChunked.Signing(
-                    key: signingKey, time: time, scope: credential.scope, seed: credential.signature))
+                    key: signingKey, time: time, scope: credential.scope, seed: credential.signature),
+                length: length)
         }
         self.used(key)
         return Verified(principal: self.protect(key.principal), payload: payload)
@@ -174,7 +174,7 @@ struct SignatureCheck {
 
     /// Refuses a time further than the allowed skew from the server's clock.
     private func checkSkew(_ time: String) throws(S3Error) {
-        let skew = try self.signingTimes.seconds(time) - self.clock.now().microseconds / 1_000_000
+        let skew = try Self.seconds(time) - self.clock.now().microseconds / 1_000_000
         guard abs(skew) <= self.maxSkewSeconds else {
             throw S3Error(
                 403, "RequestTimeTooSkewed",
@@ -199,7 +199,7 @@ struct SignatureCheck {
     private enum Declared {
         case sha256(String)
         case unsigned
-        case chunked(signed: Bool)
+        case chunked(signed: Bool, length: Int)
     }
 
     /// What `x-amz-content-sha256` promises about the body.
@@ -219,7 +219,7 @@ struct SignatureCheck {
             if let sent = headers["Content-Length"].flatMap({ Int($0) }), length > sent {
                 throw S3Error.invalidRequest("x-amz-decoded-content-length is larger than the body")
             }
-            return .chunked(signed: declared.hasPrefix("STREAMING-AWS4"))
+            return .chunked(signed: declared.hasPrefix("STREAMING-AWS4"), length: length)
         default:
             guard declared.utf8.count == 64, Hex.decode(declared) != nil else {
                 throw S3Error.invalidRequest(
@@ -249,18 +249,5 @@ final class SigningKeys: Sendable {
             keys[name] = key
         }
         return key
-    }
-}
-
-/// The last `x-amz-date` read and its seconds since the epoch: clients signing at the same
-/// second send the same text, read once.
-final class SigningTimes: Sendable {
-    private let last = Mutex<(text: String, seconds: Int64)>(("", 0))
-
-    func seconds(_ time: String) throws(S3Error) -> Int64 {
-        if let known = self.last.withLock({ $0.text == time ? $0.seconds : nil }) { return known }
-        let seconds = try SignatureCheck.seconds(time)
-        self.last.withLock { $0 = (time, seconds) }
-        return seconds
     }
 }

@@ -99,8 +99,6 @@ struct ObjectKeyTests {
         #expect(
             try ObjectKey(bucket: "infra", key: "team/app.tfstate.tflock") == .lock(StateName("infra/team/app.tfstate"))
         )
-        #expect(ObjectKey.key(of: try StateName("infra/env:/dev/a"), in: "infra") == "env:/dev/a")
-        #expect(ObjectKey.key(of: try StateName("infrastructure/a"), in: "infra") == nil)
     }
 
     @Test func whatCannotBeAStateNameIsRefusedSayingWhy() {
